@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The tests drive rxsip with real SIP peers (SIPp). Install them when missing and we are root;
+// otherwise stop with a clear message. Never let a test skip silently for want of a peer.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+const peers = [{ binary: 'sipp', pkg: 'sip-tester' }];
+
+function has(binary) {
+  return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
+}
+
+const missing = peers.filter((p) => !has(p.binary));
+if (missing.length === 0) process.exit(0);
+
+const packages = missing.map((p) => p.pkg);
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+if (!isRoot) {
+  console.error(`rxsip tests need: ${missing.map((p) => p.binary).join(', ')}.`);
+  console.error(`Install them with: sudo apt-get update && sudo apt-get install -y ${packages.join(' ')}`);
+  process.exit(1);
+}
+console.log(`Installing test peers: ${packages.join(' ')}`);
+try {
+  execFileSync('apt-get', ['update'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', ...packages], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+} catch {
+  console.error(`Could not install ${packages.join(' ')}; the SIPp tests cannot run.`);
+  process.exit(1);
+}
+const still = missing.filter((p) => !has(p.binary));
+if (still.length > 0) {
+  console.error(`Still missing after install: ${still.map((p) => p.binary).join(', ')}`);
+  process.exit(1);
+}

@@ -1,0 +1,114 @@
+import { stringifyCSeq } from './cseq.js';
+import { SipParseError } from './errors.js';
+import { canonicalHeaderName, headerKey } from './header-names.js';
+import { newCallId, newTag } from './ids.js';
+import { type HeaderField, type HeaderInit, SipRequest, SipResponse } from './message.js';
+import { type NameAddr, parseNameAddr, stringifyNameAddr } from './name-addr.js';
+import { reasonPhrase } from './status-reasons.js';
+
+function field(key: string, value: string): HeaderField {
+  return { name: canonicalHeaderName(key), key, value };
+}
+
+function pushHeaders(fields: HeaderField[], headers: HeaderInit | undefined): void {
+  if (!headers) return;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const key = headerKey(name);
+    const values = typeof value === 'string' || typeof value === 'number' ? [value] : value;
+    for (const v of values) fields.push({ name, key, value: String(v) });
+  }
+}
+
+function withTag(value: string | NameAddr, tag: string | undefined): string {
+  const addr = typeof value === 'string' ? parseNameAddr(value) : value;
+  if (tag !== undefined && addr.params.tag == null) {
+    return stringifyNameAddr({ ...addr, params: { ...addr.params, tag } });
+  }
+  return typeof value === 'string' ? value : stringifyNameAddr(value);
+}
+
+export interface RequestInit {
+  method: string;
+  uri: string;
+  /** From as name-addr text or structure; a tag is added when it has none. */
+  from: string | NameAddr;
+  /** To; defaults to the Request-URI. */
+  to?: string | NameAddr;
+  callId?: string;
+  cseq?: number;
+  maxForwards?: number;
+  /** Any other headers, written after the ones above in the given order. */
+  headers?: HeaderInit;
+  body?: string | Buffer;
+  contentType?: string;
+}
+
+/**
+ * Builds a request from scratch (RFC 3261 §8.1.1): Max-Forwards 70, a fresh Call-ID and From
+ * tag, CSeq 1, To defaulting to the Request-URI. Via is added by the transport that sends it.
+ *
+ * @example
+ * const options = createRequest({ method: 'OPTIONS', uri: 'sip:bob@192.0.2.4', from: '<sip:alice@example.com>' });
+ */
+export function createRequest(init: RequestInit): SipRequest {
+  const fields: HeaderField[] = [
+    field('max-forwards', String(init.maxForwards ?? 70)),
+    field('to', withTag(init.to ?? `<${init.uri}>`, undefined)),
+    field('from', withTag(init.from, newTag())),
+    field('call-id', init.callId ?? newCallId()),
+    field('cseq', stringifyCSeq({ seq: init.cseq ?? 1, method: init.method })),
+  ];
+  pushHeaders(fields, init.headers);
+  if (init.contentType) fields.push(field('content-type', init.contentType));
+  const request = new SipRequest(init.method, init.uri, fields);
+  if (init.body !== undefined) request.body = init.body;
+  return request;
+}
+
+export interface ResponseInit {
+  reason?: string;
+  /** Tag for To when the request's To has none; generated when omitted (not for 100). */
+  toTag?: string;
+  headers?: HeaderInit;
+  body?: string | Buffer;
+  contentType?: string;
+}
+
+// RFC 3261 §8.2.6.2: these are copied from the request, in its order, Via values included.
+const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+
+/**
+ * Builds a response to `request` as RFC 3261 §8.2.6 says: Via, From, To, Call-ID and CSeq copied;
+ * a To tag added to responses other than 100 when the request had none; Timestamp echoed in a 100.
+ *
+ * @example
+ * const ringing = createResponse(invite, 180, { toTag });
+ */
+export function createResponse(request: SipRequest, status: number, init: ResponseInit = {}): SipResponse {
+  const fields: HeaderField[] = [];
+  for (const f of request.fields) {
+    if (!COPIED.has(f.key)) continue;
+    if (f.key === 'to' && status > 100) {
+      let tagged = f.value;
+      try {
+        tagged = withTag(f.value, init.toTag ?? newTag());
+      } catch (err) {
+        if (!(err instanceof SipParseError)) throw err;
+      }
+      fields.push({ ...f, value: tagged });
+    } else {
+      fields.push({ ...f });
+    }
+  }
+  if (status === 100) {
+    const timestamp = request.get('timestamp');
+    if (timestamp !== undefined) fields.push(field('timestamp', timestamp));
+  }
+  pushHeaders(fields, init.headers);
+  if (init.contentType) fields.push(field('content-type', init.contentType));
+  const response = new SipResponse(status, init.reason ?? reasonPhrase(status), fields);
+  if (init.body !== undefined) response.body = init.body;
+  return response;
+}

@@ -1,0 +1,94 @@
+// Character classes of RFC 3261 §25.1, as lookup tables so the scanners never backtrack.
+
+function table(chars: string, ranges: Array<[number, number]> = []): Uint8Array {
+  const t = new Uint8Array(128);
+  for (const c of chars) t[c.charCodeAt(0)] = 1;
+  for (const [from, to] of ranges) for (let c = from; c <= to; c++) t[c] = 1;
+  return t;
+}
+
+const ALNUM: Array<[number, number]> = [
+  [0x30, 0x39],
+  [0x41, 0x5a],
+  [0x61, 0x7a],
+];
+
+/** token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~") */
+export const TOKEN = table("-.!%*_+`'~", ALNUM);
+/** Characters allowed in a hostname, IPv4 address or IPv6 reference (lenient on `_`). */
+export const HOST = table('-._:[]', ALNUM);
+
+export function isTokenChar(code: number): boolean {
+  return code < 128 && TOKEN[code] === 1;
+}
+
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+export function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
+}
+
+export function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+export function skipWhitespace(s: string, i: number): number {
+  while (i < s.length && isWhitespace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Index just past the closing quote of the quoted-string starting at `start`, or -1. */
+export function endOfQuoted(s: string, start: number): number {
+  for (let i = start + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c /* \ */) i++;
+    else if (c === 0x22 /* " */) return i + 1;
+  }
+  return -1;
+}
+
+/** Removes surrounding quotes and quoted-pair escapes: `"a \"b\""` → `a "b"`. */
+export function unquote(s: string): string {
+  if (s.length < 2 || s.charCodeAt(0) !== 0x22 || s.charCodeAt(s.length - 1) !== 0x22) return s;
+  const inner = s.slice(1, -1);
+  return inner.includes('\\') ? inner.replace(/\\(.)/gs, '$1') : inner;
+}
+
+export function quote(s: string): string {
+  return `"${s.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/**
+ * Splits a header value on commas that separate list elements: commas inside quoted strings
+ * and `<...>` are kept. Empty elements are kept so callers can reject them.
+ */
+export function splitList(value: string): string[] {
+  if (!value.includes(',')) return [value.trim()];
+  const parts: string[] = [];
+  let start = 0;
+  let angle = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x22) {
+      const end = endOfQuoted(value, i);
+      if (end < 0) break;
+      i = end - 1;
+    } else if (c === 0x3c) angle = true;
+    else if (c === 0x3e) angle = false;
+    else if (c === 0x2c && !angle) {
+      parts.push(value.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(value.slice(start).trim());
+  return parts;
+}

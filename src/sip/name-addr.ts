@@ -1,0 +1,92 @@
+import { SipParseError } from './errors.js';
+import {
+  endOfQuoted,
+  isTokenChar,
+  isWhitespace,
+  quote,
+  skipWhitespace,
+  splitList,
+  unquote,
+} from './grammar.js';
+import { emptyParams, type Params, parseParams, stringifyParams } from './params.js';
+import { parseUri } from './uri.js';
+
+/**
+ * A parsed From, To, Contact, Route, Record-Route, Refer-To or P-Asserted-Identity value
+ * (RFC 3261 §20.10). `name` is the display name without quotes; `uri` the URI as written.
+ */
+export interface NameAddr {
+  name?: string;
+  uri: string;
+  params: Params;
+}
+
+function checkDisplayName(text: string, what: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!isTokenChar(c) && !isWhitespace(c)) {
+      throw new SipParseError(`${what}: display name has ${JSON.stringify(text[i])}; quote it`);
+    }
+  }
+  return text.replace(/\s+/g, ' ');
+}
+
+/**
+ * Parses one name-addr or addr-spec with its header parameters. The URI is validated with
+ * {@link parseUri}. An addr-spec without `<>` ends at the first `;` (RFC 3261 §20.10), so it
+ * may not carry URI parameters or headers.
+ */
+export function parseNameAddr(value: string, what = 'name-addr'): NameAddr {
+  const s = value;
+  let i = skipWhitespace(s, 0);
+  let name: string | undefined;
+  let uri: string;
+  if (s.charCodeAt(i) === 0x22 /* " */) {
+    const end = endOfQuoted(s, i);
+    if (end < 0) throw new SipParseError(`${what}: unterminated quoted display name`);
+    name = unquote(s.slice(i, end));
+    i = skipWhitespace(s, end);
+    if (s.charCodeAt(i) !== 0x3c) throw new SipParseError(`${what}: expected "<" after the display name`);
+  } else {
+    const lt = s.indexOf('<', i);
+    if (lt >= 0) {
+      const display = s.slice(i, lt).trim();
+      if (display.length > 0) name = checkDisplayName(display, what);
+      i = lt;
+    }
+  }
+  if (s.charCodeAt(i) === 0x3c /* < */) {
+    const gt = s.indexOf('>', i);
+    if (gt < 0) throw new SipParseError(`${what}: "<" without ">"`);
+    uri = s.slice(i + 1, gt);
+    i = gt + 1;
+  } else {
+    const start = i;
+    while (i < s.length && s.charCodeAt(i) !== 0x3b && !isWhitespace(s.charCodeAt(i))) i++;
+    uri = s.slice(start, i);
+    if (uri.includes('?') || uri.includes(',')) {
+      throw new SipParseError(`${what}: a URI with "?" or "," must be enclosed in <>`);
+    }
+  }
+  if (uri.length === 0) throw new SipParseError(`${what}: empty URI`);
+  try {
+    parseUri(uri);
+  } catch (err) {
+    throw err instanceof SipParseError ? new SipParseError(`${what}: ${err.reason}`) : err;
+  }
+  const params = i < s.length ? parseParams(s, i, what) : emptyParams();
+  return name === undefined ? { uri, params } : { name, uri, params };
+}
+
+/** Parses a comma-separated list of name-addr values (Contact, Route, Record-Route, ...). */
+export function parseNameAddrList(value: string, what = 'name-addr'): NameAddr[] {
+  return splitList(value).map((part) => {
+    if (part.length === 0) throw new SipParseError(`${what}: empty list element`);
+    return parseNameAddr(part, what);
+  });
+}
+
+export function stringifyNameAddr(value: NameAddr): string {
+  const display = value.name !== undefined && value.name.length > 0 ? `${quote(value.name)} ` : '';
+  return `${display}<${value.uri}>${stringifyParams(value.params)}`;
+}

@@ -1,0 +1,60 @@
+import { SipParseError } from './errors.js';
+import { endOfQuoted, isTokenChar, isWhitespace, skipWhitespace } from './grammar.js';
+
+/** Header or URI parameters: lower-case names; `null` for a parameter without a value. */
+export type Params = Record<string, string | null>;
+
+export function emptyParams(): Params {
+  return Object.create(null) as Params;
+}
+
+/**
+ * Parses `*( SEMI generic-param )` from `s` at `start` (RFC 3261 §25.1), allowing LWS around
+ * `;` and `=`. Values keep their quotes so that they serialize back unchanged.
+ */
+export function parseParams(s: string, start: number, what: string): Params {
+  const params = emptyParams();
+  let i = skipWhitespace(s, start);
+  while (i < s.length) {
+    if (s.charCodeAt(i) !== 0x3b /* ; */) {
+      throw new SipParseError(`${what}: unexpected "${s[i]}" where a ";" parameter should start`);
+    }
+    i = skipWhitespace(s, i + 1);
+    const nameStart = i;
+    while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
+    if (i === nameStart) throw new SipParseError(`${what}: empty parameter name`);
+    const name = s.slice(nameStart, i).toLowerCase();
+    i = skipWhitespace(s, i);
+    let value: string | null = null;
+    if (i < s.length && s.charCodeAt(i) === 0x3d /* = */) {
+      i = skipWhitespace(s, i + 1);
+      if (s.charCodeAt(i) === 0x22) {
+        const end = endOfQuoted(s, i);
+        if (end < 0) throw new SipParseError(`${what}: unterminated quoted parameter value`);
+        value = s.slice(i, end);
+        i = end;
+      } else {
+        const valueStart = i;
+        while (i < s.length) {
+          const c = s.charCodeAt(i);
+          if (c === 0x3b || isWhitespace(c)) break;
+          i++;
+        }
+        if (i === valueStart) throw new SipParseError(`${what}: parameter "${name}" has an empty value`);
+        value = s.slice(valueStart, i);
+      }
+      i = skipWhitespace(s, i);
+    }
+    params[name] = value;
+  }
+  return params;
+}
+
+export function stringifyParams(params: Params): string {
+  let out = '';
+  for (const name in params) {
+    const value = params[name];
+    out += value === null || value === undefined ? `;${name}` : `;${name}=${value}`;
+  }
+  return out;
+}

@@ -1,0 +1,100 @@
+import { SipParseError } from './errors.js';
+import { findHeaderEnd } from './parser.js';
+
+export interface FramerLimits {
+  /** Largest header section accepted, in bytes. */
+  maxHeaderBytes: number;
+  /** Largest body accepted, in bytes. */
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_FRAMER_LIMITS: FramerLimits = { maxHeaderBytes: 16 * 1024, maxBodyBytes: 256 * 1024 };
+
+/** A complete message's bytes, or an RFC 5626 §4.4.1 keep-alive ping (CRLFCRLF) to answer with CRLF. */
+export type Frame = { kind: 'message'; data: Buffer } | { kind: 'ping' };
+
+const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)/gim;
+
+function contentLength(head: string): number {
+  let found: number | undefined;
+  for (const match of head.matchAll(CONTENT_LENGTH)) {
+    const text = (match[1] ?? '').trim();
+    if (!/^\d{1,10}$/.test(text)) throw new SipParseError(`stream framing: bad Content-Length "${text}"`);
+    const value = Number(text);
+    if (found !== undefined && found !== value)
+      throw new SipParseError('stream framing: conflicting Content-Length headers');
+    found = value;
+  }
+  // RFC 3261 §18.3 requires Content-Length on streams; without it, assume no body.
+  return found ?? 0;
+}
+
+/**
+ * Cuts a TCP/TLS byte stream into SIP messages by Content-Length (RFC 3261 §18.3).
+ * CRLFs between messages are keep-alives (RFC 5626 §4.4.1): a double CRLF is reported as a
+ * ping. A header section or body beyond the limits throws {@link SipParseError}: the
+ * connection cannot be resynchronised and must be closed.
+ */
+export class StreamFramer {
+  private buffer: Buffer = Buffer.alloc(0);
+  private newlines = 0;
+
+  constructor(private readonly limits: FramerLimits = DEFAULT_FRAMER_LIMITS) {}
+
+  /** Bytes held waiting for the rest of a message. */
+  get pendingBytes(): number {
+    return this.buffer.length;
+  }
+
+  push(chunk: Buffer): Frame[] {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const frames: Frame[] = [];
+    for (;;) {
+      let i = 0;
+      const buf = this.buffer;
+      while (i < buf.length && (buf[i] === 0x0d || buf[i] === 0x0a)) {
+        if (buf[i] === 0x0a && ++this.newlines === 2) {
+          frames.push({ kind: 'ping' });
+          this.newlines = 0;
+        }
+        i++;
+      }
+      if (i === buf.length) {
+        this.buffer = Buffer.alloc(0);
+        return frames;
+      }
+      if (i > 0) this.newlines = 0;
+      const bounds = findHeaderEnd(buf, i);
+      if (!bounds) {
+        if (buf.length - i > this.limits.maxHeaderBytes) {
+          throw new SipParseError(
+            `stream framing: header section over ${this.limits.maxHeaderBytes} bytes`,
+            i,
+          );
+        }
+        this.buffer = i > 0 ? buf.subarray(i) : buf;
+        return frames;
+      }
+      const [headEnd, bodyStart] = bounds;
+      if (headEnd - i > this.limits.maxHeaderBytes) {
+        throw new SipParseError(`stream framing: header section over ${this.limits.maxHeaderBytes} bytes`, i);
+      }
+      const length = contentLength(buf.toString('latin1', i, headEnd));
+      if (length > this.limits.maxBodyBytes) {
+        throw new SipParseError(
+          `stream framing: body of ${length} bytes over the ${this.limits.maxBodyBytes} byte limit`,
+          i,
+        );
+      }
+      const end = bodyStart + length;
+      if (buf.length < end) {
+        this.buffer = i > 0 ? buf.subarray(i) : buf;
+        return frames;
+      }
+      // Copy out, so a retained message does not pin the whole receive buffer.
+      frames.push({ kind: 'message', data: Buffer.from(buf.subarray(i, end)) });
+      this.buffer = buf.subarray(end);
+      this.newlines = 0;
+    }
+  }
+}

@@ -1,0 +1,241 @@
+import { SipParseError } from './errors.js';
+import { HOST, isDigits } from './grammar.js';
+import { emptyParams, type Params } from './params.js';
+
+/** A `sip:` or `sips:` URI (RFC 3261 §19.1). Escaped characters are decoded. */
+export interface SipUri {
+  scheme: 'sip' | 'sips';
+  user?: string;
+  password?: string;
+  /** Host as written; an IPv6 reference keeps its brackets (`[2001:db8::1]`). */
+  host: string;
+  port?: number;
+  params: Params;
+  headers: Record<string, string>;
+}
+
+/** A `tel:` URI (RFC 3966). */
+export interface TelUri {
+  scheme: 'tel';
+  number: string;
+  params: Params;
+}
+
+/** Any other scheme, kept opaque (RFC 3261 §25.1 absoluteURI). */
+export interface AbsoluteUri {
+  scheme: string;
+  opaque: string;
+}
+
+export type Uri = SipUri | TelUri | AbsoluteUri;
+
+export function isSipUri(uri: Uri): uri is SipUri {
+  return uri.scheme === 'sip' || uri.scheme === 'sips';
+}
+
+export function isTelUri(uri: Uri): uri is TelUri {
+  return uri.scheme === 'tel';
+}
+
+function decode(s: string, what: string): string {
+  if (!s.includes('%')) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '%') {
+      const hex = s.slice(i + 1, i + 3);
+      if (hex.length !== 2 || !/^[0-9a-fA-F]{2}$/.test(hex)) {
+        throw new SipParseError(`${what}: bad %-escape "${s.slice(i, i + 3)}"`);
+      }
+      out += String.fromCharCode(Number.parseInt(hex, 16));
+      i += 2;
+    } else out += c;
+  }
+  // %-escapes are octets; re-read them as UTF-8 when they form valid UTF-8.
+  if (/[\x80-\xff]/.test(out)) {
+    const bytes = Buffer.from(out, 'latin1');
+    const utf8 = bytes.toString('utf8');
+    if (!utf8.includes('\ufffd')) return utf8;
+  }
+  return out;
+}
+
+// RFC 3261 §25.1: unreserved = alphanum / mark (-_.!~*'()); user-unreserved adds "&=+$,;?/";
+// param-unreserved adds "[]/:&+$"; hnv-unreserved adds "[]/?:+$".
+const USER_SAFE = /[A-Za-z0-9\-_.!~*'()&=+$,;?/]/;
+const PASSWORD_SAFE = /[A-Za-z0-9\-_.!~*'()&=+$,]/;
+const PARAM_SAFE = /[A-Za-z0-9\-_.!~*'()[\]/:&+$]/;
+const HEADER_SAFE = /[A-Za-z0-9\-_.!~*'()[\]/?:+$]/;
+
+function encode(s: string, safe: RegExp): string {
+  let out = '';
+  for (const ch of s) {
+    if (ch.length === 1 && safe.test(ch)) out += ch;
+    else
+      for (const byte of Buffer.from(ch, 'utf8'))
+        out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+function checkNoSpace(s: string, what: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f || c === 0x3c || c === 0x3e || c === 0x22) {
+      throw new SipParseError(`${what}: character ${JSON.stringify(s[i])} is not allowed in a URI`);
+    }
+  }
+}
+
+function parseHostPort(s: string, what: string): { host: string; port?: number } {
+  let host: string;
+  let rest: string;
+  if (s.charCodeAt(0) === 0x5b /* [ */) {
+    const close = s.indexOf(']');
+    if (close < 0) throw new SipParseError(`${what}: IPv6 reference without closing "]"`);
+    host = s.slice(0, close + 1);
+    // RFC 5118 §4.10 asks receivers to tolerate "::" next to a ":" (three colons), so only the
+    // character set is checked here.
+    if (!/^\[[0-9a-fA-F:.]+\]$/.test(host)) throw new SipParseError(`${what}: malformed IPv6 reference`);
+    rest = s.slice(close + 1);
+  } else {
+    const colon = s.indexOf(':');
+    host = colon < 0 ? s : s.slice(0, colon);
+    rest = colon < 0 ? '' : s.slice(colon);
+    if (host.length === 0) throw new SipParseError(`${what}: empty host`);
+    for (let i = 0; i < host.length; i++) {
+      const c = host.charCodeAt(i);
+      if (c >= 128 || HOST[c] !== 1 || c === 0x5b || c === 0x5d || c === 0x3a) {
+        throw new SipParseError(`${what}: character ${JSON.stringify(host[i])} is not allowed in a host`);
+      }
+    }
+  }
+  if (rest.length === 0) return { host };
+  const portText = rest.slice(1);
+  if (rest[0] !== ':' || !isDigits(portText) || portText.length > 5 || Number(portText) > 65535) {
+    throw new SipParseError(`${what}: bad port "${rest}"`);
+  }
+  return { host, port: Number(portText) };
+}
+
+function parseSipUri(s: string, scheme: 'sip' | 'sips', what: string): SipUri {
+  let body = s.slice(scheme.length + 1);
+  const uri: SipUri = { scheme, host: '', params: emptyParams(), headers: {} };
+  // The user part may hold "?", ";" and "," (RFC 4475 intmeth), but never an unescaped "@".
+  const at = body.indexOf('@');
+  if (at >= 0) {
+    const userinfo = body.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    const user = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    if (user.length === 0) throw new SipParseError(`${what}: empty user part before "@"`);
+    uri.user = decode(user, what);
+    if (colon >= 0) uri.password = decode(userinfo.slice(colon + 1), what);
+    body = body.slice(at + 1);
+  }
+  const question = body.indexOf('?');
+  if (question >= 0) {
+    for (const pair of body.slice(question + 1).split('&')) {
+      if (pair.length === 0) continue;
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new SipParseError(`${what}: URI header "${pair}" has no "="`);
+      uri.headers[decode(pair.slice(0, eq), what)] = decode(pair.slice(eq + 1), what);
+    }
+    body = body.slice(0, question);
+  }
+  const semi = body.indexOf(';');
+  const hostport = semi < 0 ? body : body.slice(0, semi);
+  const hp = parseHostPort(hostport, what);
+  uri.host = hp.host;
+  if (hp.port !== undefined) uri.port = hp.port;
+  if (semi >= 0) {
+    for (const param of body.slice(semi + 1).split(';')) {
+      if (param.length === 0) throw new SipParseError(`${what}: empty URI parameter`);
+      const eq = param.indexOf('=');
+      if (eq === 0) throw new SipParseError(`${what}: URI parameter without a name`);
+      const name = decode(eq < 0 ? param : param.slice(0, eq), what).toLowerCase();
+      uri.params[name] = eq < 0 ? null : decode(param.slice(eq + 1), what);
+    }
+  }
+  return uri;
+}
+
+function parseTelUri(s: string, what: string): TelUri {
+  const body = s.slice(4);
+  const semi = body.indexOf(';');
+  const number = semi < 0 ? body : body.slice(0, semi);
+  if (number.length === 0) throw new SipParseError(`${what}: empty telephone number`);
+  const params = emptyParams();
+  if (semi >= 0) {
+    for (const param of body.slice(semi + 1).split(';')) {
+      if (param.length === 0) continue;
+      const eq = param.indexOf('=');
+      params[(eq < 0 ? param : param.slice(0, eq)).toLowerCase()] =
+        eq < 0 ? null : decode(param.slice(eq + 1), what);
+    }
+  }
+  return { scheme: 'tel', number: decode(number, what), params };
+}
+
+/**
+ * Parses a URI: `sip:`/`sips:` and `tel:` structurally, any other scheme as an opaque
+ * absolute URI. Throws {@link SipParseError} on malformed input.
+ *
+ * @example
+ * parseUri('sip:alice@[2001:db8::1]:5070;transport=tcp').host // '[2001:db8::1]'
+ */
+export function parseUri(text: string): Uri {
+  const what = 'URI';
+  checkNoSpace(text, what);
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new SipParseError(`${what}: "${text}" has no scheme`);
+  const scheme = text.slice(0, colon).toLowerCase();
+  if (!/^[a-z][a-z0-9+\-.]*$/.test(scheme)) throw new SipParseError(`${what}: bad scheme "${scheme}"`);
+  if (scheme === 'sip' || scheme === 'sips') return parseSipUri(text, scheme, what);
+  if (scheme === 'tel') return parseTelUri(text, what);
+  const opaque = text.slice(colon + 1);
+  if (opaque.length === 0) throw new SipParseError(`${what}: nothing after the scheme`);
+  return { scheme, opaque };
+}
+
+function stringifyParamValue(value: string): string {
+  return encode(value, PARAM_SAFE);
+}
+
+/** Formats a URI, escaping what RFC 3261 §25.1 requires. */
+export function stringifyUri(uri: Uri): string {
+  if (isSipUri(uri)) {
+    let out = `${uri.scheme}:`;
+    if (uri.user !== undefined) {
+      out += encode(uri.user, USER_SAFE);
+      if (uri.password !== undefined) out += `:${encode(uri.password, PASSWORD_SAFE)}`;
+      out += '@';
+    }
+    out += uri.host;
+    if (uri.port !== undefined) out += `:${uri.port}`;
+    for (const name in uri.params) {
+      const value = uri.params[name];
+      out += `;${encode(name, PARAM_SAFE)}`;
+      if (value !== null && value !== undefined) out += `=${stringifyParamValue(value)}`;
+    }
+    let sep = '?';
+    for (const name in uri.headers) {
+      out += `${sep}${encode(name, HEADER_SAFE)}=${encode(uri.headers[name] ?? '', HEADER_SAFE)}`;
+      sep = '&';
+    }
+    return out;
+  }
+  if (isTelUri(uri)) {
+    let out = `tel:${uri.number}`;
+    for (const name in uri.params) {
+      const value = uri.params[name];
+      out += value === null || value === undefined ? `;${name}` : `;${name}=${value}`;
+    }
+    return out;
+  }
+  return `${uri.scheme}:${(uri as AbsoluteUri).opaque}`;
+}
+
+/** The host without IPv6 brackets, as `node:net` wants it. */
+export function bareHost(host: string): string {
+  return host.charCodeAt(0) === 0x5b ? host.slice(1, -1) : host;
+}

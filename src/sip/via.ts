@@ -1,0 +1,80 @@
+import { SipParseError } from './errors.js';
+import { isTokenChar, skipWhitespace, splitList } from './grammar.js';
+import type { Params } from './params.js';
+import { parseParams, stringifyParams } from './params.js';
+
+/** One Via value (RFC 3261 §20.42). `transport` is upper case; `host` keeps IPv6 brackets. */
+export interface Via {
+  /** Protocol name and version, normally `SIP/2.0`. */
+  protocol: string;
+  transport: string;
+  host: string;
+  port?: number;
+  params: Params;
+}
+
+function token(s: string, i: number, what: string): [string, number] {
+  const start = skipWhitespace(s, i);
+  let end = start;
+  while (end < s.length && isTokenChar(s.charCodeAt(end))) end++;
+  if (end === start) throw new SipParseError(`${what}: expected a token at "${s.slice(start, start + 10)}"`);
+  return [s.slice(start, end), skipWhitespace(s, end)];
+}
+
+function expectSlash(s: string, i: number, what: string): number {
+  if (s.charCodeAt(i) !== 0x2f) throw new SipParseError(`${what}: expected "/" in sent-protocol`);
+  return i + 1;
+}
+
+/** Parses one via-parm: `SIP / 2.0 / UDP host[:port] *(; param)`, LWS allowed around `/`. */
+export function parseVia(value: string): Via {
+  const what = 'Via';
+  const [name, afterName] = token(value, 0, what);
+  const [version, afterVersion] = token(value, expectSlash(value, afterName, what), what);
+  const [transport, afterTransport] = token(value, expectSlash(value, afterVersion, what), what);
+  let i = afterTransport;
+  const hostStart = i;
+  if (value.charCodeAt(i) === 0x5b) {
+    const close = value.indexOf(']', i);
+    if (close < 0) throw new SipParseError(`${what}: IPv6 sent-by without "]"`);
+    i = close + 1;
+  } else {
+    while (i < value.length && isTokenChar(value.charCodeAt(i))) i++;
+  }
+  const host = value.slice(hostStart, i);
+  if (host.length === 0) throw new SipParseError(`${what}: missing sent-by host`);
+  i = skipWhitespace(value, i);
+  let port: number | undefined;
+  if (value.charCodeAt(i) === 0x3a /* : */) {
+    i = skipWhitespace(value, i + 1);
+    const portStart = i;
+    while (i < value.length && value.charCodeAt(i) >= 0x30 && value.charCodeAt(i) <= 0x39) i++;
+    const text = value.slice(portStart, i);
+    if (text.length === 0 || text.length > 5 || Number(text) > 65535) {
+      throw new SipParseError(`${what}: bad sent-by port`);
+    }
+    port = Number(text);
+  }
+  const params = parseParams(value, i, what);
+  const via: Via = {
+    protocol: `${name.toUpperCase()}/${version}`,
+    transport: transport.toUpperCase(),
+    host,
+    params,
+  };
+  if (port !== undefined) via.port = port;
+  return via;
+}
+
+/** Parses a Via header value, which may hold several comma-separated via-parms. */
+export function parseViaList(value: string): Via[] {
+  return splitList(value).map((part) => {
+    if (part.length === 0) throw new SipParseError('Via: empty list element');
+    return parseVia(part);
+  });
+}
+
+export function stringifyVia(via: Via): string {
+  const port = via.port === undefined ? '' : `:${via.port}`;
+  return `${via.protocol}/${via.transport} ${via.host}${port}${stringifyParams(via.params)}`;
+}
