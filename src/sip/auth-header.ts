@@ -29,6 +29,8 @@ export function parseAuthHeader(value: string): AuthHeader[] {
       // `scheme` alone or `scheme param=...`: a new challenge or credentials.
       current = { scheme: word, params: Object.create(null) as Record<string, string> };
       out.push(current);
+      // `Negotiate, Digest realm=...`: a scheme without parameters ends at a comma.
+      if (value.charCodeAt(i) === 0x2c) i = skipWhitespace(value, i + 1);
       continue;
     }
     if (!current) throw new SipParseError(`${what}: parameter "${word}" before the scheme`);

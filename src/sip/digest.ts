@@ -143,8 +143,10 @@ export function answerChallenge(challenge: AuthHeader, options: AnswerOptions): 
   if (qop) {
     params.qop = qop;
     params.nc = nc;
-    params.cnonce = cnonce ?? '';
   }
+  // A -sess A1 includes the cnonce (RFC 7616 §3.4.2): send it even without qop, or the
+  // server cannot compute the same response.
+  if (cnonce !== undefined) params.cnonce = cnonce;
   return { scheme: 'Digest', params };
 }
 
@@ -168,6 +170,10 @@ export function verifyCredentials(credentials: AuthHeader, options: VerifyOption
   if (!p.username || p.realm === undefined || !p.nonce || !p.uri || !p.response) return false;
   const qop = p.qop === 'auth' || p.qop === 'auth-int' ? p.qop : undefined;
   if (p.qop !== undefined && qop === undefined) return false;
+  // RFC 7616 §3.4: with qop, cnonce and an 8-hex-digit nc MUST be present; accepting them
+  // missing would let a client dodge the nonce-count replay check the caller relies on.
+  if (qop && (!p.cnonce || !/^[0-9a-fA-F]{8}$/.test(p.nc ?? ''))) return false;
+  if (algorithm.toUpperCase().endsWith('-SESS') && p.cnonce === undefined) return false;
   const expected = digestResponse({
     algorithm,
     username: p.username,
