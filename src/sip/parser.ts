@@ -67,21 +67,36 @@ function parseStartLine(line: string, head: string, base: number): SipMessage {
   return request;
 }
 
-/** Parses a header section (start line and header lines, no empty line) into a message. */
-// Returns each header line's string index, so errors can point at it.
-function parseHead(head: string, base: number): { message: SipMessage; offsets: number[] } {
-  let nl = head.indexOf('\n');
-  let lineEnd = nl < 0 ? head.length : nl;
-  const firstLine = head.slice(0, head.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd);
-  const message = parseStartLine(firstLine, head, base);
+/**
+ * The request a malformed request line still names, so that it can be answered 400 (RFC 4475
+ * §3.1.2.7-10): a method token, then anything, then a SIP version, separated by whitespace,
+ * and header lines that can be read.
+ */
+function recoverRequest(line: string, head: string, pos: number, base: number): SipRequest | undefined {
+  const text = line.trim();
+  const sp1 = text.indexOf(' ');
+  const sp2 = text.lastIndexOf(' ');
+  if (sp1 <= 0 || sp2 <= sp1) return undefined;
+  const method = text.slice(0, sp1);
+  const uri = text.slice(sp1 + 1, sp2).trim();
+  const version = text.slice(sp2 + 1);
+  if (!isToken(method) || uri.length === 0 || !VERSION.test(version)) return undefined;
+  try {
+    return new SipRequest(method, uri, parseFields(head, pos, base).fields, undefined, version);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the header lines from `pos` on; returns them and each line's string index. */
+function parseFields(head: string, pos: number, base: number): { fields: HeaderField[]; offsets: number[] } {
   const fields: HeaderField[] = [];
   const offsets: number[] = [];
   let last: HeaderField | undefined;
-  let pos = nl < 0 ? head.length : nl + 1;
   while (pos < head.length) {
-    nl = head.indexOf('\n', pos);
+    const nl = head.indexOf('\n', pos);
     const end = nl < 0 ? head.length : nl;
-    lineEnd = end > pos && head.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
+    const lineEnd = end > pos && head.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
     const first = head.charCodeAt(pos);
     if (first === 0x20 || first === 0x09) {
       // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header.
@@ -112,6 +127,29 @@ function parseHead(head: string, base: number): { message: SipMessage; offsets: 
     }
     pos = end + 1;
   }
+  return { fields, offsets };
+}
+
+/**
+ * Parses a header section (start line and header lines, no empty line) into a message.
+ * Returns each header line's string index, so errors can point at it. A bad request line
+ * throws with the request it names as `partial` when the header lines can be read.
+ */
+function parseHead(head: string, base: number): { message: SipMessage; offsets: number[] } {
+  const nl = head.indexOf('\n');
+  const lineEnd = nl < 0 ? head.length : nl;
+  const firstLine = head.slice(0, head.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd);
+  const pos = nl < 0 ? head.length : nl + 1;
+  let message: SipMessage;
+  try {
+    message = parseStartLine(firstLine, head, base);
+  } catch (err) {
+    if (!(err instanceof SipParseError)) throw err;
+    const partial = recoverRequest(firstLine, head, pos, base);
+    if (partial) err.partial = partial;
+    throw err;
+  }
+  const { fields, offsets } = parseFields(head, pos, base);
   message.fields = fields;
   return { message, offsets };
 }
