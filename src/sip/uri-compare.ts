@@ -32,10 +32,30 @@ function telDigits(n: string): string {
   return n.replace(/[-.()]/g, '').toLowerCase();
 }
 
+// RFC 3966 §4: a phone-context that is a global number compares digit by digit, without
+// visual separators; a domain name compares as a host name.
+function samePhoneContext(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a == null || b == null || !a.startsWith('+') || !b.startsWith('+')) return sameText(a, b);
+  return telDigits(a) === telDigits(b);
+}
+
+// RFC 5954 §4.2: IP addresses match when their textual forms yield the same binary address,
+// so IPv6 references compare in canonical form ([2001:db8::9:01] = [2001:DB8::9:1]).
+function hostKey(host: string): string {
+  const lower = host.toLowerCase();
+  if (lower.charCodeAt(0) !== 0x5b /* [ */) return lower;
+  try {
+    return new URL(`http://${lower}/`).hostname;
+  } catch {
+    return lower; // not an address the URL parser knows (RFC 5118 §4.10 forms): compare as text
+  }
+}
+
 /**
  * URI equality as RFC 3261 §19.1.4 defines it: user and password compare case-sensitively after
  * unescaping, host and parameters case-insensitively, a default port does not equal an omitted
  * one, and `user`, `ttl`, `method`, `maddr`, `transport` must match when either URI has them.
+ * IPv6 references compare by address (RFC 5954 §4.2); tel URIs as RFC 3966 §4 says.
  */
 export function uriEquals(a: Uri | string, b: Uri | string): boolean {
   const x = typeof a === 'string' ? parseUri(a) : a;
@@ -45,7 +65,7 @@ export function uriEquals(a: Uri | string, b: Uri | string): boolean {
     return (
       x.user === y.user &&
       x.password === y.password &&
-      x.host.toLowerCase() === y.host.toLowerCase() &&
+      hostKey(x.host) === hostKey(y.host) &&
       x.port === y.port &&
       paramsEqual(x.params, y.params) &&
       headersEqual(x.headers, y.headers)
@@ -55,7 +75,13 @@ export function uriEquals(a: Uri | string, b: Uri | string): boolean {
     if (telDigits(x.number) !== telDigits(y.number)) return false;
     const xk = Object.keys(x.params);
     if (xk.length !== Object.keys(y.params).length) return false;
-    return xk.every((k) => k in y.params && sameText(x.params[k], y.params[k]));
+    return xk.every(
+      (k) =>
+        k in y.params &&
+        (k === 'phone-context'
+          ? samePhoneContext(x.params[k], y.params[k])
+          : sameText(x.params[k], y.params[k])),
+    );
   }
   return 'opaque' in x && 'opaque' in y && x.opaque === y.opaque;
 }
