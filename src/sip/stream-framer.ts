@@ -47,7 +47,10 @@ export class StreamFramer {
   }
 
   push(chunk: Buffer): Frame[] {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    // The caller may reuse `chunk` for its next read (net.Socket's `onread` does): bytes held
+    // past this call are copied unless they are already in a buffer of our own.
+    const owned = this.buffer.length > 0;
+    this.buffer = owned ? Buffer.concat([this.buffer, chunk]) : chunk;
     const frames: Frame[] = [];
     for (;;) {
       let i = 0;
@@ -66,13 +69,15 @@ export class StreamFramer {
       if (i > 0) this.newlines = 0;
       const bounds = findHeaderEnd(buf, i);
       if (!bounds) {
-        if (buf.length - i > this.limits.maxHeaderBytes) {
+        // The header section counts its last CRLF, not the empty line, so a section of exactly
+        // the limit may be followed by the empty line's CR before the end is seen.
+        if (buf.length - i > this.limits.maxHeaderBytes + 1) {
           throw new SipParseError(
             `stream framing: header section over ${this.limits.maxHeaderBytes} bytes`,
             i,
           );
         }
-        this.buffer = i > 0 ? buf.subarray(i) : buf;
+        this.hold(buf, i, owned);
         return frames;
       }
       const [headEnd, bodyStart] = bounds;
@@ -88,7 +93,7 @@ export class StreamFramer {
       }
       const end = bodyStart + length;
       if (buf.length < end) {
-        this.buffer = i > 0 ? buf.subarray(i) : buf;
+        this.hold(buf, i, owned);
         return frames;
       }
       // Copy out, so a retained message does not pin the whole receive buffer.
@@ -96,5 +101,10 @@ export class StreamFramer {
       this.buffer = buf.subarray(end);
       this.newlines = 0;
     }
+  }
+
+  private hold(buf: Buffer, from: number, owned: boolean): void {
+    const rest = from > 0 ? buf.subarray(from) : buf;
+    this.buffer = owned ? rest : Buffer.from(rest);
   }
 }
