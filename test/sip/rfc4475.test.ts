@@ -1,6 +1,5 @@
 // RFC 4475 "SIP Torture Test Messages": every file of test/fixtures/rfc4475 is a test here, named
 // after the section that says what a conforming element does with it.
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type AbsoluteUri,
@@ -16,13 +15,13 @@ import {
   type SipUri,
   StreamFramer,
 } from '../../src/index.js';
+import { rfc4475, rfc4475Names } from './corpus.js';
 
-const DIR = new URL('../fixtures/rfc4475/', import.meta.url);
 const covered = new Set<string>();
 
 function load(name: string): Buffer {
   covered.add(name);
-  return readFileSync(new URL(`${name}.dat`, DIR));
+  return rfc4475(name);
 }
 
 function request(name: string): SipRequest {
@@ -627,10 +626,7 @@ describe('test.dat (in the RFC 4475 archive, in no section of the RFC)', () => {
 
 describe('the RFC 4475 corpus', () => {
   it('has a test for every file', () => {
-    const files = readdirSync(DIR)
-      .filter((f) => f.endsWith('.dat'))
-      .map((f) => f.slice(0, -4))
-      .sort();
+    const files = rfc4475Names();
     expect(files).toHaveLength(50);
     expect([...covered].sort()).toEqual(files);
   });

@@ -1,6 +1,5 @@
 // RFC 5118 "SIP Torture Test Messages for IPv6": every file of test/fixtures/rfc5118, turned into
 // wire form first (the archive has bare LF line ends, see test/fixtures/README.md).
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   checkRequest,
@@ -12,29 +11,13 @@ import {
   SipRequest,
   type SipUri,
 } from '../../src/index.js';
+import { rfc5118Names, rfc5118Raw, rfc5118Wire } from './corpus.js';
 
-const DIR = new URL('../fixtures/rfc5118/', import.meta.url);
 const covered = new Set<string>();
 
-/**
- * The fixture in wire form, changing nothing else: CRLF line ends, the empty line that ends the
- * header section added where the file lacks it, and for a message with a body, Content-Length
- * set to the body's real length (the archive's values match no form of the body).
- */
 function wire(name: string): Buffer {
   covered.add(name);
-  const text = readFileSync(new URL(name, DIR), 'utf8');
-  expect(text).not.toContain('\r');
-  let crlf = text.replaceAll('\n', '\r\n');
-  if (!crlf.includes('\r\n\r\n')) crlf += '\r\n';
-  const split = crlf.indexOf('\r\n\r\n') + 4;
-  const head = crlf.slice(0, split);
-  const body = crlf.slice(split);
-  if (body.length === 0) return Buffer.from(crlf, 'utf8');
-  const length = Buffer.byteLength(body, 'utf8');
-  const fixed = head.replace(/^Content-Length: \d+\r$/m, `Content-Length: ${length}\r`);
-  expect(fixed).not.toBe(head);
-  return Buffer.from(fixed + body, 'utf8');
+  return rfc5118Wire(name);
 }
 
 function request(name: string): SipRequest {
@@ -57,13 +40,23 @@ function contacts(message: SipMessage): NameAddr[] {
 
 describe('wire form of the RFC 5118 archive', () => {
   it('has CRLF line ends, an empty line ending the header section and true Content-Lengths', () => {
-    const sdp = wire('ipv6-in-sdp');
-    expect(/(^|[^\r])\n/.test(sdp.toString())).toBe(false);
-    expect(sdp.toString()).toContain('\r\nContent-Length: 251\r\n\r\nv=0\r\n');
-    expect(wire('mult-ip-in-sdp').toString()).toContain('\r\nContent-Length: 189\r\n');
-    expect(wire('ipv4-mapped-ipv6').toString()).toContain('\r\nContent-Length: 245\r\n');
-    expect(wire('ipv6-bug-abnf-3-colons').toString()).toMatch(/\r\nContent-Length: 0\r\n\r\n$/);
-    expect(wire('ipv6-good').toString()).toMatch(/\r\nContent-Length: 0\r\n\r\n$/);
+    for (const name of rfc5118Names()) {
+      const data = rfc5118Wire(name).toString('utf8');
+      expect(/(^|[^\r])\n/.test(data), name).toBe(false);
+      expect(data.indexOf('\r\n\r\n'), name).toBeGreaterThan(0);
+      // Nothing else changed: back to LF, without the added empty line and Content-Length fix.
+      const raw = rfc5118Raw(name);
+      const back = data.replaceAll('\r\n', '\n').replace(/^Content-Length: \d+$/m, (line) => {
+        const declared = /^Content-Length: \d+$/m.exec(raw)?.[0];
+        return declared ?? line;
+      });
+      expect([raw, `${raw}\n`], name).toContain(back);
+    }
+    expect(rfc5118Wire('ipv6-in-sdp').toString()).toContain('\r\nContent-Length: 251\r\n\r\nv=0\r\n');
+    expect(rfc5118Wire('mult-ip-in-sdp').toString()).toContain('\r\nContent-Length: 189\r\n');
+    expect(rfc5118Wire('ipv4-mapped-ipv6').toString()).toContain('\r\nContent-Length: 245\r\n');
+    expect(rfc5118Wire('ipv6-bug-abnf-3-colons').toString()).toMatch(/\r\nContent-Length: 0\r\n\r\n$/);
+    expect(rfc5118Wire('ipv6-good').toString()).toMatch(/\r\nContent-Length: 0\r\n\r\n$/);
   });
 });
 
@@ -184,7 +177,7 @@ describe('RFC 5118 §4 IPv6 torture messages', () => {
 
 describe('the RFC 5118 corpus', () => {
   it('has a test for every file', () => {
-    const files = readdirSync(DIR).sort();
+    const files = rfc5118Names();
     expect(files).toHaveLength(12);
     expect([...covered].sort()).toEqual(files);
   });
