@@ -1,6 +1,6 @@
 import { SipParseError } from './errors.js';
 import type { HeaderInit, SipRequest } from './message.js';
-import { isSipUri, isTelUri } from './uri.js';
+import { isSipUri, isTelUri, type Uri } from './uri.js';
 
 /** What a server answers instead of passing a request on: status and extra headers. */
 export interface Rejection {
@@ -30,6 +30,34 @@ export const DEFAULT_REQUEST_POLICY: RequestPolicy = {
 // RFC 3261 §20: headers that may appear once (RFC 4475 §3.3.8 multi01, §3.3.9 mcl01).
 const SINGLETONS = ['call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type'];
 const SESSION_METHODS = new Set(['INVITE', 'UPDATE', 'PRACK', 'ACK']);
+// Headers every layer reads: a malformed one is a 400, not an exception later on. A request
+// the parser gave up on (SipParseError.partial) or one built by hand may hold such values.
+const STRUCTURAL = ['cseq', 'via', 'from', 'to', 'max-forwards', 'content-length'] as const;
+const HEADER_NAMES: Record<(typeof STRUCTURAL)[number], string> = {
+  cseq: 'CSeq',
+  via: 'Via',
+  from: 'From',
+  to: 'To',
+  'max-forwards': 'Max-Forwards',
+  'content-length': 'Content-Length',
+};
+
+// Tokens (option tags, media types, schemes) compare without regard to case (RFC 3261 §7.3.1),
+// however the policy spells them. `token` is lower case.
+function hasToken(list: readonly string[], token: string): boolean {
+  return list.some((entry) => entry.toLowerCase() === token);
+}
+
+/** Media ranges of an Accept value that are acceptable: `q=0` means "not acceptable". */
+function acceptedRanges(accept: string): string[] {
+  const out: string[] = [];
+  for (const range of accept.split(',')) {
+    const [type = '', ...params] = range.split(';').map((p) => p.trim().toLowerCase());
+    if (params.some((p) => /^q\s*=\s*0(?:\.0{0,3})?$/.test(p))) continue;
+    out.push(type);
+  }
+  return out;
+}
 
 /**
  * The checks a SIP server makes before a request reaches the application (RFC 3261 §8.2,
@@ -54,9 +82,23 @@ export function checkRequest(
       return { status: 400, reason: `Conflicting ${key} headers` };
     }
   }
+  for (const key of STRUCTURAL) {
+    try {
+      request.getParsedHeader(key);
+    } catch (err) {
+      if (err instanceof SipParseError) return { status: 400, reason: `Bad ${HEADER_NAMES[key]} header` };
+      throw err;
+    }
+  }
   if (request.cseq.method !== request.method) return { status: 400, reason: 'CSeq method does not match' };
-  const uri = request.requestUri;
-  if (!policy.schemes.includes(uri.scheme)) return { status: 416 };
+  let uri: Uri;
+  try {
+    uri = request.requestUri;
+  } catch (err) {
+    if (err instanceof SipParseError) return { status: 400, reason: 'Bad Request-URI' };
+    throw err;
+  }
+  if (!hasToken(policy.schemes, uri.scheme)) return { status: 416 };
   if (isSipUri(uri) && Object.keys(uri.headers).length > 0) {
     return { status: 400, reason: 'Request-URI must not carry headers' };
   }
@@ -69,12 +111,12 @@ export function checkRequest(
     if (err instanceof SipParseError) return { status: 400, reason: 'Bad Require header' };
     throw err;
   }
-  const unsupported = require.filter((tag) => !policy.supported.includes(tag.toLowerCase()));
+  const unsupported = require.filter((tag) => !hasToken(policy.supported, tag.toLowerCase()));
   if (unsupported.length > 0) return { status: 420, headers: { Unsupported: unsupported.join(', ') } };
   if (SESSION_METHODS.has(request.method) && request.payload.length > 0) {
     const contentType = request.get('content-type');
     const type = contentType?.split(';')[0]?.trim().toLowerCase();
-    if (!type || !policy.acceptedSessionTypes.includes(type)) {
+    if (!type || !hasToken(policy.acceptedSessionTypes, type)) {
       return { status: 415, headers: { Accept: policy.acceptedSessionTypes.join(', ') } };
     }
     const encoding = request.get('content-encoding')?.trim().toLowerCase();
@@ -89,8 +131,9 @@ export function checkRequest(
     // RFC 3261 §21.4.7: a request whose Accept excludes what we would answer with gets 406.
     const accept = request.get('accept');
     if (accept !== undefined && accept.trim().length > 0) {
-      const types = accept.split(',').map((t) => t.split(';')[0]?.trim().toLowerCase() ?? '');
-      const ok = types.some((t) => t === '*/*' || t === 'application/*' || t === 'application/sdp');
+      const ok = acceptedRanges(accept).some(
+        (t) => t === '*/*' || t === 'application/*' || t === 'application/sdp',
+      );
       if (!ok) return { status: 406, headers: { Accept: 'application/sdp' } };
     }
   }
