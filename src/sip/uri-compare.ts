@@ -10,12 +10,16 @@ function sameText(a: string | null | undefined, b: string | null | undefined): b
   return a.toLowerCase() === b.toLowerCase();
 }
 
+// Own keys only: parsed params have no prototype, but params written as `{}` by hand do, and
+// `constructor` or `toString` must not be found there.
+const has = (o: object, key: string): boolean => Object.hasOwn(o, key);
+
 function paramsEqual(a: Params, b: Params): boolean {
   for (const name of MUST_MATCH) {
-    if (name in a !== name in b) return false;
+    if (has(a, name) !== has(b, name)) return false;
   }
-  for (const name in a) {
-    if (name in b && !sameText(a[name], b[name])) return false;
+  for (const name of Object.keys(a)) {
+    if (has(b, name) && !sameText(a[name], b[name])) return false;
   }
   return true;
 }
@@ -77,7 +81,7 @@ export function uriEquals(a: Uri | string, b: Uri | string): boolean {
     if (xk.length !== Object.keys(y.params).length) return false;
     return xk.every(
       (k) =>
-        k in y.params &&
+        has(y.params, k) &&
         (k === 'phone-context'
           ? samePhoneContext(x.params[k], y.params[k])
           : sameText(x.params[k], y.params[k])),

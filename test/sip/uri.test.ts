@@ -124,6 +124,17 @@ describe('uriEquals: the rest of §19.1.4', () => {
     expect(uriEquals(parseUri('sip:a@h;transport=TCP'), 'sip:a@H;transport=tcp')).toBe(true);
   });
 
+  it('compares hand-built URIs whose params are plain objects', () => {
+    // Parameters named like Object.prototype members must not be found on a `{}` literal.
+    const built: SipUri = { scheme: 'sip', user: 'a', host: 'h', params: {}, headers: {} };
+    expect(uriEquals(parseUri('sip:a@h;constructor=x;toString'), built)).toBe(true);
+    expect(uriEquals(built, parseUri('sip:a@h;constructor=x'))).toBe(true);
+    const tel: TelUri = { scheme: 'tel', number: '+1', params: {} };
+    expect(uriEquals(parseUri('tel:+1;constructor=x'), tel)).toBe(false);
+    expect(uriEquals(tel, parseUri('tel:+1;constructor=x'))).toBe(false);
+    expect(uriEquals(tel, parseUri('tel:+1'))).toBe(true);
+  });
+
   it('compares other schemes as opaque text', () => {
     expectEqual('mailto:alice@example.com', 'mailto:alice@example.com', true);
     expectEqual('mailto:alice@example.com', 'MAILTO:alice@example.com', true);
