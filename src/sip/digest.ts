@@ -115,6 +115,10 @@ export function answerChallenge(challenge: AuthHeader, options: AnswerOptions): 
   if (p.realm === undefined || p.nonce === undefined)
     throw new Error('digest: challenge without realm or nonce');
   const qop = chooseQop(p.qop);
+  // RFC 7616 §3.4: the client uses one of the offered qop values; answering a challenge that
+  // demands qop without one would fall back to the weaker RFC 2069 digest.
+  if (p.qop !== undefined && qop === undefined)
+    throw new Error(`digest: none of the offered qop values "${p.qop}" is supported`);
   const cnonce =
     qop || algorithm.toUpperCase().endsWith('-SESS') ? (options.cnonce ?? randomToken(8)) : undefined;
   const nc = (options.nc ?? 1).toString(16).padStart(8, '0');

@@ -346,6 +346,10 @@ describe('answerChallenge → verifyCredentials round trips', () => {
       answerChallenge({ scheme: 'Digest', params: { realm: 'r', nonce: 'n', algorithm: 'SHA-1' } }, USER),
     ).toThrow(/SHA-1/);
     expect(() => answerChallenge({ scheme: 'Digest', params: { realm: 'r' } }, USER)).toThrow(/nonce/);
+    // A challenge that demands a qop we lack is not answered in the weaker RFC 2069 form.
+    expect(() =>
+      answerChallenge({ scheme: 'Digest', params: { realm: 'r', nonce: 'n', qop: 'auth-conf' } }, USER),
+    ).toThrow(/auth-conf/);
   });
 
   it('refuses credentials it cannot check', () => {
