@@ -110,6 +110,14 @@ describe('createResponse (RFC 3261 §8.2.6)', () => {
     expect(res.to).toEqual({ uri: 'sip:bob@biloxi.com', params: { tag: 't1' } });
   });
 
+  it('still answers a request whose To does not parse, copying To as it was', () => {
+    const req = invite();
+    req.set('To', '<sip:bob@biloxi.com');
+    const res = createResponse(req, 400);
+    expect(res.get('to')).toBe('<sip:bob@biloxi.com');
+    expect(res.callId).toBe(req.callId);
+  });
+
   it('echoes Timestamp in a 100 only (§8.2.6.1)', () => {
     const req = invite();
     expect(wire(createResponse(req, 100)).get('timestamp')).toBe('54.3 0.1');

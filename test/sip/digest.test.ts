@@ -366,6 +366,18 @@ describe('answerChallenge → verifyCredentials round trips', () => {
     expect(verifyCredentials({ scheme: 'Digest', params: withoutResponse }, opts)).toBe(false);
   });
 
+  it('refuses -sess credentials without the cnonce their A1 needs', () => {
+    const challenge: AuthHeader = {
+      scheme: 'Digest',
+      params: { realm: 'r', nonce: 'n', algorithm: 'MD5-sess' },
+    };
+    const creds = answerChallenge(challenge, { ...USER, cnonce: 'c' });
+    const opts = { method: 'INVITE', password: USER.password };
+    expect(verifyCredentials(creds, opts)).toBe(true);
+    const { cnonce: _cnonce, ...withoutCnonce } = creds.params;
+    expect(verifyCredentials({ scheme: 'Digest', params: withoutCnonce }, opts)).toBe(false);
+  });
+
   it('refuses qop credentials without nc or cnonce (RFC 7616 §3.4: both MUST be sent with qop)', () => {
     // A client that hashed with nc=00000001 and an empty cnonce but sent neither: the server
     // could not track the nonce count, so such credentials must not be accepted.

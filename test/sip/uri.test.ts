@@ -120,6 +120,11 @@ describe('uriEquals: the rest of §19.1.4', () => {
     expectEqual('sip:bob@[2001:db8::1]:5060', 'sip:bob@[2001:db8::1]', false);
   });
 
+  it('compares the RFC 5118 §4.10 three-colon IPv6 form as text, without regard to case', () => {
+    expectEqual('sip:[2001:db8:::192.0.2.1]', 'sip:[2001:DB8:::192.0.2.1]', true);
+    expectEqual('sip:[2001:db8:::192.0.2.1]', 'sip:[2001:db8::192.0.2.1]', false);
+  });
+
   it('accepts parsed URIs as well as text', () => {
     expect(uriEquals(parseUri('sip:a@h;transport=TCP'), 'sip:a@H;transport=tcp')).toBe(true);
   });
