@@ -42,15 +42,14 @@ export function headerKey(name: string): string {
   const cached = keyCache.get(name);
   if (cached !== undefined) return cached;
   const lower = name.toLowerCase();
-  const key = lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+  const key = lower.length === 1 && Object.hasOwn(COMPACT, lower) ? (COMPACT[lower] as string) : lower;
   if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(name, key);
   return key;
 }
 
 /** The conventional spelling of a header name, used for headers the stack writes itself. */
 export function canonicalHeaderName(key: string): string {
-  const special = SPECIAL_CASE[key];
-  if (special) return special;
+  if (Object.hasOwn(SPECIAL_CASE, key)) return SPECIAL_CASE[key] as string;
   let out = '';
   let upper = true;
   for (const ch of key) {

@@ -85,6 +85,11 @@ function parseNumber(value: string, name: string, max = 2 ** 32 - 1): number {
   return Number(v);
 }
 
+/** `table[key]` when `key` is the table's own: header names such as "constructor" are not. */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function parseTokenList(value: string): string[] {
   return splitList(value).filter((t) => t.length > 0);
 }
@@ -282,10 +287,12 @@ export abstract class SipMessage {
 
   /** Header lines as `{key: value}` with repeated lines joined, for logging and inspection. */
   get headers(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const f of this.fields)
-      out[f.key] = out[f.key] === undefined ? f.value : `${out[f.key]}, ${f.value}`;
-    return out;
+    const joined = new Map<string, string>();
+    for (const f of this.fields) {
+      const value = joined.get(f.key);
+      joined.set(f.key, value === undefined ? f.value : `${value}, ${f.value}`);
+    }
+    return Object.fromEntries(joined);
   }
 
   /**
@@ -304,8 +311,8 @@ export abstract class SipMessage {
     const values = this.getAll(key);
     if (values.length === 0) return undefined;
     let parsed: unknown;
-    const list = LIST_PARSERS[key];
-    const single = SINGLE_PARSERS[key];
+    const list = own(LIST_PARSERS, key);
+    const single = own(SINGLE_PARSERS, key);
     if (key === 'contact') parsed = parseContact(values);
     else if (list) parsed = values.length === 1 ? list(values[0] as string) : values.flatMap((v) => list(v));
     else if (single) parsed = single(values[0] as string);
