@@ -41,6 +41,15 @@ export function isDigits(s: string): boolean {
   return true;
 }
 
+/** `s` without leading and trailing SP, HTAB, CR and LF: unlike `String#trim`, keeps NBSP, BOM, ... */
+export function trimLws(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isWhitespace(s.charCodeAt(start))) start++;
+  while (end > start && isWhitespace(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
 export function skipWhitespace(s: string, i: number): number {
   while (i < s.length && isWhitespace(s.charCodeAt(i))) i++;
   return i;

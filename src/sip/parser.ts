@@ -1,5 +1,5 @@
 import { SipParseError } from './errors.js';
-import { isToken } from './grammar.js';
+import { isToken, trimLws } from './grammar.js';
 import { headerKey } from './header-names.js';
 import { type HeaderField, type SipMessage, SipRequest, SipResponse } from './message.js';
 
@@ -73,12 +73,12 @@ function parseStartLine(line: string, head: string, base: number): SipMessage {
  * and header lines that can be read.
  */
 function recoverRequest(line: string, head: string, pos: number, base: number): SipRequest | undefined {
-  const text = line.trim();
+  const text = trimLws(line);
   const sp1 = text.indexOf(' ');
   const sp2 = text.lastIndexOf(' ');
   if (sp1 <= 0 || sp2 <= sp1) return undefined;
   const method = text.slice(0, sp1);
-  const uri = text.slice(sp1 + 1, sp2).trim();
+  const uri = trimLws(text.slice(sp1 + 1, sp2));
   const version = text.slice(sp2 + 1);
   if (!isToken(method) || uri.length === 0 || !VERSION.test(version)) return undefined;
   try {
@@ -101,7 +101,7 @@ function parseFields(head: string, pos: number, base: number): { fields: HeaderF
     if (first === 0x20 || first === 0x09) {
       // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header.
       if (!last) throw new SipParseError('continuation line before any header', byteOffset(head, pos, base));
-      const more = head.slice(pos, lineEnd).trim();
+      const more = trimLws(head.slice(pos, lineEnd));
       if (more.length) last.value = last.value.length ? `${last.value} ${more}` : more;
     } else if (lineEnd > pos) {
       const colon = head.indexOf(':', pos);
@@ -121,7 +121,7 @@ function parseFields(head: string, pos: number, base: number): { fields: HeaderF
       if (!isToken(name)) throw new SipParseError(`bad header name "${name}"`, byteOffset(head, pos, base));
       if (fields.length >= MAX_HEADER_LINES)
         throw new SipParseError(`more than ${MAX_HEADER_LINES} header lines`, byteOffset(head, pos, base));
-      last = { name, key: headerKey(name), value: head.slice(colon + 1, lineEnd).trim() };
+      last = { name, key: headerKey(name), value: trimLws(head.slice(colon + 1, lineEnd)) };
       fields.push(last);
       offsets.push(pos);
     }
