@@ -37,25 +37,46 @@ export function isTelUri(uri: Uri): uri is TelUri {
   return uri.scheme === 'tel';
 }
 
+// Fatal, so that invalid UTF-8 is told apart from valid UTF-8 for U+FFFD; a BOM is kept.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+/** Octets from %-escapes as text: UTF-8 when they are valid UTF-8, else one Latin-1 character each. */
+function octetsToText(octets: number[]): string {
+  try {
+    return UTF8.decode(Uint8Array.from(octets));
+  } catch {
+    let out = '';
+    for (const octet of octets) out += String.fromCharCode(octet);
+    return out;
+  }
+}
+
+/** Unescapes `s`: each run of %-escapes is read as one octet sequence, other characters kept. */
 function decode(s: string, what: string): string {
   if (!s.includes('%')) return s;
   let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '%') {
-      const hex = s.slice(i + 1, i + 3);
-      if (hex.length !== 2 || !/^[0-9a-fA-F]{2}$/.test(hex)) {
-        throw new SipParseError(`${what}: bad %-escape "${s.slice(i, i + 3)}"`);
-      }
-      out += String.fromCharCode(Number.parseInt(hex, 16));
-      i += 2;
-    } else out += c;
-  }
-  // %-escapes are octets; re-read them as UTF-8 when they form valid UTF-8.
-  if (/[\x80-\xff]/.test(out)) {
-    const bytes = Buffer.from(out, 'latin1');
-    const utf8 = bytes.toString('utf8');
-    if (!utf8.includes('\ufffd')) return utf8;
+  let i = 0;
+  while (i < s.length) {
+    if (s.charCodeAt(i) !== 0x25 /* % */) {
+      out += s[i];
+      i++;
+      continue;
+    }
+    const octets: number[] = [];
+    while (i < s.length && s.charCodeAt(i) === 0x25) {
+      const high = hexValue(s.charCodeAt(i + 1));
+      const low = hexValue(s.charCodeAt(i + 2));
+      if (high < 0 || low < 0) throw new SipParseError(`${what}: bad %-escape "${s.slice(i, i + 3)}"`);
+      octets.push(high * 16 + low);
+      i += 3;
+    }
+    out += octetsToText(octets);
   }
   return out;
 }
@@ -120,7 +141,9 @@ function parseHostPort(s: string, what: string): { host: string; port?: number }
 
 function parseSipUri(s: string, scheme: 'sip' | 'sips', what: string): SipUri {
   let body = s.slice(scheme.length + 1);
-  const uri: SipUri = { scheme, host: '', params: emptyParams(), headers: {} };
+  // Null prototype, like params: a URI header named "__proto__" is a key like any other.
+  const headers = Object.create(null) as Record<string, string>;
+  const uri: SipUri = { scheme, host: '', params: emptyParams(), headers };
   // The user part may hold "?", ";" and "," (RFC 4475 intmeth), but never an unescaped "@".
   const at = body.indexOf('@');
   if (at >= 0) {
@@ -228,7 +251,7 @@ export function stringifyUri(uri: Uri): string {
     let out = `tel:${uri.number}`;
     for (const name in uri.params) {
       const value = uri.params[name];
-      out += value === null || value === undefined ? `;${name}` : `;${name}=${value}`;
+      out += value === null || value === undefined ? `;${name}` : `;${name}=${stringifyParamValue(value)}`;
     }
     return out;
   }

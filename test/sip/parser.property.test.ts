@@ -469,6 +469,22 @@ describe('header names that are Object.prototype properties', () => {
   }
 });
 
+describe('URI unescaping', () => {
+  const cases: Array<[string, string]> = [
+    ['sip:%EF%BF%BD@h', '\ufffd'], // valid UTF-8 for U+FFFD is not invalid UTF-8
+    ['sip:%EF%BB%BFa@h', '\ufeffa'], // a BOM is a character of the user
+    ['sip:大%E5%A4%A7@h', '大大'], // a raw character next to escaped octets
+    ['sip:é%C3%A9@h', 'éé'],
+    ['sip:%FF@h', '\u00ff'], // octets that are not UTF-8 read as Latin-1
+    ['sip:%c3%a9%41@h', 'éA'],
+  ];
+  for (const [text, user] of cases) {
+    it(`reads the user of ${text} as ${JSON.stringify(user)}`, () => {
+      expect((parseUri(text) as SipUri).user).toBe(user);
+    });
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Generated valid messages
 
@@ -499,12 +515,17 @@ interface Escaped {
 const userPiece: fc.Arbitrary<Escaped> = fc.oneof(
   chars(`${ALNUM}-_.!~*'()&=+$,;?/`, 1, 6).map((s) => ({ text: s, decoded: s })),
   // An escaped character, ASCII or not: its UTF-8 octets, each as %XX.
-  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }).map((ch) => ({
-    text: [...Buffer.from(ch, 'utf8')]
-      .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
-      .join(''),
-    decoded: ch,
-  })),
+  fc
+    .oneof(
+      fc.constantFrom('\ufffd', '\ufeff', 'é', '大', '%', '@', ' '),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    )
+    .map((ch) => ({
+      text: [...Buffer.from(ch, 'utf8')]
+        .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+        .join(''),
+      decoded: ch,
+    })),
 );
 
 const user: fc.Arbitrary<Escaped> = fc.array(userPiece, { minLength: 1, maxLength: 4 }).map((pieces) => ({

@@ -426,26 +426,24 @@ describe('stringifyUri', () => {
     );
   });
 
-  it.fails('escapes tel URI parameter values (bug in uri.ts stringifyUri)', () => {
-    // BUG (src/sip/uri.ts, stringifyUri): parseTelUri unescapes parameter values, but the tel:
-    // branch of stringifyUri writes them back raw, so "a%3Bb" comes back as two parameters and
-    // "%25" as a lone "%" that no longer parses.
+  it('escapes tel URI parameter values', () => {
+    // parseTelUri unescapes parameter values, so the tel: branch of stringifyUri must escape
+    // them again: written raw, "a%3Bb" came back as two parameters and "%25" as a lone "%".
     const uri = parseUri('tel:+1234;x=a%3Bb;y=%25');
     const back = parseUri(stringifyUri(uri));
     expect(plain(back)).toEqual(plain(uri));
   });
 
-  it.fails('keeps a user that holds U+FFFD (bug in uri.ts decode)', () => {
-    // BUG (src/sip/uri.ts, decode): valid UTF-8 that decodes to U+FFFD is taken for invalid
-    // UTF-8 and read as Latin-1, so "%EF%BF%BD" becomes "ï¿½" and the user changes on a
-    // round trip.
+  it('keeps a user that holds U+FFFD', () => {
+    // Valid UTF-8 that decodes to U+FFFD was once taken for invalid UTF-8 and read as Latin-1,
+    // so "%EF%BF%BD" became "ï¿½" and the user changed on a round trip.
     const uri: SipUri = { scheme: 'sip', user: '\ufffd', host: 'example.com', params: {}, headers: {} };
     expect((parseUri(stringifyUri(uri)) as SipUri).user).toBe('\ufffd');
   });
 
-  it.fails('keeps a URI header named __proto__ (bug in uri.ts parseSipUri)', () => {
-    // BUG (src/sip/uri.ts, parseSipUri): headers go into a plain {} object, so a header named
-    // "__proto__" sets the prototype instead of a key and is silently dropped.
+  it('keeps a URI header named __proto__', () => {
+    // Headers once went into a plain {} object, where a header named "__proto__" set the
+    // prototype instead of a key and was silently dropped.
     const uri = parseUri('sip:alice@example.com?__proto__=x&subject=y') as SipUri;
     expect(Object.keys(uri.headers).sort()).toEqual(['__proto__', 'subject']);
   });
