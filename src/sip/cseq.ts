@@ -1,5 +1,5 @@
 import { SipParseError } from './errors.js';
-import { isDigits, isToken } from './grammar.js';
+import { isDigits, isToken, isWhitespace, trimLws } from './grammar.js';
 
 export interface CSeq {
   seq: number;
@@ -10,11 +10,12 @@ export interface CSeq {
 const MAX_CSEQ = 2 ** 32 - 1;
 
 export function parseCSeq(value: string): CSeq {
-  const v = value.trim();
-  const space = v.search(/\s/);
-  if (space < 0) throw new SipParseError('CSeq: expected "<number> <method>"');
+  const v = trimLws(value);
+  let space = 0;
+  while (space < v.length && !isWhitespace(v.charCodeAt(space))) space++;
+  if (space === v.length) throw new SipParseError('CSeq: expected "<number> <method>"');
   const seqText = v.slice(0, space);
-  const method = v.slice(space).trim();
+  const method = trimLws(v.slice(space));
   if (!isDigits(seqText) || seqText.length > 10 || Number(seqText) > MAX_CSEQ) {
     throw new SipParseError(`CSeq: sequence number "${seqText}" is not a 32-bit unsigned integer`);
   }

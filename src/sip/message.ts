@@ -1,7 +1,7 @@
 import { type AuthHeader, parseAuthHeader } from './auth-header.js';
 import { type CSeq, parseCSeq } from './cseq.js';
 import { SipParseError } from './errors.js';
-import { isDigits, splitList } from './grammar.js';
+import { isDigits, splitList, trimLws } from './grammar.js';
 import { canonicalHeaderName, headerKey } from './header-names.js';
 import { type NameAddr, parseNameAddr, parseNameAddrList } from './name-addr.js';
 import { emptyParams, type Params, parseParams } from './params.js';
@@ -78,7 +78,7 @@ export type ParsedHeader<N extends string> =
 const EMPTY = Buffer.alloc(0);
 
 function parseNumber(value: string, name: string, max = 2 ** 32 - 1): number {
-  const v = value.trim();
+  const v = trimLws(value);
   if (!isDigits(v) || v.length > 10 || Number(v) > max) {
     throw new SipParseError(`${canonicalHeaderName(name)}: "${v}" is not a number in 0..${max}`);
   }

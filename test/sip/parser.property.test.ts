@@ -34,10 +34,22 @@ function onlyParseErrors<T>(f: () => T): T | undefined {
   }
 }
 
+/** Milliseconds `f` takes; a slow run is timed again, so that a pause of the machine is not a failure. */
+function elapsedMs(f: () => void): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 2 && best > PARSE_BUDGET_MS; attempt++) {
+    const start = performance.now();
+    f();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
 function parseQuickly(data: Buffer): SipMessage | undefined {
-  const start = performance.now();
-  const message = onlyParseErrors(() => parseMessage(data));
-  const elapsed = performance.now() - start;
+  let message: SipMessage | undefined;
+  const elapsed = elapsedMs(() => {
+    message = onlyParseErrors(() => parseMessage(data));
+  });
   if (elapsed > PARSE_BUDGET_MS) throw new Error(`parsing ${data.length} bytes took ${elapsed} ms`);
   return message;
 }
@@ -272,12 +284,12 @@ describe('parseMessage on random input', () => {
   it('parses a few KB of one repeated piece in bounded time (no super-linear scan)', () => {
     fc.assert(
       fc.property(repeated, (data) => {
-        const message = parseQuickly(data);
-        if (message) {
-          const start = performance.now();
-          readEverything(message);
-          expect(performance.now() - start).toBeLessThan(PARSE_BUDGET_MS);
-        }
+        // Parsed afresh each time, as reading a message caches what it parsed.
+        const elapsed = elapsedMs(() => {
+          const message = onlyParseErrors(() => parseMessage(data));
+          if (message) readEverything(message);
+        });
+        expect(elapsed).toBeLessThan(PARSE_BUDGET_MS);
       }),
       { numRuns: 1500 },
     );
@@ -927,6 +939,53 @@ describe('generated valid messages', () => {
 
 // ---------------------------------------------------------------------------------------------
 // StreamFramer
+
+describe('Content-Length as the parser and StreamFramer read it', () => {
+  const head = `${VALID_HEAD.join('\r\n')}\r\n`;
+  const VALUES = [
+    '3',
+    '03',
+    ' 3',
+    '3 ',
+    '\t3',
+    '3\u00a0',
+    '\u00a03',
+    '3\ufeff',
+    '+3',
+    '3.0',
+    '0x3',
+    '-3',
+    '3 3',
+    '',
+    '\u0663',
+    '99999999999',
+  ];
+  for (const value of VALUES) {
+    it(`agree on ${JSON.stringify(value)}: both refuse it, or both read the same length`, () => {
+      const data = Buffer.from(`${head}Content-Length: ${value}\r\n\r\nabcdef`);
+      const parsed = onlyParseErrors(() => parseMessage(data));
+      const frames = onlyParseErrors(() => new StreamFramer().push(data));
+      if (parsed === undefined) {
+        expect(frames).toBeUndefined();
+        return;
+      }
+      expect(frames).toHaveLength(1);
+      const frame = frames?.[0];
+      expect(frame?.kind === 'message' && frame.data.length).toBe(
+        data.indexOf('\r\n\r\n') + 4 + parsed.payload.length,
+      );
+    });
+  }
+
+  it.fails('agree on a folded Content-Length (bug in stream-framer.ts contentLength)', () => {
+    // BUG (src/sip/stream-framer.ts, contentLength): the framer reads Content-Length with a
+    // one-line regex, so a value folded onto the next line (RFC 3261 §7.3.1, legal wherever LWS
+    // is) reads as "" and the stream is refused, while parseMessage reads 3.
+    const data = Buffer.from(`${head}Content-Length:\r\n 3\r\n\r\nabc`);
+    expect(parseMessage(data).payload.toString()).toBe('abc');
+    expect(new StreamFramer().push(data)).toHaveLength(1);
+  });
+});
 
 const KEEP_ALIVES = ['', '', '\r\n', '\r\n\r\n', '\r\n\r\n\r\n\r\n', '\r\n\r\n\r\n'];
 
