@@ -2,6 +2,17 @@
  * rxsip: SIP applications as RxJS pipelines.
  * @packageDocumentation
  */
+
+export {
+  type EmbeddedEngineOptions,
+  startEmbeddedEngine,
+  validateEngineOptions,
+} from './engine/embedded-engine.js';
+export type { Engine, InboundRequest, OutboundEvent, SendOptions } from './engine/engine.js';
+export { parseListenSpec } from './engine/listen-spec.js';
+export { StackEngine, type StackEngineOptions } from './engine/stack-engine.js';
+export { filterMethod, type MethodFilter } from './operators/filter-method.js';
+export { ackFor2xx } from './sip/ack-for-2xx.js';
 export { type AuthHeader, parseAuthHeader, stringifyAuthHeader } from './sip/auth-header.js';
 export { createRequest, createResponse, type RequestInit, type ResponseInit } from './sip/build.js';
 export {
@@ -59,3 +70,21 @@ export {
 } from './sip/uri.js';
 export { uriEquals } from './sip/uri-compare.js';
 export { parseVia, parseViaList, stringifyVia, type Via } from './sip/via.js';
+export { finalResponse, Srf, type SrfOptions } from './srf.js';
+export { type AuthProvider, authorize, type Credentials, withDigestAuth } from './streams/digest-auth.js';
+export { buildRequest, normalizeUri, type RequestOptions } from './streams/out-of-dialog-request.js';
+export type { RequestEvent, RequestHandler } from './streams/request-router.js';
+export { RequestStream } from './streams/request-stream.js';
+export { type AckFunction, SentRequest } from './streams/sent-request.js';
+export { SrfRequest } from './streams/srf-request.js';
+export {
+  type SendCallback,
+  type SendOptions as ResponseSendOptions,
+  SrfResponse,
+} from './streams/srf-response.js';
+export { DEFAULT_TIMERS, type TransactionTimers } from './transaction/timer-config.js';
+export type { ClientFailure } from './transaction/transaction-context.js';
+export { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from './transaction/transaction-layer.js';
+export { type DnsLookup, resolveTargets } from './transport/resolver.js';
+export { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from './transport/socket-transport-layer.js';
+export type { Endpoint, ListeningPoint, ListenOptions, Protocol, Source, Target } from './transport/types.js';

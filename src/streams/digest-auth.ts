@@ -1,0 +1,129 @@
+import { defer, from, mergeMap, type Observable, of } from 'rxjs';
+import type { OutboundEvent } from '../engine/engine.js';
+import { type AuthHeader, stringifyAuthHeader } from '../sip/auth-header.js';
+import { answerChallenge, isSupportedAlgorithm } from '../sip/digest.js';
+import type { SipRequest, SipResponse } from '../sip/message.js';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/**
+ * Credentials for a challenge: fixed, or a function of the challenged request and the
+ * 401/407 (returning them, a Promise of them, or undefined to give up). The drachtio-srf form
+ * `(req, res, callback(err, username, password))` is accepted too.
+ */
+export type AuthProvider =
+  | Credentials
+  | ((req: SipRequest, res: SipResponse) => Credentials | Promise<Credentials | undefined> | undefined)
+  | CallbackAuth;
+
+type CallbackAuth = (
+  req: SipRequest,
+  res: SipResponse,
+  callback: (err: Error | null, username?: string, password?: string) => void,
+) => void;
+type ReturningAuth = (
+  req: SipRequest,
+  res: SipResponse,
+) => Credentials | Promise<Credentials | undefined> | undefined;
+
+function credentialsFor(
+  auth: AuthProvider,
+  req: SipRequest,
+  res: SipResponse,
+): Promise<Credentials | undefined> {
+  if (typeof auth !== 'function') return Promise.resolve(auth);
+  if (auth.length >= 3) {
+    return new Promise((resolve, reject) =>
+      (auth as CallbackAuth)(req, res, (err, username, password) => {
+        if (err) reject(err);
+        else resolve(username !== undefined && password !== undefined ? { username, password } : undefined);
+      }),
+    );
+  }
+  return Promise.resolve((auth as ReturningAuth)(req, res));
+}
+
+// RFC 8760 §2.4: prefer the strongest algorithm offered.
+const STRENGTH = ['SHA-512-256', 'SHA-256', 'MD5'];
+
+function pickChallenge(challenges: AuthHeader[]): AuthHeader | undefined {
+  const digest = challenges.filter(
+    (c) => c.scheme.toLowerCase() === 'digest' && isSupportedAlgorithm(c.params.algorithm),
+  );
+  const rank = (c: AuthHeader) => {
+    const base = (c.params.algorithm ?? 'MD5').toUpperCase().replace(/-SESS$/, '');
+    const index = STRENGTH.indexOf(base);
+    return index < 0 ? STRENGTH.length : index;
+  };
+  return digest.sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/**
+ * Answers a 401/407 (RFC 3261 §22.2): a copy of `template` with CSeq + 1 and an
+ * Authorization or Proxy-Authorization header per challenge, or undefined when no challenge
+ * can be answered.
+ */
+export function authorize(
+  template: SipRequest,
+  response: SipResponse,
+  credentials: Credentials,
+  nc = 1,
+): SipRequest | undefined {
+  const proxy = response.status === 407;
+  let challenges: AuthHeader[];
+  try {
+    challenges = response.getParsedHeader(proxy ? 'proxy-authenticate' : 'www-authenticate') ?? [];
+  } catch {
+    return undefined;
+  }
+  const challenge = pickChallenge(challenges);
+  if (!challenge) return undefined;
+  const request = template.clone();
+  const answer = answerChallenge(challenge, {
+    ...credentials,
+    method: request.method,
+    uri: request.uri,
+    body: request.payload,
+    nc,
+  });
+  request.set('CSeq', `${template.cseq.seq + 1} ${template.method}`);
+  request.append(proxy ? 'Proxy-Authorization' : 'Authorization', stringifyAuthHeader(answer));
+  return request;
+}
+
+/**
+ * Sends `request` with `send`, and when the final response is a 401 or 407 and `auth` gives
+ * credentials, sends it once more with them (a second challenge is passed on as the final).
+ * The challenge response itself is not emitted when it is answered.
+ */
+export function withDigestAuth(
+  request: SipRequest,
+  send: (request: SipRequest) => Observable<OutboundEvent>,
+  auth: AuthProvider | undefined,
+): Observable<OutboundEvent> {
+  if (!auth) return send(request);
+  return defer(() => {
+    const template = request.clone();
+    return send(request).pipe(
+      mergeMap((event) => {
+        if (
+          event.kind !== 'response' ||
+          event.failure ||
+          (event.response.status !== 401 && event.response.status !== 407)
+        ) {
+          return of(event);
+        }
+        const challenge = event.response;
+        return from(credentialsFor(auth, template, challenge).catch(() => undefined)).pipe(
+          mergeMap((credentials) => {
+            const retry = credentials && authorize(template, challenge, credentials);
+            return retry ? send(retry) : of(event);
+          }),
+        );
+      }),
+    );
+  });
+}

@@ -1,0 +1,51 @@
+import { EMPTY, type Observable } from 'rxjs';
+import type { InboundRequest } from '../engine/engine.js';
+import { SipRequest } from '../sip/message.js';
+import type { Source } from '../transport/types.js';
+
+/**
+ * An incoming request as handlers see it: the SIP request, where it came from, and (for an
+ * INVITE) `cancel$`, which emits when the caller cancels. Field names follow drachtio-srf.
+ */
+export class SrfRequest extends SipRequest {
+  readonly source: Source;
+  /** Set when the caller sent CANCEL (the stack has already answered 200 and 487). */
+  canceled = false;
+  /** @internal */
+  readonly inbound: InboundRequest;
+
+  constructor(inbound: InboundRequest) {
+    const m = inbound.message;
+    super(m.method, m.uri, m.fields, m.payload, m.version);
+    this.inbound = inbound;
+    this.source = inbound.source;
+  }
+
+  /** INVITE: emits the CANCEL request when the caller cancels, then completes. */
+  get cancel$(): Observable<SipRequest> {
+    return this.method === 'INVITE' ? this.inbound.cancel$ : EMPTY;
+  }
+
+  get source_address(): string {
+    return this.source.address;
+  }
+
+  get source_port(): number {
+    return this.source.port;
+  }
+
+  get protocol(): string {
+    return this.source.protocol;
+  }
+
+  /** `address:port` of the listening point the request arrived on. */
+  get receivedOn(): string {
+    const { address, port } = this.source.local;
+    return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  }
+
+  /** An INVITE outside any dialog (no To tag). */
+  get isNewInvite(): boolean {
+    return this.method === 'INVITE' && this.toTag === undefined;
+  }
+}

@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import { type Observable, of, Subject } from 'rxjs';
+import { bareHost, type SipUri } from '../sip/uri.js';
+import { decodeMessage } from '../transport/decode.js';
+import type { InboundHandler, TransportLayer } from '../transport/transport-layer.js';
+import {
+  defaultPort,
+  type Endpoint,
+  type ListeningPoint,
+  type Protocol,
+  type Target,
+} from '../transport/types.js';
+import type { VirtualNetwork } from './virtual-network.js';
+
+/** The transport layer of an in-memory endpoint on a {@link VirtualNetwork}. */
+export class MemoryTransportLayer implements TransportLayer {
+  private handler: InboundHandler | undefined;
+  private readonly unbind: Array<() => void> = [];
+  private readonly closed = new Subject<string>();
+  readonly flowClosed$ = this.closed.asObservable();
+  readonly points: ListeningPoint[];
+  readonly protocols: Protocol[];
+
+  constructor(
+    private readonly network: VirtualNetwork,
+    address: string,
+    port: number,
+    protocols: readonly Protocol[],
+    private readonly log: Logger,
+  ) {
+    this.protocols = [...protocols];
+    this.points = protocols.map((protocol) => ({
+      protocol,
+      address,
+      port,
+      advertised: { host: address, port },
+    }));
+    for (const point of this.points) {
+      this.unbind.push(
+        network.bind(point, (data, source) => {
+          if (this.handler) decodeMessage(data, source, this.handler, this.log);
+        }),
+      );
+    }
+  }
+
+  setHandler(handler: InboundHandler): void {
+    this.handler = handler;
+  }
+
+  send(data: Buffer, target: Target, onError?: (err: Error) => void): void {
+    const point = this.localPoint(target.protocol);
+    if (!point || point.protocol !== target.protocol) {
+      onError?.(new Error(`no ${target.protocol} listening point`));
+      return;
+    }
+    this.network.send(point, target, data, onError);
+  }
+
+  localPoint(protocol: Protocol): ListeningPoint | undefined {
+    return this.points.find((p) => p.protocol === protocol) ?? this.points[0];
+  }
+
+  flow(flowId: string): Endpoint | undefined {
+    const match = /^mem-([a-z]+)\|/.exec(flowId);
+    if (!match) return undefined;
+    const protocol = match[1] as Protocol;
+    const me = this.localPoint(protocol);
+    const peers = flowId.split('|').slice(1);
+    const other = peers.find((p) => me && p !== `${me.address}:${me.port}`) ?? peers[0];
+    const m = other ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(other) : null;
+    return m ? { protocol, address: m[1] ?? '', port: Number(m[2]) } : undefined;
+  }
+
+  resolve(uri: SipUri): Observable<Target[]> {
+    const host = bareHost(uri.params.maddr ?? uri.host);
+    const param = uri.params.transport?.toLowerCase() as Protocol | undefined;
+    const protocol: Protocol =
+      param && this.protocols.includes(param) ? param : uri.scheme === 'sips' ? 'tls' : 'udp';
+    const addresses = this.network.hosts.get(host.toLowerCase()) ?? [host];
+    return of(addresses.map((address) => ({ protocol, address, port: uri.port ?? defaultPort(protocol) })));
+  }
+
+  /** Simulates the peer closing a connection. */
+  closeFlow(flowId: string): void {
+    this.closed.next(flowId);
+  }
+
+  async close(): Promise<void> {
+    for (const unbind of this.unbind) unbind();
+    this.closed.complete();
+  }
+}

@@ -1,0 +1,193 @@
+import { match } from 'ts-pattern';
+import { createResponse } from '../sip/build.js';
+import { stringifyCSeq } from '../sip/cseq.js';
+import { splitList } from '../sip/grammar.js';
+import { type HeaderField, type HeaderInit, SipRequest, type SipResponse } from '../sip/message.js';
+import { isReliable, type Target } from '../transport/types.js';
+import type { Timer } from './timer-service.js';
+import type { ClientTransaction, ClientTransactionUser, TransactionContext } from './transaction-context.js';
+
+export type InviteClientState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated';
+
+/**
+ * The INVITE client transaction of RFC 3261 §17.1.1 with RFC 6026's Accepted state: 2xx
+ * responses (retransmissions and forks) reach the user until Timer M; non-2xx finals are
+ * ACKed here and absorbed when retransmitted until Timer D.
+ */
+export class InviteClientTransaction implements ClientTransaction {
+  state: InviteClientState = 'calling';
+  // The INVITE and its bytes are needed until a final response; then only the ACK is kept.
+  private pending: { request: SipRequest; data: Buffer } | undefined;
+  private ack: Buffer | undefined;
+  private retransmit: Timer | undefined;
+  private timeout: Timer | undefined;
+  private interval: number;
+  private readonly reliable: boolean;
+  private cancelPending: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: TransactionContext,
+    readonly key: string,
+    readonly branch: string,
+    request: SipRequest,
+    readonly target: Target,
+    private readonly user: ClientTransactionUser,
+  ) {
+    this.pending = { request, data: request.toBuffer() };
+    this.reliable = isReliable(target.protocol);
+    this.interval = ctx.config.t1;
+  }
+
+  start(): void {
+    if (this.pending) this.send(this.pending.data);
+    // Timer A (unreliable only): retransmit at T1, doubling each time.
+    if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, () => this.timerA());
+    // Timer B: give up after 64*T1 without any response.
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.timerB());
+  }
+
+  private send(data: Buffer): void {
+    this.ctx.transmit(data, this.target, () => this.transportError());
+  }
+
+  private timerA(): void {
+    if (this.state !== 'calling' || !this.pending) return;
+    this.send(this.pending.data);
+    this.interval *= 2;
+    this.retransmit = this.ctx.timers.start(this.interval, () => this.timerA());
+  }
+
+  private timerB(): void {
+    const pending = this.pending;
+    if (this.state !== 'calling' || !pending) return;
+    this.terminate();
+    this.user.onFailure('timeout', createResponse(pending.request, 408));
+  }
+
+  private transportError(): void {
+    const pending = this.pending;
+    if ((this.state !== 'calling' && this.state !== 'proceeding') || !pending) return;
+    this.terminate();
+    this.user.onFailure(
+      'transport-error',
+      createResponse(pending.request, 503, { reason: 'Transport Error' }),
+    );
+  }
+
+  receive(response: SipResponse): void {
+    const status = response.status;
+    match(this.state)
+      .with('calling', 'proceeding', () => {
+        this.retransmit?.cancel();
+        if (status < 200) {
+          this.state = 'proceeding';
+          this.timeout?.cancel();
+          this.sendPendingCancel();
+        } else if (status < 300) {
+          this.accept();
+        } else {
+          this.complete(response);
+        }
+        this.user.onResponse(response);
+      })
+      .with('accepted', () => {
+        if (status >= 200 && status < 300) this.user.onResponse(response);
+      })
+      .with('completed', () => {
+        if (status >= 300 && this.ack) this.send(this.ack);
+      })
+      .with('terminated', () => undefined)
+      .exhaustive();
+  }
+
+  /**
+   * RFC 3261 §9.1: builds the CANCEL for this INVITE and hands it to `send` — at once in
+   * Proceeding, after the first provisional response in Calling, never after a final response.
+   */
+  cancel(send: (cancel: SipRequest) => void, headers?: HeaderInit): void {
+    const pending = this.pending;
+    if (!pending || (this.state !== 'calling' && this.state !== 'proceeding')) return;
+    this.cancelPending = () => send(buildCancel(pending.request, headers));
+    if (this.state === 'proceeding') this.sendPendingCancel();
+  }
+
+  private sendPendingCancel(): void {
+    const send = this.cancelPending;
+    this.cancelPending = undefined;
+    send?.();
+  }
+
+  // RFC 6026 §7.2: Accepted, Timer M = 64*T1.
+  private accept(): void {
+    this.state = 'accepted';
+    this.pending = undefined;
+    this.cancelPending = undefined;
+    this.timeout?.cancel();
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.terminate());
+  }
+
+  private complete(response: SipResponse): void {
+    this.state = 'completed';
+    this.timeout?.cancel();
+    if (this.pending) this.ack = buildNon2xxAck(this.pending.request, response).toBuffer();
+    this.pending = undefined;
+    this.cancelPending = undefined;
+    if (this.ack) this.send(this.ack);
+    // Timer D: absorb retransmitted finals; zero on reliable transports.
+    const wait = this.reliable ? 0 : this.ctx.config.timerD;
+    this.timeout = this.ctx.timers.start(wait, () => this.terminate());
+  }
+
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.cancelPending = undefined;
+    this.retransmit?.cancel();
+    this.timeout?.cancel();
+    this.ack = undefined;
+    this.pending = undefined;
+    this.ctx.terminated(this.key, 'client');
+    this.user.onTerminated?.();
+  }
+}
+
+/**
+ * RFC 3261 §17.1.1.3: the ACK for a non-2xx final response: the INVITE's Request-URI, Call-ID,
+ * From, top Via and Route, the response's To, and the CSeq number with method ACK.
+ */
+export function buildNon2xxAck(invite: SipRequest, response: SipResponse): SipRequest {
+  const fields: HeaderField[] = [];
+  const topVia = invite.fields.find((f) => f.key === 'via');
+  if (topVia) fields.push({ ...topVia, value: splitList(topVia.value)[0] ?? topVia.value });
+  fields.push({ name: 'Max-Forwards', key: 'max-forwards', value: '70' });
+  for (const f of invite.fields) if (f.key === 'route') fields.push({ ...f });
+  const to = response.fields.find((f) => f.key === 'to');
+  for (const f of invite.fields) {
+    if (f.key === 'from' || f.key === 'call-id') fields.push({ ...f });
+  }
+  if (to) fields.push({ ...to });
+  fields.push({ name: 'CSeq', key: 'cseq', value: stringifyCSeq({ seq: invite.cseq.seq, method: 'ACK' }) });
+  return new SipRequest('ACK', invite.uri, fields);
+}
+
+/**
+ * RFC 3261 §9.1: a CANCEL carries the INVITE's Request-URI, Call-ID, From, To, CSeq number,
+ * top Via (same branch) and Route headers.
+ */
+export function buildCancel(invite: SipRequest, headers?: HeaderInit): SipRequest {
+  const fields: HeaderField[] = [];
+  const topVia = invite.fields.find((f) => f.key === 'via');
+  if (topVia) fields.push({ ...topVia, value: splitList(topVia.value)[0] ?? topVia.value });
+  fields.push({ name: 'Max-Forwards', key: 'max-forwards', value: '70' });
+  for (const f of invite.fields) {
+    if (f.key === 'route' || f.key === 'from' || f.key === 'to' || f.key === 'call-id') fields.push({ ...f });
+  }
+  fields.push({
+    name: 'CSeq',
+    key: 'cseq',
+    value: stringifyCSeq({ seq: invite.cseq.seq, method: 'CANCEL' }),
+  });
+  const cancel = new SipRequest('CANCEL', invite.uri, fields);
+  if (headers) cancel.set(headers);
+  return cancel;
+}

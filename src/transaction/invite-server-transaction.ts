@@ -1,0 +1,189 @@
+import { EMPTY, type Observable, of, Subject } from 'rxjs';
+import { match } from 'ts-pattern';
+import { createResponse } from '../sip/build.js';
+import { newTag } from '../sip/ids.js';
+import type { SipRequest, SipResponse } from '../sip/message.js';
+import { isReliable, type Source, type Target } from '../transport/types.js';
+import type { ServerTransaction } from './server-transaction.js';
+import type { Timer } from './timer-service.js';
+import type { TransactionContext } from './transaction-context.js';
+
+export type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
+
+/**
+ * The INVITE server transaction of RFC 3261 §17.2.1 with RFC 6026's Accepted state: a 2xx
+ * moves it to Accepted for Timer L, where retransmitted INVITEs are absorbed and the
+ * application's 2xx retransmissions still go out; a non-2xx is retransmitted (Timer G) until
+ * the ACK, which is absorbed here, or Timer H.
+ */
+export class InviteServerTransaction implements ServerTransaction {
+  state: InviteServerState = 'proceeding';
+  private provisional: Buffer | undefined;
+  private final: Buffer | undefined;
+  private trying: Timer | undefined;
+  private retransmit: Timer | undefined;
+  private timeout: Timer | undefined;
+  private interval: number;
+  private readonly reliable: boolean;
+  private toTag: string | undefined;
+  private cancels: Subject<SipRequest> | undefined;
+  private cancelRequest: SipRequest | undefined;
+
+  constructor(
+    private readonly ctx: TransactionContext,
+    readonly key: string,
+    private request: SipRequest | undefined,
+    readonly source: Source,
+    private readonly target: Target,
+  ) {
+    this.reliable = isReliable(source.protocol);
+    this.interval = ctx.config.t1;
+    // RFC 3261 §17.2.1: 100 Trying unless the TU answers within 200 ms.
+    this.trying = ctx.timers.start(ctx.config.tryingDelay, () => this.sendTrying());
+  }
+
+  get finalSent(): boolean {
+    return this.state !== 'proceeding';
+  }
+
+  get cancel$(): Observable<SipRequest> {
+    if (this.cancelRequest) return of(this.cancelRequest);
+    if (this.state !== 'proceeding') return EMPTY;
+    if (!this.cancels) this.cancels = new Subject<SipRequest>();
+    return this.cancels.asObservable();
+  }
+
+  private sendTrying(): void {
+    this.trying = undefined;
+    if (this.state === 'proceeding' && !this.provisional && this.request)
+      this.respond(createResponse(this.request, 100));
+  }
+
+  private send(data: Buffer): void {
+    this.ctx.transmit(data, this.target, (err) =>
+      this.ctx.log.debug({ err, key: this.key }, 'could not send a response'),
+    );
+  }
+
+  respond(response: SipResponse): boolean {
+    const status = response.status;
+    return match(this.state)
+      .with('proceeding', () => {
+        this.trying?.cancel();
+        this.trying = undefined;
+        if (this.toTag === undefined && status > 100) this.toTag = response.toTag;
+        const data = response.toBuffer();
+        this.send(data);
+        if (status < 200) this.provisional = data;
+        else if (status < 300) this.accept(data);
+        else this.complete(data);
+        return true;
+      })
+      .with('accepted', () => {
+        // RFC 6026 §7.1: the TU's 2xx retransmissions pass through in Accepted.
+        if (status < 200 || status >= 300) return false;
+        this.send(response.toBuffer());
+        return true;
+      })
+      .with('completed', 'confirmed', 'terminated', () => false)
+      .exhaustive();
+  }
+
+  private accept(data: Buffer): void {
+    this.state = 'accepted';
+    this.request = undefined;
+    this.final = data;
+    this.provisional = undefined;
+    this.cancels?.complete();
+    // Timer L: 64*T1 for retransmitted INVITEs and ACKs to drain.
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.terminate());
+  }
+
+  private complete(data: Buffer): void {
+    this.state = 'completed';
+    this.request = undefined;
+    this.final = data;
+    this.provisional = undefined;
+    this.cancels?.complete();
+    // Timer G (unreliable): retransmit the final at T1 doubling up to T2; Timer H: 64*T1 for the ACK.
+    if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, () => this.timerG());
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.timerH());
+  }
+
+  private timerG(): void {
+    if (this.state !== 'completed' || !this.final) return;
+    this.send(this.final);
+    this.interval = Math.min(2 * this.interval, this.ctx.config.t2);
+    this.retransmit = this.ctx.timers.start(this.interval, () => this.timerG());
+  }
+
+  private timerH(): void {
+    if (this.state !== 'completed') return;
+    this.ctx.log.debug({ key: this.key }, 'no ACK for a non-2xx final response (Timer H)');
+    this.terminate();
+  }
+
+  /** A retransmission of the INVITE arrived. */
+  receiveRequest(): void {
+    match(this.state)
+      .with('proceeding', () => {
+        if (this.provisional) this.send(this.provisional);
+        else this.sendTrying();
+      })
+      .with('completed', () => {
+        if (this.final) this.send(this.final);
+      })
+      .with('accepted', 'confirmed', 'terminated', () => undefined)
+      .exhaustive();
+  }
+
+  /** An ACK matched this transaction. Returns true when it belongs to the TU (ACK for a 2xx). */
+  receiveAck(): boolean {
+    return match(this.state)
+      .with('completed', () => {
+        this.state = 'confirmed';
+        this.retransmit?.cancel();
+        this.timeout?.cancel();
+        this.final = undefined;
+        // Timer I: absorb ACK retransmissions for T4; zero on reliable transports.
+        this.timeout = this.ctx.timers.start(this.reliable ? 0 : this.ctx.config.t4, () => this.terminate());
+        return false;
+      })
+      .with('accepted', () => true)
+      .with('proceeding', 'confirmed', 'terminated', () => false)
+      .exhaustive();
+  }
+
+  /** The To tag of this transaction's responses, chosen now if none was sent (RFC 3261 §9.2). */
+  cancelToTag(): string {
+    if (this.toTag === undefined) this.toTag = newTag();
+    return this.toTag;
+  }
+
+  /**
+   * RFC 3261 §9.2: a CANCEL for a transaction still in Proceeding answers the INVITE with 487
+   * and tells the user through `cancel$`. Returns false when the INVITE was already answered.
+   */
+  receiveCancel(cancel: SipRequest): boolean {
+    if (this.state !== 'proceeding' || !this.request) return false;
+    this.cancelRequest = cancel;
+    const cancels = this.cancels;
+    this.cancels = undefined;
+    this.respond(createResponse(this.request, 487, { toTag: this.cancelToTag() }));
+    cancels?.next(cancel);
+    cancels?.complete();
+    return true;
+  }
+
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.trying?.cancel();
+    this.retransmit?.cancel();
+    this.timeout?.cancel();
+    this.final = undefined;
+    this.provisional = undefined;
+    this.cancels?.complete();
+    this.ctx.terminated(this.key, 'server');
+  }
+}

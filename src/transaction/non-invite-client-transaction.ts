@@ -1,0 +1,102 @@
+import { match } from 'ts-pattern';
+import { createResponse } from '../sip/build.js';
+import type { SipRequest, SipResponse } from '../sip/message.js';
+import { isReliable, type Target } from '../transport/types.js';
+import type { Timer } from './timer-service.js';
+import type {
+  ClientFailure,
+  ClientTransaction,
+  ClientTransactionUser,
+  TransactionContext,
+} from './transaction-context.js';
+
+export type NonInviteClientState = 'trying' | 'proceeding' | 'completed' | 'terminated';
+
+/** The non-INVITE client transaction of RFC 3261 §17.1.2. */
+export class NonInviteClientTransaction implements ClientTransaction {
+  state: NonInviteClientState = 'trying';
+  // Needed until the final response, for retransmissions and a synthetic 408/503.
+  private pending: { request: SipRequest; data: Buffer } | undefined;
+  private retransmit: Timer | undefined;
+  private timeout: Timer | undefined;
+  private interval: number;
+  private readonly reliable: boolean;
+
+  constructor(
+    private readonly ctx: TransactionContext,
+    readonly key: string,
+    readonly branch: string,
+    request: SipRequest,
+    readonly target: Target,
+    private readonly user: ClientTransactionUser,
+  ) {
+    this.pending = { request, data: request.toBuffer() };
+    this.reliable = isReliable(target.protocol);
+    this.interval = ctx.config.t1;
+  }
+
+  start(): void {
+    this.send();
+    // Timer E (unreliable only): T1, doubling up to T2; Timer F: give up after 64*T1.
+    if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, () => this.timerE());
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.timerF());
+  }
+
+  private send(): void {
+    if (this.pending) this.ctx.transmit(this.pending.data, this.target, () => this.transportError());
+  }
+
+  private timerE(): void {
+    if (this.state !== 'trying' && this.state !== 'proceeding') return;
+    this.send();
+    // RFC 3261 §17.1.2.2: in Proceeding, retransmit every T2.
+    this.interval =
+      this.state === 'proceeding' ? this.ctx.config.t2 : Math.min(2 * this.interval, this.ctx.config.t2);
+    this.retransmit = this.ctx.timers.start(this.interval, () => this.timerE());
+  }
+
+  private timerF(): void {
+    this.fail('timeout', 408, undefined);
+  }
+
+  private transportError(): void {
+    this.fail('transport-error', 503, 'Transport Error');
+  }
+
+  private fail(failure: ClientFailure, status: number, reason: string | undefined): void {
+    const pending = this.pending;
+    if ((this.state !== 'trying' && this.state !== 'proceeding') || !pending) return;
+    this.terminate();
+    this.user.onFailure(failure, createResponse(pending.request, status, reason ? { reason } : {}));
+  }
+
+  receive(response: SipResponse): void {
+    match(this.state)
+      .with('trying', 'proceeding', () => {
+        if (response.status < 200) {
+          this.state = 'proceeding';
+          this.user.onResponse(response);
+          return;
+        }
+        this.state = 'completed';
+        this.pending = undefined;
+        this.retransmit?.cancel();
+        this.timeout?.cancel();
+        // Timer K: absorb retransmitted responses for T4; zero on reliable transports.
+        this.timeout = this.ctx.timers.start(this.reliable ? 0 : this.ctx.config.t4, () => this.terminate());
+        this.user.onResponse(response);
+      })
+      .with('completed', 'terminated', () => undefined)
+      .exhaustive();
+  }
+
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.pending = undefined;
+    this.retransmit?.cancel();
+    this.timeout?.cancel();
+    this.ctx.terminated(this.key, 'client');
+    this.user.onTerminated?.();
+  }
+}

@@ -1,0 +1,68 @@
+import { match } from 'ts-pattern';
+import type { SipResponse } from '../sip/message.js';
+import { isReliable, type Source, type Target } from '../transport/types.js';
+import type { ServerTransaction } from './server-transaction.js';
+import type { Timer } from './timer-service.js';
+import type { TransactionContext } from './transaction-context.js';
+
+export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated';
+
+/**
+ * The non-INVITE server transaction of RFC 3261 §17.2.2. It keeps only its key and last
+ * response: at N requests per second, N x 32 s of completed ones linger (Timer J).
+ */
+export class NonInviteServerTransaction implements ServerTransaction {
+  state: NonInviteServerState = 'trying';
+  private last: Buffer | undefined;
+  private timeout: Timer | undefined;
+
+  constructor(
+    private readonly ctx: TransactionContext,
+    readonly key: string,
+    readonly source: Source,
+    private readonly target: Target,
+  ) {}
+
+  get finalSent(): boolean {
+    return this.state === 'completed' || this.state === 'terminated';
+  }
+
+  private send(data: Buffer): void {
+    this.ctx.transmit(data, this.target, (err) =>
+      this.ctx.log.debug({ err, key: this.key }, 'could not send a response'),
+    );
+  }
+
+  respond(response: SipResponse): boolean {
+    return match(this.state)
+      .with('trying', 'proceeding', () => {
+        const data = response.toBuffer();
+        this.last = data;
+        this.send(data);
+        if (response.status < 200) {
+          this.state = 'proceeding';
+        } else {
+          this.state = 'completed';
+          // Timer J: answer retransmissions for 64*T1; zero on reliable transports.
+          const wait = isReliable(this.source.protocol) ? 0 : 64 * this.ctx.config.t1;
+          this.timeout = this.ctx.timers.start(wait, () => this.terminate());
+        }
+        return true;
+      })
+      .with('completed', 'terminated', () => false)
+      .exhaustive();
+  }
+
+  /** A retransmission of the request arrived: repeat the last response, if any. */
+  receiveRequest(): void {
+    if (this.state !== 'trying' && this.last) this.send(this.last);
+  }
+
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.timeout?.cancel();
+    this.last = undefined;
+    this.ctx.terminated(this.key, 'server');
+  }
+}

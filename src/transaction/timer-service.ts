@@ -1,0 +1,107 @@
+import type { SchedulerLike, Subscription } from 'rxjs';
+
+/** A started timer; `cancel` is idempotent and releases the callback. */
+export interface Timer {
+  cancel(): void;
+}
+
+class Entry implements Timer {
+  constructor(
+    readonly due: number,
+    public fire: (() => void) | undefined,
+  ) {}
+
+  cancel(): void {
+    this.fire = undefined;
+  }
+}
+
+/**
+ * Timers of one duration expire in the order they start, so a FIFO with one scheduled action
+ * for its head serves them all: O(1) to start or cancel, and one scheduler action per duration
+ * instead of one per timer (at N calls per second RFC 3261 keeps N x 32 s of timers alive).
+ */
+class DelayQueue {
+  private entries: Entry[] = [];
+  private head = 0;
+  private action: Subscription | undefined;
+
+  constructor(
+    private readonly delay: number,
+    private readonly scheduler: SchedulerLike,
+  ) {}
+
+  start(fire: () => void): Timer {
+    const entry = new Entry(this.scheduler.now() + this.delay, fire);
+    this.entries.push(entry);
+    if (!this.action) this.arm(this.delay);
+    return entry;
+  }
+
+  private arm(delay: number): void {
+    this.action = this.scheduler.schedule(() => this.run(), Math.max(0, delay));
+  }
+
+  private run(): void {
+    this.action = undefined;
+    const now = this.scheduler.now();
+    while (this.head < this.entries.length) {
+      const entry = this.entries[this.head] as Entry;
+      if (entry.due > now) break;
+      this.head++;
+      const fire = entry.fire;
+      entry.fire = undefined;
+      fire?.();
+    }
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    const next = this.entries[this.head];
+    if (next) this.arm(next.due - now);
+    else {
+      this.entries = [];
+      this.head = 0;
+    }
+  }
+
+  get pending(): number {
+    return this.entries.length - this.head;
+  }
+
+  dispose(): void {
+    this.action?.unsubscribe();
+    this.action = undefined;
+    this.entries = [];
+    this.head = 0;
+  }
+}
+
+/** Timers on an injected RxJS scheduler (DESIGN.md: time is injected). */
+export class TimerService {
+  private readonly queues = new Map<number, DelayQueue>();
+
+  constructor(readonly scheduler: SchedulerLike) {}
+
+  /** Calls `fire` after `delay` ms unless cancelled first. */
+  start(delay: number, fire: () => void): Timer {
+    let queue = this.queues.get(delay);
+    if (!queue) {
+      queue = new DelayQueue(delay, this.scheduler);
+      this.queues.set(delay, queue);
+    }
+    return queue.start(fire);
+  }
+
+  /** Timers started and not yet fired (cancelled ones count until their time passes). */
+  get pending(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.pending;
+    return n;
+  }
+
+  dispose(): void {
+    for (const q of this.queues.values()) q.dispose();
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { SipResponse } from '../sip/message.js';
+import type { Target } from '../transport/types.js';
+import type { TransactionTimers } from './timer-config.js';
+import type { TimerService } from './timer-service.js';
+
+/** What a transaction needs from its layer. */
+export interface TransactionContext {
+  readonly config: TransactionTimers;
+  readonly timers: TimerService;
+  transmit(data: Buffer, target: Target, onError?: (err: Error) => void): void;
+  /** Called once, when the transaction reaches Terminated. */
+  terminated(key: string, side: 'client' | 'server'): void;
+  readonly log: Logger;
+}
+
+/** Why a client transaction ended without a response from the peer. */
+export type ClientFailure = 'timeout' | 'transport-error';
+
+/** The transaction user of a client transaction (RFC 3261 §17.1). */
+export interface ClientTransactionUser {
+  /** A response from the peer. For INVITE, 2xx retransmissions and forks come too (RFC 6026). */
+  onResponse(response: SipResponse): void;
+  /**
+   * No response will come: Timer B/F fired (`timeout`, with a 408) or the transport failed
+   * (`transport-error`, with a 503), as RFC 3261 §8.1.3.1 says to treat them.
+   */
+  onFailure(failure: ClientFailure, response: SipResponse): void;
+  /** The transaction ended (after Timer D/K/M, or at once on failure). */
+  onTerminated?(): void;
+}
+
+export interface ClientTransaction {
+  readonly key: string;
+  readonly branch: string;
+  readonly target: Target;
+  readonly state: string;
+}

@@ -1,0 +1,82 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Logger } from 'pino';
+import type { ListeningPoint, ListenOptions, Source } from './types.js';
+
+export interface UdpOptions {
+  /** Kernel socket buffers; the defaults drop datagrams in bursts (DESIGN.md). */
+  recvBufferSize: number;
+  sendBufferSize: number;
+}
+
+/** One UDP listening point. Received datagrams go to `onDatagram`; nothing thrown escapes. */
+export class UdpTransport {
+  private socket: Socket | undefined;
+  point: ListeningPoint | undefined;
+
+  constructor(
+    private readonly options: ListenOptions,
+    private readonly udp: UdpOptions,
+    private readonly onDatagram: (data: Buffer, source: Source) => void,
+    private readonly log: Logger,
+  ) {}
+
+  listen(): Promise<ListeningPoint> {
+    const ipv6 = isIPv6(this.options.host);
+    const socket = createSocket({
+      type: ipv6 ? 'udp6' : 'udp4',
+      recvBufferSize: this.udp.recvBufferSize,
+      sendBufferSize: this.udp.sendBufferSize,
+      ipv6Only: ipv6,
+    });
+    this.socket = socket;
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(this.options.port, this.options.host, () => {
+        socket.off('error', reject);
+        socket.on('error', (err) => this.log.error({ err }, 'UDP socket error'));
+        const address = socket.address();
+        const point: ListeningPoint = {
+          protocol: 'udp',
+          address: address.address,
+          port: address.port,
+          advertised: {
+            host: this.options.advertisedHost ?? address.address,
+            port: this.options.advertisedPort ?? address.port,
+          },
+        };
+        this.point = point;
+        const local = { protocol: 'udp' as const, address: point.address, port: point.port };
+        socket.on('message', (data, rinfo) => {
+          try {
+            this.onDatagram(data, { protocol: 'udp', address: rinfo.address, port: rinfo.port, local });
+          } catch (err) {
+            this.log.error({ err }, 'unexpected error handling a datagram');
+          }
+        });
+        resolve(point);
+      });
+    });
+  }
+
+  send(data: Buffer, address: string, port: number, onError?: (err: Error) => void): void {
+    const socket = this.socket;
+    if (!socket) {
+      onError?.(new Error('UDP transport is closed'));
+      return;
+    }
+    socket.send(data, port, address, (err) => {
+      if (err) {
+        this.log.debug({ err, address, port }, 'UDP send failed');
+        onError?.(err);
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return Promise.resolve();
+    return new Promise((resolve) => socket.close(() => resolve()));
+  }
+}
