@@ -36,7 +36,8 @@ const STANDARD = [
 /**
  * Routes new requests by method (a Map lookup, DESIGN.md) to the streams and handlers that
  * asked for that method. A request nobody asked for gets the stack's answer: 200 for OPTIONS
- * (RFC 3261 §11.2), 481 for methods that only exist in a dialog, 405 with Allow otherwise.
+ * (RFC 3261 §11.2), 481 for methods that only exist in a dialog, 501 for an unknown method,
+ * 405 with Allow otherwise.
  */
 export class RequestRouter {
   private readonly all = new Subject<RequestEvent>();
@@ -107,6 +108,9 @@ export class RequestRouter {
       res.send(200, { headers: { Allow: this.allowed().join(', '), Accept: 'application/sdp' } });
     } else if (DIALOG_ONLY.has(req.method)) {
       res.send(481);
+    } else if (!STANDARD.includes(req.method)) {
+      // RFC 3261 §21.5.2: a method the element does not recognise at all.
+      res.send(501);
     } else {
       res.send(405, { headers: { Allow: this.allowed().join(', ') } });
     }

@@ -173,18 +173,27 @@ export class TransactionLayer implements InboundHandler {
     const partial = error.partial;
     if (partial instanceof SipRequest && partial.method !== 'ACK') {
       try {
-        const response = createResponse(partial, 400, {
-          reason: `Bad Request (${error.reason.replace(/[\r\n]/g, ' ').slice(0, 100)})`,
-        });
-        const target = responseTarget(partial.topVia, source);
-        this.sendStateless(response, target);
+        const reason = `Bad Request (${error.reason.replace(/[\r\n]/g, ' ').slice(0, 100)})`;
+        const response = createResponse(partial, 400, { reason });
+        this.sendStateless(response, this.malformedTarget(partial, source));
         this.log.debug({ source, reason: error.message }, 'answered a malformed request with 400');
         return;
       } catch {
-        // Via unusable: nobody to answer
+        // nothing in it to build a response from
       }
     }
     this.log.debug({ source, reason: error.message }, 'dropped a malformed message');
+  }
+
+  // Where the 400 for a malformed request goes: per its Via when that parses, else back to the source.
+  private malformedTarget(partial: SipRequest, source: Source): Target {
+    try {
+      return responseTarget(partial.topVia, source);
+    } catch {
+      const target: Target = { protocol: source.protocol, address: source.address, port: source.port };
+      if (source.flowId !== undefined) target.flowId = source.flowId;
+      return target;
+    }
   }
 
   /** Adds our Via (RFC 3261 §8.1.1.7, with rport per RFC 3581) and returns the branch. */
