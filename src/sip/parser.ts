@@ -31,13 +31,29 @@ export function skipLeadingNewlines(buf: Buffer, start: number): number {
   return i;
 }
 
-function byteOffset(head: string, index: number, base: number): number {
-  return base + Buffer.byteLength(head.slice(0, index), 'utf8');
+/** The input, and where its header section starts. */
+interface Source {
+  buf: Buffer;
+  start: number;
 }
 
-function parseStartLine(line: string, head: string, base: number): SipMessage {
+/**
+ * The byte offset in the input of `head[index]`, exact even where invalid UTF-8 was decoded to
+ * U+FFFD: each "\n" of the head is a 0x0A byte of the input, so whole lines are counted in
+ * bytes, and only the part of the line before `index` is re-encoded.
+ */
+function byteOffset(head: string, index: number, src: Source): number {
+  const lineStart = index === 0 ? 0 : head.lastIndexOf('\n', index - 1) + 1;
+  let at = src.start;
+  for (let nl = head.indexOf('\n'); nl >= 0 && nl < lineStart; nl = head.indexOf('\n', nl + 1)) {
+    at = src.buf.indexOf(0x0a, at) + 1;
+  }
+  return at + Buffer.byteLength(head.slice(lineStart, index), 'utf8');
+}
+
+function parseStartLine(line: string, head: string, src: Source): SipMessage {
   const fail = (reason: string): never => {
-    throw new SipParseError(`start line "${line.slice(0, 80)}": ${reason}`, base);
+    throw new SipParseError(`start line "${line.slice(0, 80)}": ${reason}`, src.start);
   };
   const sp1 = line.indexOf(' ');
   if (sp1 <= 0) fail('expected elements separated by single spaces');
@@ -61,7 +77,7 @@ function parseStartLine(line: string, head: string, base: number): SipMessage {
     void request.requestUri;
   } catch (err) {
     if (err instanceof SipParseError)
-      throw new SipParseError(`Request-URI: ${err.reason}`, byteOffset(head, sp1 + 1, base));
+      throw new SipParseError(`Request-URI: ${err.reason}`, byteOffset(head, sp1 + 1, src));
     throw err;
   }
   return request;
@@ -72,7 +88,7 @@ function parseStartLine(line: string, head: string, base: number): SipMessage {
  * §3.1.2.7-10): a method token, then anything, then a SIP version, separated by whitespace,
  * and header lines that can be read.
  */
-function recoverRequest(line: string, head: string, pos: number, base: number): SipRequest | undefined {
+function recoverRequest(line: string, head: string, pos: number, src: Source): SipRequest | undefined {
   const text = trimLws(line);
   const sp1 = text.indexOf(' ');
   const sp2 = text.lastIndexOf(' ');
@@ -82,14 +98,14 @@ function recoverRequest(line: string, head: string, pos: number, base: number): 
   const version = text.slice(sp2 + 1);
   if (!isToken(method) || uri.length === 0 || !VERSION.test(version)) return undefined;
   try {
-    return new SipRequest(method, uri, parseFields(head, pos, base).fields, undefined, version);
+    return new SipRequest(method, uri, parseFields(head, pos, src).fields, undefined, version);
   } catch {
     return undefined;
   }
 }
 
 /** Reads the header lines from `pos` on; returns them and each line's string index. */
-function parseFields(head: string, pos: number, base: number): { fields: HeaderField[]; offsets: number[] } {
+function parseFields(head: string, pos: number, src: Source): { fields: HeaderField[]; offsets: number[] } {
   const fields: HeaderField[] = [];
   const offsets: number[] = [];
   let last: HeaderField | undefined;
@@ -100,7 +116,7 @@ function parseFields(head: string, pos: number, base: number): { fields: HeaderF
     const first = head.charCodeAt(pos);
     if (first === 0x20 || first === 0x09) {
       // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header.
-      if (!last) throw new SipParseError('continuation line before any header', byteOffset(head, pos, base));
+      if (!last) throw new SipParseError('continuation line before any header', byteOffset(head, pos, src));
       const more = trimLws(head.slice(pos, lineEnd));
       if (more.length) last.value = last.value.length ? `${last.value} ${more}` : more;
     } else if (lineEnd > pos) {
@@ -108,7 +124,7 @@ function parseFields(head: string, pos: number, base: number): { fields: HeaderF
       if (colon < 0 || colon > lineEnd) {
         throw new SipParseError(
           `header line without ":": "${head.slice(pos, Math.min(lineEnd, pos + 40))}"`,
-          byteOffset(head, pos, base),
+          byteOffset(head, pos, src),
         );
       }
       let nameEnd = colon;
@@ -118,9 +134,9 @@ function parseFields(head: string, pos: number, base: number): { fields: HeaderF
       )
         nameEnd--;
       const name = head.slice(pos, nameEnd);
-      if (!isToken(name)) throw new SipParseError(`bad header name "${name}"`, byteOffset(head, pos, base));
+      if (!isToken(name)) throw new SipParseError(`bad header name "${name}"`, byteOffset(head, pos, src));
       if (fields.length >= MAX_HEADER_LINES)
-        throw new SipParseError(`more than ${MAX_HEADER_LINES} header lines`, byteOffset(head, pos, base));
+        throw new SipParseError(`more than ${MAX_HEADER_LINES} header lines`, byteOffset(head, pos, src));
       last = { name, key: headerKey(name), value: trimLws(head.slice(colon + 1, lineEnd)) };
       fields.push(last);
       offsets.push(pos);
@@ -135,30 +151,30 @@ function parseFields(head: string, pos: number, base: number): { fields: HeaderF
  * Returns each header line's string index, so errors can point at it. A bad request line
  * throws with the request it names as `partial` when the header lines can be read.
  */
-function parseHead(head: string, base: number): { message: SipMessage; offsets: number[] } {
+function parseHead(head: string, src: Source): { message: SipMessage; offsets: number[] } {
   const nl = head.indexOf('\n');
   const lineEnd = nl < 0 ? head.length : nl;
   const firstLine = head.slice(0, head.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd);
   const pos = nl < 0 ? head.length : nl + 1;
   let message: SipMessage;
   try {
-    message = parseStartLine(firstLine, head, base);
+    message = parseStartLine(firstLine, head, src);
   } catch (err) {
     if (!(err instanceof SipParseError)) throw err;
-    const partial = recoverRequest(firstLine, head, pos, base);
+    const partial = recoverRequest(firstLine, head, pos, src);
     if (partial) err.partial = partial;
     throw err;
   }
-  const { fields, offsets } = parseFields(head, pos, base);
+  const { fields, offsets } = parseFields(head, pos, src);
   message.fields = fields;
   return { message, offsets };
 }
 
 /** `offsets` are the string indices of each header line; converted to bytes only on error. */
-function validateEager(message: SipMessage, head: string, offsets: number[], base: number): void {
+function validateEager(message: SipMessage, head: string, offsets: number[], src: Source): void {
   const fail = (reason: string, key: string): never => {
     const index = offsets[message.fields.findIndex((f) => f.key === key)] ?? 0;
-    const error = new SipParseError(reason, byteOffset(head, index, base));
+    const error = new SipParseError(reason, byteOffset(head, index, src));
     error.partial = message;
     throw error;
   };
@@ -198,8 +214,9 @@ export function parseMessage(data: Buffer | string): SipRequest | SipResponse {
     throw new SipParseError('no empty line ends the header section (truncated message?)', buf.length);
   const [headEnd, bodyStart] = bounds;
   const head = buf.toString('utf8', start, headEnd);
-  const { message, offsets } = parseHead(head, start);
-  validateEager(message, head, offsets, start);
+  const src = { buf, start };
+  const { message, offsets } = parseHead(head, src);
+  validateEager(message, head, offsets, src);
   const lengths = message.getAll('content-length').map((v) => Number(v.trim()));
   const available = buf.length - bodyStart;
   if (lengths.length === 0 || lengths.some((l) => l !== lengths[0])) {

@@ -120,6 +120,27 @@ function readEverything(message: SipMessage): void {
   }
 }
 
+/** The error's offset is in the input: at the Request-URI, or at the start of a line. */
+function expectOffsetInInput(error: SipParseError, data: Buffer): void {
+  const offset = error.offset ?? -1;
+  expect(offset).toBeGreaterThanOrEqual(0);
+  expect(offset).toBeLessThanOrEqual(data.length);
+  if (offset === 0 || offset === data.length) return;
+  const before = data[offset - 1];
+  if (error.reason.startsWith('Request-URI: ')) expect(before).toBe(0x20);
+  else expect([0x0a, 0x0d]).toContain(before);
+}
+
+function parseError(data: Buffer): SipParseError | undefined {
+  try {
+    parseMessage(data);
+  } catch (err) {
+    if (err instanceof SipParseError) return err;
+    throw err;
+  }
+  return undefined;
+}
+
 /** Header fields without Content-Length, which serialization rewrites. */
 function fieldsOf(message: SipMessage): Array<[string, string]> {
   return message.fields.filter((f) => f.key !== 'content-length').map((f) => [f.name, f.value]);
@@ -437,6 +458,28 @@ describe('parseMessage on mutated RFC 4475 and RFC 5118 messages', () => {
       }),
       { numRuns: 4000 },
     );
+  });
+
+  it('gives error offsets in the input, at the Request-URI or the line that is wrong', () => {
+    fc.assert(
+      fc.property(fc.oneof(mutated, sipish), (data) => {
+        const error = parseError(data);
+        if (error) expectOffsetInInput(error, data);
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('counts offsets in bytes of the input even after invalid UTF-8', () => {
+    const data = Buffer.concat([
+      Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nX-A: '),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from(`\r\nVia: bad\r\n${VALID_HEAD.slice(2).join('\r\n')}\r\n\r\n`),
+    ]);
+    expect(parseError(data)).toMatchObject({
+      reason: expect.stringMatching(/^Via: /),
+      offset: data.indexOf('Via:'),
+    });
   });
 
   it('reads every structured header, throwing nothing but SipParseError', () => {
