@@ -71,7 +71,7 @@ export class InviteServerTransaction implements ServerTransaction {
       .with('proceeding', () => {
         this.trying?.cancel();
         this.trying = undefined;
-        if (this.toTag === undefined && status > 100) this.toTag = response.toTag;
+        if (this.toTag === undefined && status > 100) this.toTag = toTagOf(response);
         const data = response.toBuffer();
         this.send(data);
         if (status < 200) this.provisional = data;
@@ -185,5 +185,14 @@ export class InviteServerTransaction implements ServerTransaction {
     this.provisional = undefined;
     this.cancels?.complete();
     this.ctx.terminated(this.key, 'server');
+  }
+}
+
+// The To tag of a response, if its To reads (a stack rejection may answer a request with a broken To).
+function toTagOf(response: SipResponse): string | undefined {
+  try {
+    return response.toTag;
+  } catch {
+    return undefined;
   }
 }

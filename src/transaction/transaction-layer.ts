@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { SchedulerLike } from 'rxjs';
 import { createResponse } from '../sip/build.js';
 import { checkRequest, type RequestPolicy } from '../sip/check-request.js';
-import type { SipParseError } from '../sip/errors.js';
+import { SipParseError } from '../sip/errors.js';
 import { newBranch } from '../sip/ids.js';
 import { type HeaderInit, SipRequest, type SipResponse } from '../sip/message.js';
 import { responseTarget } from '../transport/response-target.js';
@@ -96,13 +96,14 @@ export class TransactionLayer implements InboundHandler {
   }
 
   onRequest(request: SipRequest, source: Source, size: number): void {
+    const key = this.matchingKey(request, source);
+    if (key === undefined) return;
     if (request.method === 'ACK') {
-      const invite = this.servers.get(serverKey(request));
+      const invite = this.servers.get(key);
       if (!(invite instanceof InviteServerTransaction) || invite.receiveAck())
         this.user.onAck(request, source);
       return;
     }
-    const key = serverKey(request);
     const existing = this.servers.get(key);
     if (existing) {
       existing.receiveRequest();
@@ -141,6 +142,25 @@ export class TransactionLayer implements InboundHandler {
       return;
     }
     this.user.onRequest(request, transaction, source);
+  }
+
+  // A request without the headers transactions match on (RFC 4475 insuf) cannot have one:
+  // it is answered statelessly with checkRequest's verdict (an ACK is dropped).
+  private matchingKey(request: SipRequest, source: Source): string | undefined {
+    try {
+      return serverKey(request);
+    } catch (err) {
+      if (!(err instanceof SipParseError)) throw err;
+      if (request.method !== 'ACK') {
+        const rejection = checkRequest(request, this.options.policy) ?? { status: 400, reason: err.reason };
+        const response = createResponse(request, rejection.status, {
+          reason: rejection.reason,
+          headers: rejection.headers,
+        });
+        this.sendStateless(response, responseTarget(request.topVia, source));
+      }
+      return undefined;
+    }
   }
 
   // RFC 3261 §9.2: 481 when no INVITE matches; otherwise 200, with 487 for a pending INVITE.

@@ -14,6 +14,15 @@ function isKeepAlive(data: Buffer): boolean {
   return true;
 }
 
+// A malformed request is still answered per its Via (with received/rport) when the Via reads.
+function stampIfPossible(request: SipRequest, source: Source): void {
+  try {
+    stampVia(request, source);
+  } catch {
+    // the Via is what is malformed: the answer goes back to the source
+  }
+}
+
 /**
  * Turns one datagram or framed message into a call on the handler. Keep-alives (CRLF, or a
  * STUN packet on a SIP port, RFC 5626 §4.4.2) are ignored; parse errors go to `onMalformed`.
@@ -31,6 +40,7 @@ export function decodeMessage(data: Buffer, source: Source, handler: InboundHand
     }
   } catch (err) {
     if (err instanceof SipParseError) {
+      if (err.partial instanceof SipRequest) stampIfPossible(err.partial, source);
       handler.onMalformed(err, source);
       return;
     }
