@@ -1,4 +1,4 @@
-import { defer, from, mergeMap, type Observable, of } from 'rxjs';
+import { catchError, defer, from, mergeMap, Observable, of } from 'rxjs';
 import type { OutboundEvent } from '../engine/engine.js';
 import { type AuthHeader, stringifyAuthHeader } from '../sip/auth-header.js';
 import { answerChallenge, isSupportedAlgorithm } from '../sip/digest.js';
@@ -29,21 +29,28 @@ type ReturningAuth = (
   res: SipResponse,
 ) => Credentials | Promise<Credentials | undefined> | undefined;
 
+// Stays synchronous unless the provider is asynchronous, so challenges are answered in virtual time too.
 function credentialsFor(
   auth: AuthProvider,
   req: SipRequest,
   res: SipResponse,
-): Promise<Credentials | undefined> {
-  if (typeof auth !== 'function') return Promise.resolve(auth);
+): Observable<Credentials | undefined> {
+  if (typeof auth !== 'function') return of(auth);
   if (auth.length >= 3) {
-    return new Promise((resolve, reject) =>
+    return new Observable<Credentials | undefined>((subscriber) => {
       (auth as CallbackAuth)(req, res, (err, username, password) => {
-        if (err) reject(err);
-        else resolve(username !== undefined && password !== undefined ? { username, password } : undefined);
-      }),
-    );
+        if (err) subscriber.error(err);
+        else {
+          subscriber.next(
+            username !== undefined && password !== undefined ? { username, password } : undefined,
+          );
+          subscriber.complete();
+        }
+      });
+    });
   }
-  return Promise.resolve((auth as ReturningAuth)(req, res));
+  const result = (auth as ReturningAuth)(req, res);
+  return result instanceof Promise ? from(result) : of(result);
 }
 
 // RFC 8760 §2.4: prefer the strongest algorithm offered.
@@ -117,7 +124,8 @@ export function withDigestAuth(
           return of(event);
         }
         const challenge = event.response;
-        return from(credentialsFor(auth, template, challenge).catch(() => undefined)).pipe(
+        return credentialsFor(auth, template, challenge).pipe(
+          catchError(() => of(undefined)),
           mergeMap((credentials) => {
             const retry = credentials && authorize(template, challenge, credentials);
             return retry ? send(retry) : of(event);
