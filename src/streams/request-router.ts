@@ -42,8 +42,8 @@ const STANDARD = [
 export class RequestRouter {
   private readonly all = new Subject<RequestEvent>();
   private readonly byMethod = new Map<string, Subject<RequestEvent>>();
-  private readonly handlers = new Map<string, RequestHandler[]>();
-  private readonly anyHandlers: RequestHandler[] = [];
+  // Middleware in registration order, as drachtio-srf (connect) runs it; no method = every method.
+  private readonly middleware: Array<{ method?: string; handler: RequestHandler }> = [];
 
   constructor(private readonly log: Logger) {}
 
@@ -68,20 +68,25 @@ export class RequestRouter {
   }
 
   use(method: string | undefined, handlers: RequestHandler[]): void {
-    if (method === undefined) {
-      this.anyHandlers.push(...handlers);
-      return;
-    }
-    const key = method.toUpperCase();
-    this.handlers.set(key, [...(this.handlers.get(key) ?? []), ...handlers]);
+    const key = method?.toUpperCase();
+    for (const handler of handlers)
+      this.middleware.push(key === undefined ? { handler } : { method: key, handler });
+  }
+
+  private chainFor(method: string): RequestHandler[] {
+    return this.middleware.filter((m) => m.method === undefined || m.method === method).map((m) => m.handler);
+  }
+
+  private hasGeneralMiddleware(): boolean {
+    return this.middleware.some((m) => m.method === undefined);
   }
 
   /** The methods someone handles, for Allow headers. */
   allowed(): string[] {
-    if (this.all.observed || this.anyHandlers.length > 0) return STANDARD;
+    if (this.all.observed || this.hasGeneralMiddleware()) return STANDARD;
     const methods = new Set(ALWAYS_ALLOWED);
     for (const [method, subject] of this.byMethod) if (subject.observed) methods.add(method);
-    for (const method of this.handlers.keys()) methods.add(method);
+    for (const m of this.middleware) if (m.method) methods.add(m.method);
     return [...methods];
   }
 
@@ -92,7 +97,7 @@ export class RequestRouter {
     const method = req.method;
     if (method === 'INVITE') req.cancel$.subscribe(() => (req.canceled = true));
     const subject = this.byMethod.get(method);
-    const chain = [...(this.handlers.get(method) ?? []), ...this.anyHandlers];
+    const chain = this.chainFor(method);
     const taken = this.all.observed || (subject?.observed ?? false) || chain.length > 0;
     if (!taken) {
       this.answerUnhandled(req, res);
