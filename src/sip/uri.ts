@@ -108,29 +108,36 @@ function checkNoSpace(s: string, what: string): void {
   }
 }
 
-function parseHostPort(s: string, what: string): { host: string; port?: number } {
-  let host: string;
-  let rest: string;
-  if (s.charCodeAt(0) === 0x5b /* [ */) {
-    const close = s.indexOf(']');
-    if (close < 0) throw new SipParseError(`${what}: IPv6 reference without closing "]"`);
-    host = s.slice(0, close + 1);
+/** Throws unless `host` is a hostname, an IPv4 address or an IPv6 reference in brackets. */
+export function checkHost(host: string, what: string): void {
+  if (host.charCodeAt(0) === 0x5b /* [ */) {
     // RFC 5118 §4.10 asks receivers to tolerate "::" next to a ":" (three colons), so only the
     // character set is checked here.
     if (!/^\[[0-9a-fA-F:.]+\]$/.test(host)) throw new SipParseError(`${what}: malformed IPv6 reference`);
-    rest = s.slice(close + 1);
-  } else {
-    const colon = s.indexOf(':');
-    host = colon < 0 ? s : s.slice(0, colon);
-    rest = colon < 0 ? '' : s.slice(colon);
-    if (host.length === 0) throw new SipParseError(`${what}: empty host`);
-    for (let i = 0; i < host.length; i++) {
-      const c = host.charCodeAt(i);
-      if (c >= 128 || HOST[c] !== 1 || c === 0x5b || c === 0x5d || c === 0x3a) {
-        throw new SipParseError(`${what}: character ${JSON.stringify(host[i])} is not allowed in a host`);
-      }
+    return;
+  }
+  if (host.length === 0) throw new SipParseError(`${what}: empty host`);
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c >= 128 || HOST[c] !== 1 || c === 0x5b || c === 0x5d || c === 0x3a) {
+      throw new SipParseError(`${what}: character ${JSON.stringify(host[i])} is not allowed in a host`);
     }
   }
+}
+
+function parseHostPort(s: string, what: string): { host: string; port?: number } {
+  let end: number;
+  if (s.charCodeAt(0) === 0x5b /* [ */) {
+    const close = s.indexOf(']');
+    if (close < 0) throw new SipParseError(`${what}: IPv6 reference without closing "]"`);
+    end = close + 1;
+  } else {
+    const colon = s.indexOf(':');
+    end = colon < 0 ? s.length : colon;
+  }
+  const host = s.slice(0, end);
+  const rest = s.slice(end);
+  checkHost(host, what);
   if (rest.length === 0) return { host };
   const portText = rest.slice(1);
   if (rest[0] !== ':' || !isDigits(portText) || portText.length > 5 || Number(portText) > 65535) {

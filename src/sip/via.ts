@@ -2,6 +2,7 @@ import { SipParseError } from './errors.js';
 import { isTokenChar, skipWhitespace, splitList } from './grammar.js';
 import type { Params } from './params.js';
 import { parseParams, stringifyParams } from './params.js';
+import { checkHost } from './uri.js';
 
 /** One Via value (RFC 3261 §20.42). `transport` is upper case; `host` keeps IPv6 brackets. */
 export interface Via {
@@ -43,6 +44,7 @@ export function parseVia(value: string): Via {
   }
   const host = value.slice(hostStart, i);
   if (host.length === 0) throw new SipParseError(`${what}: missing sent-by host`);
+  checkHost(host, what);
   i = skipWhitespace(value, i);
   let port: number | undefined;
   if (value.charCodeAt(i) === 0x3a /* : */) {

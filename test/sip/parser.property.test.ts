@@ -298,7 +298,7 @@ describe('parseMessage on random input', () => {
         const message = parseQuickly(data);
         if (message) readEverything(message);
       }),
-      { numRuns: 3000 },
+      { numRuns: 2000 },
     );
   });
 
@@ -312,7 +312,7 @@ describe('parseMessage on random input', () => {
         });
         expect(elapsed).toBeLessThan(PARSE_BUDGET_MS);
       }),
-      { numRuns: 1500 },
+      { numRuns: 600 },
     );
   });
 });
@@ -456,7 +456,7 @@ describe('parseMessage on mutated RFC 4475 and RFC 5118 messages', () => {
       fc.property(mutated, (data) => {
         parseQuickly(data);
       }),
-      { numRuns: 4000 },
+      { numRuns: 2500 },
     );
   });
 
@@ -466,7 +466,7 @@ describe('parseMessage on mutated RFC 4475 and RFC 5118 messages', () => {
         const error = parseError(data);
         if (error) expectOffsetInInput(error, data);
       }),
-      { numRuns: 4000 },
+      { numRuns: 2000 },
     );
   });
 
@@ -488,7 +488,7 @@ describe('parseMessage on mutated RFC 4475 and RFC 5118 messages', () => {
         const message = parseQuickly(data);
         if (message) readEverything(message);
       }),
-      { numRuns: 4000 },
+      { numRuns: 2500 },
     );
   });
 
@@ -498,7 +498,7 @@ describe('parseMessage on mutated RFC 4475 and RFC 5118 messages', () => {
         const message = parseQuickly(data);
         if (message) expectRoundTrip(message);
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
@@ -956,7 +956,7 @@ describe('generated valid messages', () => {
       fc.property(generatedMessage, fc.array(layout, { minLength: 1, maxLength: 8 }), (m, layouts) => {
         expectModel(parseMessage(wireOf(m, layouts)), m);
       }),
-      { numRuns: 1500 },
+      { numRuns: 800 },
     );
   });
 
@@ -975,7 +975,7 @@ describe('generated valid messages', () => {
         expectModel(parseMessage(wireOf(m, [])), m);
         expectRoundTrip(parsed);
       }),
-      { numRuns: 1500 },
+      { numRuns: 800 },
     );
   });
 });
@@ -1068,7 +1068,7 @@ describe('StreamFramer', () => {
           }
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     );
   });
 });
