@@ -6,6 +6,7 @@ import {
   quote,
   skipWhitespace,
   splitList,
+  trimLws,
   unquote,
 } from './grammar.js';
 import { emptyParams, type Params, parseParams, stringifyParams } from './params.js';
@@ -48,9 +49,12 @@ export function parseNameAddr(value: string, what = 'name-addr'): NameAddr {
     i = skipWhitespace(s, end);
     if (s.charCodeAt(i) !== 0x3c) throw new SipParseError(`${what}: expected "<" after the display name`);
   } else {
+    // A "<" after the first ";" is inside a parameter of an addr-spec (RFC 3261 §20.10: an
+    // unquoted display name has no ";", and an addr-spec ends at the first one).
     const lt = s.indexOf('<', i);
-    if (lt >= 0) {
-      const display = s.slice(i, lt).trim();
+    const semi = s.indexOf(';', i);
+    if (lt >= 0 && (semi < 0 || lt < semi)) {
+      const display = trimLws(s.slice(i, lt));
       if (display.length > 0) name = checkDisplayName(display, what);
       i = lt;
     }

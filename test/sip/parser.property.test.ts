@@ -678,7 +678,15 @@ interface GeneratedNameAddr {
   params: Record<string, string | null>;
 }
 
-const headerParam = fc.tuple(token, fc.option(token, { nil: null }));
+/** A header parameter value: a token, or a quoted string (kept with its quotes) of any text. */
+const paramValue: fc.Arbitrary<string> = fc.oneof(
+  token,
+  fc
+    .string({ unit: fc.oneof(textChar, fc.constantFrom(' ', '<', '>', ',', ';', '=')), maxLength: 8 })
+    .map((v) => `"${v.replace(/(["\\])/g, '\\$1')}"`),
+);
+
+const headerParam = fc.tuple(token, fc.option(paramValue, { nil: null }));
 
 function nameAddr(required: Array<[string, string]>): fc.Arbitrary<GeneratedNameAddr> {
   return fc
@@ -710,6 +718,7 @@ interface GeneratedVia {
   host: string;
   port?: number;
   branch: string;
+  extra?: string;
 }
 
 const via: fc.Arbitrary<GeneratedVia> = fc
@@ -718,10 +727,13 @@ const via: fc.Arbitrary<GeneratedVia> = fc
     host,
     port,
     branch: token.map((t) => `z9hG4bK${t}`),
+    extra: fc.option(paramValue, { nil: undefined }),
   })
-  .map(({ transport, host, port, branch }) => {
-    const text = `SIP/2.0/${transport} ${host}${port === undefined ? '' : `:${port}`};branch=${branch}`;
+  .map(({ transport, host, port, branch, extra }) => {
+    let text = `SIP/2.0/${transport} ${host}${port === undefined ? '' : `:${port}`};branch=${branch}`;
+    if (extra !== undefined) text += `;x-extra=${extra}`;
     const value: GeneratedVia = { text, transport, host, branch };
+    if (extra !== undefined) value.extra = extra;
     if (port !== undefined) value.port = port;
     return value;
   });
@@ -915,9 +927,9 @@ function expectModel(parsed: SipMessage, m: GeneratedMessage): void {
   expect(parsed.payload.equals(m.body)).toBe(true);
   expect(parsed.callId).toBe(m.callId);
   expect(parsed.cseq).toEqual(m.cseq);
-  expect(parsed.via.map((v) => [v.protocol, v.transport, v.host, v.port, v.params.branch])).toEqual(
-    m.vias.map((v) => ['SIP/2.0', v.transport, v.host, v.port, v.branch]),
-  );
+  expect(
+    parsed.via.map((v) => [v.protocol, v.transport, v.host, v.port, v.params.branch, v.params['x-extra']]),
+  ).toEqual(m.vias.map((v) => ['SIP/2.0', v.transport, v.host, v.port, v.branch, v.extra]));
   for (const [read, want] of [
     [parsed.from, m.from],
     [parsed.to, m.to],
