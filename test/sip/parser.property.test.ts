@@ -561,32 +561,41 @@ const host: fc.Arbitrary<string> = fc.oneof(
 
 const port = fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined });
 
-/** A user part: its text with %-escapes and the user it decodes to. */
+/** Part of a URI: its text with %-escapes and what it decodes to. */
 interface Escaped {
   text: string;
   decoded: string;
 }
 
-const userPiece: fc.Arbitrary<Escaped> = fc.oneof(
-  chars(`${ALNUM}-_.!~*'()&=+$,;?/`, 1, 6).map((s) => ({ text: s, decoded: s })),
-  // An escaped character, ASCII or not: its UTF-8 octets, each as %XX.
-  fc
-    .oneof(
-      fc.constantFrom('\ufffd', '\ufeff', 'é', '大', '%', '@', ' '),
-      fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
-    )
-    .map((ch) => ({
-      text: [...Buffer.from(ch, 'utf8')]
-        .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
-        .join(''),
-      decoded: ch,
-    })),
-);
+/** An escaped character, ASCII or not: its UTF-8 octets, each as %XX. */
+const escapedChar: fc.Arbitrary<Escaped> = fc
+  .oneof(
+    fc.constantFrom('\ufffd', '\ufeff', 'é', '大', '%', '@', ' ', ';', '?', '&', '=', '<'),
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+  )
+  .map((ch) => ({
+    text: [...Buffer.from(ch, 'utf8')]
+      .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+      .join(''),
+    decoded: ch,
+  }));
 
-const user: fc.Arbitrary<Escaped> = fc.array(userPiece, { minLength: 1, maxLength: 4 }).map((pieces) => ({
-  text: pieces.map((p) => p.text).join(''),
-  decoded: pieces.map((p) => p.decoded).join(''),
-}));
+/** Characters safe as they are (RFC 3261 §25.1), mixed with escaped ones. */
+function escapedText(safe: string): fc.Arbitrary<Escaped> {
+  const piece = fc.oneof(
+    chars(safe, 1, 6).map((s) => ({ text: s, decoded: s })),
+    escapedChar,
+  );
+  return fc.array(piece, { minLength: 1, maxLength: 4 }).map((pieces) => ({
+    text: pieces.map((p) => p.text).join(''),
+    decoded: pieces.map((p) => p.decoded).join(''),
+  }));
+}
+
+const UNRESERVED = `${ALNUM}-_.!~*'()`;
+const user = escapedText(`${UNRESERVED}&=+$,;?/`);
+const paramValueText = escapedText(`${UNRESERVED}[]/:&+$`);
+const headerText = escapedText(`${UNRESERVED}[]/?:+$`);
 
 interface GeneratedUri {
   text: string;
@@ -595,12 +604,10 @@ interface GeneratedUri {
   host: string;
   port?: number;
   params: Record<string, string | null>;
+  headers: Record<string, string>;
 }
 
-const uriParam = fc.tuple(
-  chars(`${ALNUM}-`, 1, 8),
-  fc.option(chars(`${ALNUM}-_.!~*'()`, 1, 8), { nil: null }),
-);
+const uriParam = fc.tuple(chars(`${ALNUM}-`, 1, 8), fc.option(paramValueText, { nil: null }));
 
 const sipUri: fc.Arbitrary<GeneratedUri> = fc
   .record({
@@ -609,18 +616,24 @@ const sipUri: fc.Arbitrary<GeneratedUri> = fc
     host,
     port,
     params: fc.uniqueArray(uriParam, { maxLength: 3, selector: ([name]) => name.toLowerCase() }),
+    headers: fc.uniqueArray(fc.tuple(headerText, headerText), {
+      maxLength: 2,
+      selector: ([name]) => name.decoded,
+    }),
   })
-  .map(({ scheme, user, host, port, params }) => {
+  .map(({ scheme, user, host, port, params, headers }) => {
     let text = `${scheme}:`;
     if (user) text += `${user.text}@`;
     text += host;
     if (port !== undefined) text += `:${port}`;
-    for (const [name, value] of params) text += value === null ? `;${name}` : `;${name}=${value}`;
+    for (const [name, value] of params) text += value === null ? `;${name}` : `;${name}=${value.text}`;
+    text += headers.map(([name, value], i) => `${i === 0 ? '?' : '&'}${name.text}=${value.text}`).join('');
     const uri: GeneratedUri = {
       text,
       scheme,
       host,
-      params: Object.fromEntries(params.map(([n, v]) => [n.toLowerCase(), v])),
+      params: Object.fromEntries(params.map(([n, v]) => [n.toLowerCase(), v === null ? null : v.decoded])),
+      headers: Object.fromEntries(headers.map(([n, v]) => [n.decoded, v.decoded])),
     };
     if (user) uri.user = user.decoded;
     if (port !== undefined) uri.port = port;
@@ -945,6 +958,7 @@ function expectModel(parsed: SipMessage, m: GeneratedMessage): void {
       want.uri.port,
     ]);
     expect(uri.params).toEqual(want.uri.params);
+    expect(uri.headers).toEqual(want.uri.headers);
   }
   if (m.request) {
     expect(parsed).toBeInstanceOf(SipRequest);
