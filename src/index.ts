@@ -3,6 +3,27 @@
  * @packageDocumentation
  */
 
+export type { CdrEvent, CdrReason } from './dialogs/cdr.js';
+export {
+  Dialog,
+  type DialogEnd,
+  type DialogEndpoint,
+  type DialogState,
+  type RequestOptions as DialogRequestOptions,
+} from './dialogs/dialog.js';
+export { DialogRegistry } from './dialogs/dialog-registry.js';
+export { type InviteClientOptions, inviteClient } from './dialogs/invite-client.js';
+export {
+  answerDirection,
+  type Direction,
+  isHoldOffer,
+  sdpDirection,
+  withDirection,
+} from './dialogs/sdp-direction.js';
+export { SipError } from './dialogs/sip-error.js';
+export { requestUri, type UacOptions, type UacProgress, uac$ } from './dialogs/uac.js';
+export { type SdpSource, type UasOptions, uas$ } from './dialogs/uas.js';
+export { agentOf, UserAgent, type UserAgentTimers } from './dialogs/user-agent.js';
 export {
   type EmbeddedEngineOptions,
   startEmbeddedEngine,
@@ -12,7 +33,7 @@ export type { Engine, InboundRequest, OutboundEvent, SendOptions } from './engin
 export { parseListenSpec } from './engine/listen-spec.js';
 export { StackEngine, type StackEngineOptions } from './engine/stack-engine.js';
 export { filterMethod, type MethodFilter } from './operators/filter-method.js';
-export { ackFor2xx } from './sip/ack-for-2xx.js';
+export { ackFor2xx, ackInDialog } from './sip/ack-for-2xx.js';
 export { type AuthHeader, parseAuthHeader, stringifyAuthHeader } from './sip/auth-header.js';
 export { createRequest, createResponse, type RequestInit, type ResponseInit } from './sip/build.js';
 export {
@@ -22,6 +43,13 @@ export {
   type RequestPolicy,
 } from './sip/check-request.js';
 export { type CSeq, parseCSeq, stringifyCSeq } from './sip/cseq.js';
+export {
+  type DialogRoute,
+  type InDialogOptions,
+  inDialogRequest,
+  uacDialogRoute,
+  uasDialogRoute,
+} from './sip/dialog-route.js';
 export {
   type AnswerOptions,
   answerChallenge,
@@ -70,6 +98,7 @@ export {
 } from './sip/uri.js';
 export { uriEquals } from './sip/uri-compare.js';
 export { parseVia, parseViaList, stringifyVia, type Via } from './sip/via.js';
+export type { CreateUacOptions, ProgressCallbacks } from './srf.js';
 export { finalResponse, Srf, type SrfOptions } from './srf.js';
 export { type AuthProvider, authorize, type Credentials, withDigestAuth } from './streams/digest-auth.js';
 export { buildRequest, normalizeUri, type RequestOptions } from './streams/out-of-dialog-request.js';

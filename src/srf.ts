@@ -1,5 +1,20 @@
 import { type Logger, pino } from 'pino';
-import { filter, firstValueFrom, map, type Observable, type Subscription, share, takeWhile } from 'rxjs';
+import {
+  asyncScheduler,
+  filter,
+  firstValueFrom,
+  map,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+  share,
+  takeWhile,
+} from 'rxjs';
+import type { CdrEvent } from './dialogs/cdr.js';
+import type { Dialog } from './dialogs/dialog.js';
+import { type UacOptions, type UacProgress, uac$ } from './dialogs/uac.js';
+import { type UasOptions, uas$ } from './dialogs/uas.js';
+import { UserAgent, type UserAgentTimers } from './dialogs/user-agent.js';
 import { type EmbeddedEngineOptions, startEmbeddedEngine } from './engine/embedded-engine.js';
 import type { Engine, InboundRequest } from './engine/engine.js';
 import { ackFor2xx } from './sip/ack-for-2xx.js';
@@ -10,10 +25,30 @@ import { buildRequest, type RequestOptions } from './streams/out-of-dialog-reque
 import { type RequestEvent, type RequestHandler, RequestRouter } from './streams/request-router.js';
 import { RequestStream } from './streams/request-stream.js';
 import { type AckFunction, SentRequest } from './streams/sent-request.js';
+import type { SrfRequest } from './streams/srf-request.js';
+import type { SrfResponse } from './streams/srf-response.js';
 
 export interface SrfOptions {
   logger?: Logger;
+  /** The scheduler dialog timers run on (2xx retransmission, session timers); a TestScheduler in tests. */
+  scheduler?: SchedulerLike;
+  /** T1/T2 for the UA core's 2xx retransmission (RFC 3261 §13.3.1.4); defaults 500/4000 ms. */
+  timers?: Partial<UserAgentTimers>;
 }
+
+export interface CreateUacOptions extends UacOptions {
+  uri?: string;
+}
+
+/** drachtio-srf's progress callbacks for createUac/createB2BUA. */
+export interface ProgressCallbacks {
+  /** The INVITE was sent: `req.cancel()` cancels it. drachtio-srf's signature `(err, req)`. */
+  cbRequest?: (err: Error | null, req: SentRequest) => void;
+  /** Each provisional response (not 100). */
+  cbProvisional?: (res: SipResponse) => void;
+}
+
+type DialogCallback = (err: Error | null, dialog?: Dialog) => void;
 
 type RequestCallback = (err: Error | null, req?: SentRequest) => void;
 
@@ -28,7 +63,10 @@ type RequestCallback = (err: Error | null, req?: SentRequest) => void;
  */
 export class Srf {
   private engineRef: Engine | undefined;
+  private ua: UserAgent | undefined;
   private readonly router: RequestRouter;
+  private readonly scheduler: SchedulerLike;
+  private readonly timers: UserAgentTimers;
   private subscription: Subscription | undefined;
   readonly log: Logger;
   /** Every new request outside a dialog, as `{req, res}`. Pipe into `filterMethod` to take only some methods. */
@@ -36,7 +74,12 @@ export class Srf {
 
   constructor(options: SrfOptions = {}) {
     this.log = options.logger ?? pino({ name: 'rxsip' });
-    this.router = new RequestRouter(this.log);
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.timers = { t1: 500, t2: 4000, ...options.timers };
+    this.router = new RequestRouter(this.log, () => this.ua, {
+      request: (req) => this.recordAttempt(req),
+      final: (req, response) => this.recordRejection(req, response),
+    });
     this.requests$ = new RequestStream(this.router);
   }
 
@@ -49,8 +92,50 @@ export class Srf {
   attach(engine: Engine): this {
     if (this.engineRef) throw new Error('srf: already attached to an engine');
     this.engineRef = engine;
+    this.ua = new UserAgent(engine, this.scheduler, this.log, this.timers);
     this.subscription = engine.requests$.subscribe((inbound) => this.dispatch(inbound));
     return this;
+  }
+
+  private get agent(): UserAgent {
+    if (!this.ua) throw new Error('srf: not started; call srf.start({listen}) or srf.attach(engine) first');
+    return this.ua;
+  }
+
+  /** Call detail records: attempt, start and stop, as drachtio-srf's cdr events. */
+  get cdr$(): Observable<CdrEvent> {
+    return this.agent.cdrs.asObservable();
+  }
+
+  /** Dialogs alive now. */
+  get dialogCount(): number {
+    return this.ua?.dialogs.size ?? 0;
+  }
+
+  private recordAttempt(req: SrfRequest): void {
+    const ua = this.ua;
+    if (!ua || req.method !== 'INVITE') return;
+    ua.cdr({ type: 'attempt', source: 'network', time: new Date(this.scheduler.now()), msg: req });
+    req.cancel$.subscribe((cancel) =>
+      ua.cdr({
+        type: 'stop',
+        source: 'network',
+        time: new Date(this.scheduler.now()),
+        reason: 'call-canceled',
+        msg: cancel,
+      }),
+    );
+  }
+
+  private recordRejection(req: SrfRequest, response: SipResponse): void {
+    if (req.method !== 'INVITE' || response.status < 300 || !this.ua) return;
+    this.ua.cdr({
+      type: 'stop',
+      source: 'application',
+      time: new Date(this.scheduler.now()),
+      reason: 'call-rejected',
+      msg: response,
+    });
   }
 
   get engine(): Engine {
@@ -62,10 +147,13 @@ export class Srf {
   private dispatch(inbound: InboundRequest): void {
     const message = inbound.message;
     try {
-      if (message.method === 'ACK') return;
+      if (message.method === 'ACK') {
+        this.ua?.route(inbound);
+        return;
+      }
       if (message.toTag !== undefined) {
-        // RFC 3261 §12.2.2: an in-dialog request for no dialog we know.
-        inbound.respond(createResponse(message, 481));
+        // RFC 3261 §12.2.2: an in-dialog request for no dialog we know gets 481.
+        if (!this.ua?.route(inbound)) inbound.respond(createResponse(message, 481));
         return;
       }
       this.router.route(inbound);
@@ -195,8 +283,82 @@ export class Srf {
     });
   }
 
+  /**
+   * Answers an INVITE with 200 (or a SUBSCRIBE with 202) and resolves with the UAS dialog when
+   * the answer is sent (drachtio-srf's `createUAS`). Built on {@link uas$}.
+   */
+  createUas(req: SrfRequest, res: SrfResponse, options?: UasOptions): Promise<Dialog>;
+  createUas(req: SrfRequest, res: SrfResponse, options: UasOptions, callback: DialogCallback): this;
+  createUas(
+    req: SrfRequest,
+    res: SrfResponse,
+    options: UasOptions = {},
+    callback?: DialogCallback,
+  ): Promise<Dialog> | this {
+    return settle(firstValueFrom(uas$({ req, res }, options)), callback, this);
+  }
+
+  /** drachtio-srf's name for {@link createUas}. */
+  createUAS(req: SrfRequest, res: SrfResponse, options?: UasOptions): Promise<Dialog> {
+    return this.createUas(req, res, options);
+  }
+
+  /**
+   * Places a call and resolves with the UAC dialog (drachtio-srf's `createUAC`); a non-2xx final
+   * rejects with `SipError`. Built on {@link uac$} (reactive form: {@link call$}).
+   */
+  createUac(
+    uri: string | CreateUacOptions,
+    options?: CreateUacOptions,
+    progress?: ProgressCallbacks,
+  ): Promise<Dialog>;
+  createUac(
+    uri: string | CreateUacOptions,
+    options: CreateUacOptions,
+    progress: ProgressCallbacks | undefined,
+    callback: DialogCallback,
+  ): this;
+  createUac(
+    uriOrOptions: string | CreateUacOptions,
+    options: CreateUacOptions = {},
+    progress: ProgressCallbacks = {},
+    callback?: DialogCallback,
+  ): Promise<Dialog> | this {
+    const opts = typeof uriOrOptions === 'string' ? options : uriOrOptions;
+    const uri = typeof uriOrOptions === 'string' ? uriOrOptions : uriOrOptions.uri;
+    if (!uri) return settle(Promise.reject(new TypeError('createUac: a uri is required')), callback, this);
+    const dialog = new Promise<Dialog>((resolve, reject) => {
+      this.call$(uri, opts).subscribe({
+        next: (event) => {
+          if (event.type === 'request') {
+            const final = new Promise<SipResponse>(() => undefined);
+            progress.cbRequest?.(null, new SentRequest(event.request, () => event.cancel(), final));
+          } else if (event.type === 'provisional') progress.cbProvisional?.(event.response);
+          else resolve(event.dialog);
+        },
+        error: reject,
+      });
+    });
+    return settle(dialog, callback, this);
+  }
+
+  /** drachtio-srf's name for {@link createUac}. */
+  createUAC(
+    uri: string | CreateUacOptions,
+    options?: CreateUacOptions,
+    progress?: ProgressCallbacks,
+  ): Promise<Dialog> {
+    return this.createUac(uri, options, progress);
+  }
+
+  /** The reactive form of createUac: progress, then the dialog; unsubscribing cancels. */
+  call$(uri: string, options: UacOptions = {}): Observable<UacProgress> {
+    return uac$(this.agent, uri, options);
+  }
+
   /** Stops the engine and completes every stream. */
   async close(): Promise<void> {
+    this.ua?.close();
     this.subscription?.unsubscribe();
     this.router.complete();
     await this.engineRef?.close();
@@ -204,6 +366,19 @@ export class Srf {
 }
 
 export type { RequestEvent, RequestHandler };
+
+function settle<T, S>(
+  promise: Promise<T>,
+  callback: ((err: Error | null, value?: T) => void) | undefined,
+  self: S,
+): Promise<T> | S {
+  if (!callback) return promise;
+  promise.then(
+    (value) => callback(null, value),
+    (err: Error) => callback(err),
+  );
+  return self;
+}
 
 /** Awaits the final response of an out-of-dialog request. */
 export function finalResponse(response$: Observable<SipResponse>): Promise<SipResponse> {

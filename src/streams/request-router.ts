@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Observable, Subject } from 'rxjs';
 import type { InboundRequest } from '../engine/engine.js';
+import type { SipResponse } from '../sip/message.js';
 import { SrfRequest } from './srf-request.js';
 import { SrfResponse } from './srf-response.js';
 
@@ -45,7 +46,15 @@ export class RequestRouter {
   // Middleware in registration order, as drachtio-srf (connect) runs it; no method = every method.
   private readonly middleware: Array<{ method?: string; handler: RequestHandler }> = [];
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly context?: () => unknown,
+    /** Sees each new request and, later, its final response (call detail records). */
+    private readonly observer?: {
+      request(req: SrfRequest): void;
+      final(req: SrfRequest, response: SipResponse): void;
+    },
+  ) {}
 
   /** Every new request (subscribing takes responsibility for answering all of them). */
   readonly all$ = this.all.asObservable();
@@ -91,8 +100,10 @@ export class RequestRouter {
   }
 
   route(inbound: InboundRequest): void {
-    const req = new SrfRequest(inbound);
-    const res = new SrfResponse(req);
+    const req = new SrfRequest(inbound, this.context?.());
+    const observer = this.observer;
+    const res = new SrfResponse(req, observer && ((response) => observer.final(req, response)));
+    observer?.request(req);
     const event: RequestEvent = { req, res };
     const method = req.method;
     if (method === 'INVITE') req.cancel$.subscribe(() => (req.canceled = true));

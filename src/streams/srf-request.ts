@@ -13,12 +13,15 @@ export class SrfRequest extends SipRequest {
   canceled = false;
   /** @internal */
   readonly inbound: InboundRequest;
+  /** @internal What created the request stream (the dialog layer's user agent). */
+  readonly context: unknown;
 
-  constructor(inbound: InboundRequest) {
+  constructor(inbound: InboundRequest, context?: unknown) {
     const m = inbound.message;
     super(m.method, m.uri, m.fields, m.payload, m.version);
     this.inbound = inbound;
     this.source = inbound.source;
+    this.context = context;
   }
 
   /** INVITE: emits the CANCEL request when the caller cancels, then completes. */

@@ -8,6 +8,8 @@ export interface SendOptions {
   body?: string | Buffer;
 }
 
+const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'NOTIFY']);
+
 export type SendCallback = (err: Error | null, sent?: SipResponse) => void;
 
 /**
@@ -22,7 +24,11 @@ export class SrfResponse {
   /** The To tag of this transaction's responses (a UAS dialog's local tag). */
   readonly toTag: string;
 
-  constructor(private readonly req: SrfRequest) {
+  constructor(
+    private readonly req: SrfRequest,
+    /** Told of the final response (the user agent records call detail records with it). */
+    private readonly onFinal?: (response: SipResponse) => void,
+  ) {
     this.toTag = req.toTag ?? newTag();
   }
 
@@ -77,6 +83,16 @@ export class SrfResponse {
       headers: { ...this.sticky, ...opts?.headers },
       body: opts?.body,
     });
+    // RFC 3261 §12.1.1: a response that makes a dialog carries the request's Record-Route.
+    if (
+      status > 100 &&
+      status < 300 &&
+      DIALOG_CREATING.has(this.req.method) &&
+      !response.has('record-route')
+    ) {
+      const routes = this.req.getAll('record-route');
+      if (routes.length > 0) response.set('Record-Route', routes);
+    }
     if (this.sentFinal || !this.req.inbound.respond(response)) {
       const err = new Error(
         this.req.canceled
@@ -87,7 +103,10 @@ export class SrfResponse {
       return undefined;
     }
     this.last = response;
-    if (status >= 200) this.sentFinal = response;
+    if (status >= 200) {
+      this.sentFinal = response;
+      this.onFinal?.(response);
+    }
     cb?.(null, response);
     return response;
   }

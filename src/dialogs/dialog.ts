@@ -1,0 +1,600 @@
+import {
+  BehaviorSubject,
+  catchError,
+  defer,
+  EMPTY,
+  filter,
+  firstValueFrom,
+  lastValueFrom,
+  map,
+  type Observable,
+  of,
+  Subject,
+  takeWhile,
+  tap,
+  throwError,
+} from 'rxjs';
+import type { InboundRequest, OutboundEvent } from '../engine/engine.js';
+import { ackInDialog } from '../sip/ack-for-2xx.js';
+import { createResponse } from '../sip/build.js';
+import { type DialogRoute, inDialogRequest } from '../sip/dialog-route.js';
+import type { HeaderInit, SipMessage, SipRequest, SipResponse } from '../sip/message.js';
+import { type AuthProvider, withDigestAuth } from '../streams/digest-auth.js';
+import type { RequestEvent } from '../streams/request-router.js';
+import { SrfRequest } from '../streams/srf-request.js';
+import { SrfResponse } from '../streams/srf-response.js';
+import type { CdrReason } from './cdr.js';
+import { inviteClient } from './invite-client.js';
+import { isHoldOffer, sdpOrigin, withDirection } from './sdp-direction.js';
+import { SerialQueue } from './serial-queue.js';
+import { SipError } from './sip-error.js';
+import { AnswerRetransmitter } from './uas-answer.js';
+import type { UserAgent } from './user-agent.js';
+
+/** Dialog states, named as RFC 4235 names them. */
+export type DialogState = 'trying' | 'proceeding' | 'early' | 'confirmed' | 'terminated';
+
+/** How a dialog ended: the reason, who ended it, and the request that did (a BYE) if any. */
+export interface DialogEnd {
+  reason: CdrReason | string;
+  initiator: 'local' | 'remote';
+  req?: SipRequest;
+}
+
+export interface RequestOptions {
+  method: string;
+  headers?: HeaderInit;
+  body?: string | Buffer;
+  /** Content-Type for the body (default application/sdp for INVITE/UPDATE/ACK/PRACK). */
+  contentType?: string;
+}
+
+export interface DialogEndpoint {
+  /** The Contact URI of this side. */
+  uri: string;
+  sdp: string;
+  /** The Contact header value of this side. */
+  contact: string;
+}
+
+export interface DialogInit {
+  ua: UserAgent;
+  type: 'uas' | 'uac';
+  dialogType: 'INVITE' | 'SUBSCRIBE';
+  route: DialogRoute;
+  localContact: string;
+  localSdp: string;
+  remoteSdp: string;
+  localCseq: number;
+  remoteCseq: number;
+  /** The request or response that created the dialog. */
+  createdBy: SipMessage;
+  flowId?: string;
+  auth?: AuthProvider;
+  /** The 2xx that confirmed the dialog, still waiting for its ACK (UAS). */
+  answer?: AnswerRetransmitter;
+}
+
+type ChildName = 'modify' | 'info' | 'notify' | 'refer' | 'message' | 'options' | 'update' | 'subscribe';
+const SDP_METHODS = new Set(['INVITE', 'UPDATE', 'ACK', 'PRACK']);
+
+function contactUriOf(contact: string): string {
+  const match = /<([^>]*)>/.exec(contact);
+  return match?.[1] ?? contact.split(';')[0]?.trim() ?? contact;
+}
+
+function targetOf(message: SipRequest | SipResponse): string | undefined {
+  try {
+    const contact = message.getParsedHeader('contact');
+    return Array.isArray(contact) ? contact[0]?.uri : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A SIP dialog (RFC 3261 §12). Incoming in-dialog requests arrive on child observables —
+ * `modify$` (re-INVITE), `info$`, `notify$`, `refer$`, `message$`, `options$`, `update$` as
+ * `{req, res}` for the application to answer, and `hold$`, `unhold$`, `refresh$`, `ack$`,
+ * `destroy$` as notifications. A child nobody subscribes to is answered as drachtio-srf does (200,
+ * with the local SDP for a re-INVITE). Every child completes when the dialog ends; none is
+ * created before it is asked for.
+ */
+export class Dialog {
+  readonly type: 'uas' | 'uac';
+  readonly dialogType: 'INVITE' | 'SUBSCRIBE';
+  readonly sip: { callId: string; localTag: string; remoteTag: string };
+  readonly local: DialogEndpoint;
+  readonly remote: DialogEndpoint;
+  onHold = false;
+  /** The connection in-dialog requests go over while it is open (TCP/TLS/WS peers). */
+  readonly flowId: string | undefined;
+  private readonly ua: UserAgent;
+  private readonly route: DialogRoute;
+  private localCseq: number;
+  private remoteCseq: number;
+  private readonly auth: AuthProvider | undefined;
+  private readonly stateSubject: BehaviorSubject<DialogState>;
+  private children: Map<ChildName, Subject<RequestEvent>> | undefined;
+  private notices: Map<string, Subject<SipRequest>> | undefined;
+  private destroySubject: Subject<DialogEnd> | undefined;
+  private ending: DialogEnd | undefined;
+  private answer: AnswerRetransmitter | undefined;
+  private reinvites: SerialQueue | undefined;
+  /** Our 2xx to the peer's last re-INVITE, resent until its ACK. */
+  private pendingReinviteAnswer: AnswerRetransmitter | undefined;
+  /** The message that made or last changed the dialog, for the CDR of an end without one. */
+  private readonly lastMessage: SipMessage;
+
+  constructor(init: DialogInit) {
+    this.ua = init.ua;
+    this.type = init.type;
+    this.dialogType = init.dialogType;
+    this.route = { ...init.route, routeSet: [...init.route.routeSet] };
+    this.sip = { callId: init.route.callId, localTag: init.route.localTag, remoteTag: init.route.remoteTag };
+    this.local = { uri: contactUriOf(init.localContact), contact: init.localContact, sdp: init.localSdp };
+    this.remote = {
+      uri: init.route.remoteTarget,
+      contact: `<${init.route.remoteTarget}>`,
+      sdp: init.remoteSdp,
+    };
+    this.localCseq = init.localCseq;
+    this.remoteCseq = init.remoteCseq;
+    this.flowId = init.flowId;
+    this.auth = init.auth;
+    this.answer = init.answer;
+    this.lastMessage = init.createdBy;
+    this.stateSubject = new BehaviorSubject<DialogState>('confirmed');
+    init.ua.dialogs.add(this);
+  }
+
+  /** drachtio-srf's dialog id: Call-ID and the tags. */
+  get id(): string {
+    return `${this.sip.callId};from-tag=${this.type === 'uac' ? this.sip.localTag : this.sip.remoteTag}`;
+  }
+
+  get state(): DialogState {
+    return this.stateSubject.value;
+  }
+
+  /** The dialog's state (RFC 4235 names); completes when it is terminated. */
+  get state$(): Observable<DialogState> {
+    return this.stateSubject.asObservable();
+  }
+
+  get connected(): boolean {
+    return this.state !== 'terminated';
+  }
+
+  // --- incoming traffic -------------------------------------------------------------------
+
+  private child(name: ChildName): Observable<RequestEvent> {
+    if (!this.children) this.children = new Map();
+    let subject = this.children.get(name);
+    if (!subject) {
+      subject = new Subject<RequestEvent>();
+      if (this.ending) subject.complete();
+      this.children.set(name, subject);
+    }
+    return subject.asObservable();
+  }
+
+  private notice(name: string): Observable<SipRequest> {
+    if (!this.notices) this.notices = new Map();
+    let subject = this.notices.get(name);
+    if (!subject) {
+      subject = new Subject<SipRequest>();
+      if (this.ending) subject.complete();
+      this.notices.set(name, subject);
+    }
+    return subject.asObservable();
+  }
+
+  /** re-INVITEs that are not a hold, unhold or refresh, for the application to answer. */
+  get modify$(): Observable<RequestEvent> {
+    return this.child('modify');
+  }
+  get info$(): Observable<RequestEvent> {
+    return this.child('info');
+  }
+  get notify$(): Observable<RequestEvent> {
+    return this.child('notify');
+  }
+  get refer$(): Observable<RequestEvent> {
+    return this.child('refer');
+  }
+  get message$(): Observable<RequestEvent> {
+    return this.child('message');
+  }
+  get options$(): Observable<RequestEvent> {
+    return this.child('options');
+  }
+  get update$(): Observable<RequestEvent> {
+    return this.child('update');
+  }
+  get subscribe$(): Observable<RequestEvent> {
+    return this.child('subscribe');
+  }
+  /** A re-INVITE putting us on hold (answered 200 by the dialog). */
+  get hold$(): Observable<SipRequest> {
+    return this.notice('hold');
+  }
+  /** A re-INVITE taking us off hold (answered 200 by the dialog). */
+  get unhold$(): Observable<SipRequest> {
+    return this.notice('unhold');
+  }
+  /** A session refresh: a re-INVITE or UPDATE with the SDP unchanged (answered 200). */
+  get refresh$(): Observable<SipRequest> {
+    return this.notice('refresh');
+  }
+  /** ACKs for the 2xx we sent (to the first INVITE and to re-INVITEs). */
+  get ack$(): Observable<SipRequest> {
+    return this.notice('ack');
+  }
+
+  /** Emits once, when the dialog ends (either side, any reason), then completes. */
+  get destroy$(): Observable<DialogEnd> {
+    if (this.ending) return of(this.ending);
+    if (!this.destroySubject) this.destroySubject = new Subject<DialogEnd>();
+    return this.destroySubject.asObservable();
+  }
+
+  private emitNotice(name: string, req: SipRequest): void {
+    const subject = this.notices?.get(name);
+    if (subject?.observed) subject.next(req);
+  }
+
+  /** @internal An in-dialog request or ACK routed here by the registry. */
+  receive(inbound: InboundRequest): void {
+    const message = inbound.message;
+    if (message.method === 'ACK') {
+      this.receiveAck(message);
+      return;
+    }
+    // RFC 3261 §12.2.2: requests must arrive with increasing CSeq.
+    if (message.cseq.seq <= this.remoteCseq && message.method !== 'CANCEL') {
+      inbound.respond(createResponse(message, 500, { reason: 'CSeq Out Of Order' }));
+      return;
+    }
+    this.remoteCseq = message.cseq.seq;
+    const req = new SrfRequest(inbound, this.ua);
+    const res = new SrfResponse(req);
+    switch (message.method) {
+      case 'BYE':
+        res.send(200);
+        this.terminate('normal-release', 'remote', req);
+        return;
+      case 'INVITE':
+        this.receiveReinvite(req, res);
+        return;
+      case 'INFO':
+      case 'NOTIFY':
+      case 'REFER':
+      case 'MESSAGE':
+      case 'OPTIONS':
+      case 'UPDATE':
+        this.offer(message.method.toLowerCase() as ChildName, { req, res }, () =>
+          this.defaultAnswer(req, res),
+        );
+        return;
+      case 'SUBSCRIBE':
+        this.offer('subscribe', { req, res }, () => res.send(489, 'Bad Event'));
+        return;
+      default:
+        res.send(501);
+    }
+  }
+
+  private offer(name: ChildName, event: RequestEvent, otherwise: () => void): void {
+    const subject = this.children?.get(name);
+    if (subject?.observed) subject.next(event);
+    else otherwise();
+  }
+
+  private defaultAnswer(req: SrfRequest, res: SrfResponse): void {
+    if (req.method === 'UPDATE' && req.payload.length > 0) {
+      res.send(200, {
+        headers: { 'Content-Type': 'application/sdp', Contact: this.local.contact },
+        body: this.local.sdp,
+      });
+      return;
+    }
+    res.send(200);
+  }
+
+  private receiveAck(ack: SipRequest): void {
+    if (this.answer?.waiting) this.answer.acked();
+    if (this.pendingReinviteAnswer?.waiting) this.pendingReinviteAnswer.acked();
+    // RFC 3264 §4: with a late offer, the ACK carries the answer.
+    if (ack.payload.length > 0) this.remote.sdp = ack.body;
+    this.emitNotice('ack', ack);
+  }
+
+  private receiveReinvite(req: SrfRequest, res: SrfResponse): void {
+    const offer = req.body;
+    const target = targetOf(req);
+    const accept = (answer: SipResponse | undefined) => {
+      if (!answer || answer.status < 200 || answer.status >= 300) return;
+      // RFC 3261 §12.2.2: a 2xx to a target refresh request updates the remote target.
+      if (target) this.setRemoteTarget(target);
+      if (offer) this.remote.sdp = offer;
+      this.pendingReinviteAnswer = new AnswerRetransmitter(this.ua, req.inbound, answer, () => {
+        this.ua.log.warn({ callId: this.sip.callId }, 'no ACK for the 2xx to a re-INVITE');
+      });
+    };
+    const answerWithLocalSdp = () => accept(this.sendLocalSdp(res));
+    const wasHeld = this.onHold;
+    if (
+      offer &&
+      sdpOrigin(offer) !== undefined &&
+      sdpOrigin(offer) === sdpOrigin(this.remote.sdp) &&
+      offer === this.remote.sdp
+    ) {
+      answerWithLocalSdp();
+      this.emitNotice('refresh', req);
+      return;
+    }
+    if (offer && isHoldOffer(offer) && !wasHeld && !this.children?.get('modify')?.observed) {
+      this.onHold = true;
+      answerWithLocalSdp();
+      this.emitNotice('hold', req);
+      return;
+    }
+    if (offer && wasHeld && !isHoldOffer(offer) && !this.children?.get('modify')?.observed) {
+      this.onHold = false;
+      answerWithLocalSdp();
+      this.emitNotice('unhold', req);
+      return;
+    }
+    const subject = this.children?.get('modify');
+    if (subject?.observed) {
+      const original = res.send.bind(res);
+      res.send = ((...args: Parameters<SrfResponse['send']>) => {
+        const sent = original(...args);
+        if (sent && sent.status >= 200 && sent.status < 300 && sent.payload.length > 0)
+          this.local.sdp = sent.body;
+        accept(sent);
+        return sent;
+      }) as SrfResponse['send'];
+      subject.next({ req, res });
+    } else {
+      answerWithLocalSdp();
+    }
+  }
+
+  private sendLocalSdp(res: SrfResponse): SipResponse | undefined {
+    return res.send(200, {
+      headers: {
+        Contact: this.local.contact,
+        ...(this.local.sdp ? { 'Content-Type': 'application/sdp' } : {}),
+      },
+      body: this.local.sdp || undefined,
+    });
+  }
+
+  private setRemoteTarget(uri: string): void {
+    this.route.remoteTarget = uri;
+    this.remote.uri = uri;
+    this.remote.contact = `<${uri}>`;
+  }
+
+  // --- outgoing traffic -------------------------------------------------------------------
+
+  private build(options: RequestOptions, cseq: number): SipRequest {
+    const contentType =
+      options.contentType ?? (SDP_METHODS.has(options.method) ? 'application/sdp' : undefined);
+    const request = inDialogRequest(this.route, options.method, cseq, {
+      headers: options.headers,
+      body: options.body,
+      contentType,
+    });
+    if (
+      (options.method === 'INVITE' ||
+        options.method === 'UPDATE' ||
+        options.method === 'SUBSCRIBE' ||
+        options.method === 'NOTIFY' ||
+        options.method === 'REFER') &&
+      !request.has('contact')
+    ) {
+      request.set('Contact', this.local.contact);
+    }
+    return request;
+  }
+
+  private nextCseq(): number {
+    this.localCseq += 1;
+    return this.localCseq;
+  }
+
+  /** Keeps our CSeq ahead of what a digest retry sent (RFC 3261 §22.2: CSeq + 1). */
+  private track(event: OutboundEvent): void {
+    if (event.kind === 'sent') this.localCseq = Math.max(this.localCseq, event.request.cseq.seq);
+  }
+
+  /** RFC 3261 §12.2.1.2: a 481 or 408 to an in-dialog request ends the dialog. */
+  private checkFinal(response: SipResponse): void {
+    if (response.status === 481 || response.status === 408) {
+      this.terminate('system-error-initiated-termination', 'remote', undefined, response);
+    }
+  }
+
+  // Sends a built request with the dialog's flow and credentials: responses up to the final one.
+  private transmit$(request: SipRequest): Observable<SipResponse> {
+    return withDigestAuth(request, (r) => this.ua.engine.send(r, { flowId: this.flowId }), this.auth).pipe(
+      tap((e) => this.track(e)),
+      filter((e) => e.kind === 'response'),
+      map((e) => e.response),
+      takeWhile((r) => r.status < 200, true),
+    );
+  }
+
+  /**
+   * Sends a request inside the dialog (cold): every response, completing after the final one.
+   * A 401/407 is answered with the dialog's credentials. INVITE goes through {@link reinvite$}
+   * and BYE through {@link bye$}.
+   */
+  send$(options: RequestOptions): Observable<SipResponse> {
+    const method = options.method.toUpperCase();
+    if (method === 'INVITE') {
+      return this.reinvite$(options.body?.toString() ?? '', options).pipe(
+        catchError((err: unknown) =>
+          err instanceof SipError && err.res ? of(err.res) : throwError(() => err),
+        ),
+      );
+    }
+    if (method === 'BYE') return this.bye$(options);
+    return defer(() => {
+      if (this.state === 'terminated') throw new Error(`dialog ${this.id} has ended`);
+      return this.transmit$(this.build({ ...options, method }, this.nextCseq())).pipe(
+        tap((r) => r.status >= 200 && this.checkFinal(r)),
+      );
+    });
+  }
+
+  /**
+   * Sends a request and resolves with the final response, whatever its status (drachtio-srf
+   * resolved with the first response instead). Rejects only when the dialog has ended.
+   */
+  request(options: RequestOptions): Promise<SipResponse> {
+    return firstValueFrom(this.send$(options).pipe(filter((r) => r.status >= 200)));
+  }
+
+  info(options: Omit<RequestOptions, 'method'> = {}): Promise<SipResponse> {
+    return this.request({ ...options, method: 'INFO' });
+  }
+  notify(options: Omit<RequestOptions, 'method'> = {}): Promise<SipResponse> {
+    return this.request({ ...options, method: 'NOTIFY' });
+  }
+  refer(options: Omit<RequestOptions, 'method'> = {}): Promise<SipResponse> {
+    return this.request({ ...options, method: 'REFER' });
+  }
+  message(options: Omit<RequestOptions, 'method'> = {}): Promise<SipResponse> {
+    return this.request({ ...options, method: 'MESSAGE' });
+  }
+  options(options: Omit<RequestOptions, 'method'> = {}): Promise<SipResponse> {
+    return this.request({ ...options, method: 'OPTIONS' });
+  }
+  update(options: Omit<RequestOptions, 'method'> = {}): Promise<SipResponse> {
+    return this.request({ ...options, method: 'UPDATE' });
+  }
+
+  /**
+   * Sends a re-INVITE (cold; one at a time per dialog, a failure never blocks the next).
+   * Emits every response; the 2xx is ACKed and the remote SDP and target updated; a non-2xx
+   * final errors with {@link SipError}.
+   */
+  reinvite$(sdp: string, options: { headers?: HeaderInit } = {}): Observable<SipResponse> {
+    if (!this.reinvites) this.reinvites = new SerialQueue();
+    return this.reinvites.run(() => {
+      if (this.state === 'terminated') throw new Error(`dialog ${this.id} has ended`);
+      const cseq = this.nextCseq();
+      const request = this.build(
+        { method: 'INVITE', headers: options.headers, body: sdp || undefined },
+        cseq,
+      );
+      return inviteClient(this.ua, request, {
+        flowId: this.flowId,
+        auth: this.auth,
+        ackFor: (_response, sent) => ackInDialog(this.route, sent.cseq.seq),
+        onUnwanted2xx: () => undefined,
+      }).pipe(
+        tap((e) => this.track(e)),
+        filter((e) => e.kind === 'response'),
+        map((e) => e.response),
+        tap((response) => {
+          if (response.status < 200) return;
+          if (response.status >= 300) {
+            this.checkFinal(response);
+            throw new SipError(response.status, response.reason, response);
+          }
+          const target = targetOf(response);
+          if (target) this.setRemoteTarget(target);
+          if (response.payload.length > 0) this.remote.sdp = response.body;
+          if (sdp) this.local.sdp = sdp;
+        }),
+      );
+    });
+  }
+
+  /**
+   * Modifies the session with a re-INVITE: a new SDP, or `'hold'` / `'unhold'` (the local SDP
+   * with its direction set to inactive, then back). Resolves with the remote SDP.
+   */
+  async modify(sdp: string | 'hold' | 'unhold', options: { headers?: HeaderInit } = {}): Promise<string> {
+    let offer = sdp;
+    let holding: boolean | undefined;
+    if (sdp === 'hold') {
+      offer = withDirection(this.local.sdp, 'inactive');
+      holding = true;
+    } else if (sdp === 'unhold') {
+      if (!this.onHold) throw new Error('attempt to unhold session that is not on hold');
+      offer = withDirection(this.local.sdp, 'sendrecv');
+      holding = false;
+    }
+    const unheldSdp = this.local.sdp;
+    await firstValueFrom(this.reinvite$(offer, options).pipe(filter((r) => r.status >= 200)));
+    if (holding !== undefined) {
+      this.onHold = holding;
+      if (holding) this.local.sdp = withDirection(unheldSdp, 'inactive');
+    }
+    return this.remote.sdp;
+  }
+
+  /**
+   * Ends the dialog with BYE (cold): responses to the BYE. The dialog is terminated at once
+   * (RFC 3261 §15.1.1), so `destroy$` emits before the response arrives.
+   */
+  bye$(options: { headers?: HeaderInit; reason?: CdrReason } = {}): Observable<SipResponse> {
+    return defer(() => {
+      if (this.state === 'terminated') return EMPTY;
+      const bye = this.build({ method: 'BYE', headers: options.headers }, this.nextCseq());
+      this.terminate(options.reason ?? 'normal-release', 'local', bye);
+      return this.transmit$(bye);
+    });
+  }
+
+  /** Ends the dialog with BYE, resolving with the BYE sent once answered; a no-op when it has already ended. */
+  async destroy(options: { headers?: HeaderInit; reason?: CdrReason } = {}): Promise<SipRequest | undefined> {
+    if (this.state === 'terminated') return undefined;
+    await lastValueFrom(this.bye$(options), { defaultValue: undefined });
+    return this.ending?.req;
+  }
+
+  /** @internal Marks the dialog ended: children complete, CDR stop, registry removal. */
+  terminate(
+    reason: CdrReason | string,
+    initiator: 'local' | 'remote',
+    req?: SipRequest,
+    msg?: SipMessage,
+  ): void {
+    if (this.ending) return;
+    this.ending = req ? { reason, initiator, req } : { reason, initiator };
+    this.answer?.acked();
+    this.pendingReinviteAnswer?.acked();
+    this.ua.dialogs.remove(this);
+    this.stateSubject.next('terminated');
+    this.stateSubject.complete();
+    this.destroySubject?.next(this.ending);
+    this.destroySubject?.complete();
+    for (const subject of this.children?.values() ?? []) subject.complete();
+    for (const subject of this.notices?.values() ?? []) subject.complete();
+    this.ua.cdr({
+      type: 'stop',
+      source: initiator === 'local' ? 'application' : 'network',
+      time: new Date(this.ua.scheduler.now()),
+      reason: reason as CdrReason,
+      msg: msg ?? req ?? this.lastMessage,
+    });
+  }
+
+  toJSON(): object {
+    return {
+      id: this.id,
+      type: this.type,
+      sip: this.sip,
+      local: this.local,
+      remote: this.remote,
+      onHold: this.onHold,
+    };
+  }
+}

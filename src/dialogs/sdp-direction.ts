@@ -1,0 +1,48 @@
+import { parse, write } from 'sdp-transform';
+
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+const DIRECTIONS: readonly string[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
+
+/**
+ * The media direction of an SDP (RFC 3264 §5.1): the first media section's attribute, or the
+ * session-level one, sendrecv by default. `undefined` for something that is not SDP.
+ */
+export function sdpDirection(sdp: string): Direction | undefined {
+  if (!sdp.trim().startsWith('v=')) return undefined;
+  try {
+    const session = parse(sdp);
+    const media = session.media[0] as { direction?: string } | undefined;
+    const direction = media?.direction ?? (session as { direction?: string }).direction ?? 'sendrecv';
+    return DIRECTIONS.includes(direction) ? (direction as Direction) : 'sendrecv';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sets every media section's direction (and clears a session-level one). */
+export function withDirection(sdp: string, direction: Direction): string {
+  const session = parse(sdp) as ReturnType<typeof parse> & { direction?: string };
+  delete session.direction;
+  for (const media of session.media) (media as { direction?: string }).direction = direction;
+  const out = write(session);
+  return sdp.includes('\r\n') ? out : out.replace(/\r\n/g, '\n');
+}
+
+/** The o= line's session id and version: a re-offer with both unchanged is a session refresh (RFC 4028, RFC 3264 §8). */
+export function sdpOrigin(sdp: string): string | undefined {
+  const line = /^o=(.*)$/m.exec(sdp)?.[1]?.trim().split(/\s+/);
+  return line && line.length >= 3 ? `${line[1]} ${line[2]}` : undefined;
+}
+
+/** Whether an offer puts us on hold: it stops sending to us (sendonly or inactive), RFC 3264 §8.4. */
+export function isHoldOffer(sdp: string): boolean {
+  const direction = sdpDirection(sdp);
+  return direction === 'sendonly' || direction === 'inactive';
+}
+
+/** The answer direction for an offer (RFC 3264 §6.1). */
+export function answerDirection(offer: Direction): Direction {
+  if (offer === 'sendonly') return 'recvonly';
+  if (offer === 'recvonly') return 'sendonly';
+  return offer;
+}

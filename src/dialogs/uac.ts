@@ -1,0 +1,160 @@
+import { defer, EMPTY, type Observable, of, Subject, throwError } from 'rxjs';
+import { mergeMap } from 'rxjs/operators';
+import { ackFor2xx } from '../sip/ack-for-2xx.js';
+import { inDialogRequest, uacDialogRoute } from '../sip/dialog-route.js';
+import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
+import type { AuthProvider } from '../streams/digest-auth.js';
+import { buildRequest } from '../streams/out-of-dialog-request.js';
+import { Dialog } from './dialog.js';
+import { inviteClient } from './invite-client.js';
+import { SipError } from './sip-error.js';
+import type { UserAgent } from './user-agent.js';
+
+export interface UacOptions {
+  /** Our offer; without it the INVITE is a late offer. */
+  localSdp?: string;
+  headers?: HeaderInit;
+  /** Digest credentials for 401/407, kept for requests later challenged in the dialog. */
+  auth?: AuthProvider;
+  /** Outbound proxy (SIP URI or host:port) the INVITE is sent through. */
+  proxy?: string;
+  /** Follow 3xx responses to their Contact (at most 5 times). */
+  followRedirects?: boolean;
+  /** On a redirect keep the Request-URI and send to the Contact as a proxy. */
+  keepUriOnRedirect?: boolean;
+  /** User and display name for From (and a bare-host URI's user: `calledNumber`). */
+  callingNumber?: string;
+  callingName?: string;
+  calledNumber?: string;
+}
+
+/** The progress of an outgoing call, ending with the dialog. */
+export type UacProgress =
+  /** The INVITE went out (again after a challenge or redirect). `cancel()` sends CANCEL. */
+  | { type: 'request'; request: SipRequest; cancel: (headers?: HeaderInit) => void }
+  | { type: 'provisional'; response: SipResponse }
+  | { type: 'dialog'; dialog: Dialog };
+
+const MAX_REDIRECTS = 5;
+
+/** `host[:port]` becomes `sip:[calledNumber@]host[:port]` (drachtio-srf's rule). */
+export function requestUri(uri: string, calledNumber?: string): string {
+  if (/^(sips?|tel):/i.test(uri)) return uri;
+  return `sip:${calledNumber && !uri.includes('@') ? `${calledNumber}@` : ''}${uri}`;
+}
+
+function contactOf(response: SipResponse): string | undefined {
+  try {
+    const contact = response.getParsedHeader('contact');
+    return Array.isArray(contact) ? contact[0]?.uri : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Places a call (cold): emits the INVITE sent, each provisional response, then the Dialog and
+ * completes. A non-2xx final errors with `SipError(status, reason, res)`. Unsubscribing before the
+ * final response sends CANCEL (and a 2xx that wins that race is ACKed and ended with BYE).
+ *
+ * @example
+ * uac$(ua, 'sip:bob@192.0.2.4', { localSdp }).pipe(filter((p) => p.type === 'dialog'))
+ */
+export function uac$(ua: UserAgent, uri: string, options: UacOptions = {}): Observable<UacProgress> {
+  return defer(() => {
+    const localHost = ua.engine.listeningPoints[0]?.advertised.host ?? 'localhost';
+    const invite = buildRequest(
+      requestUri(uri, options.calledNumber),
+      {
+        method: 'INVITE',
+        headers: options.headers,
+        body: options.localSdp || undefined,
+        callingNumber: options.callingNumber,
+        callingName: options.callingName,
+      },
+      localHost,
+    );
+    if (options.localSdp && !invite.has('content-type')) invite.set('Content-Type', 'application/sdp');
+    ua.cdr({ type: 'attempt', source: 'application', time: new Date(ua.scheduler.now()), msg: invite });
+    return attempt(ua, invite, options, options.proxy, 0);
+  });
+}
+
+function attempt(
+  ua: UserAgent,
+  invite: SipRequest,
+  options: UacOptions,
+  proxy: string | undefined,
+  redirects: number,
+): Observable<UacProgress> {
+  const template = invite.clone();
+  const cancel = new Subject<HeaderInit>();
+  let lastSent = invite;
+  const byeOrphan = (response: SipResponse, sent: SipRequest) => {
+    const bye = inDialogRequest(uacDialogRoute(sent, response), 'BYE', sent.cseq.seq + 1);
+    ua.engine.send(bye).subscribe();
+  };
+  return inviteClient(ua, invite, {
+    proxy,
+    auth: options.auth,
+    ackFor: (response, sent) => ackFor2xx(sent, response),
+    onUnwanted2xx: byeOrphan,
+    cancel$: cancel,
+  }).pipe(
+    mergeMap((event): Observable<UacProgress> => {
+      if (event.kind === 'sent') {
+        lastSent = event.request;
+        return of({
+          type: 'request',
+          request: event.request,
+          cancel: (headers?: HeaderInit) => cancel.next(headers ?? {}),
+        });
+      }
+      const response = event.response;
+      if (response.status < 200)
+        return response.status === 100 ? EMPTY : of({ type: 'provisional', response });
+      if (response.status < 300) {
+        const target = contactOf(response);
+        if (!target) return throwError(() => new SipError(500, 'No Contact header in response', response));
+        const dialog = new Dialog({
+          ua,
+          type: 'uac',
+          dialogType: 'INVITE',
+          route: uacDialogRoute(lastSent, response),
+          localContact: lastSent.get('contact') ?? '',
+          localSdp: lastSent.body,
+          remoteSdp: response.body,
+          localCseq: lastSent.cseq.seq,
+          remoteCseq: 0,
+          createdBy: response,
+          flowId: undefined,
+          auth: options.auth,
+        });
+        ua.cdr({
+          type: 'start',
+          source: 'application',
+          time: new Date(ua.scheduler.now()),
+          role: 'uac',
+          msg: response,
+        });
+        return of({ type: 'dialog', dialog });
+      }
+      const contact = response.status < 400 ? contactOf(response) : undefined;
+      if (options.followRedirects && contact && redirects < MAX_REDIRECTS) {
+        const next = template.clone();
+        next.set('CSeq', `${Math.max(template.cseq.seq, lastSent.cseq.seq) + 1} INVITE`);
+        if (options.keepUriOnRedirect) return attempt(ua, next, options, contact, redirects + 1);
+        next.uri = contact;
+        return attempt(ua, next, options, proxy, redirects + 1);
+      }
+      ua.cdr({
+        type: 'stop',
+        source: 'network',
+        time: new Date(ua.scheduler.now()),
+        reason: response.status === 487 ? 'call-canceled' : 'call-rejected',
+        msg: response,
+      });
+      return throwError(() => new SipError(response.status, response.reason, response));
+    }),
+  );
+}

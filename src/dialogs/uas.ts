@@ -1,0 +1,92 @@
+import { defer, from, mergeMap, type Observable, of, takeUntil, throwError, throwIfEmpty } from 'rxjs';
+import { uasDialogRoute } from '../sip/dialog-route.js';
+import type { HeaderInit } from '../sip/message.js';
+import type { RequestEvent } from '../streams/request-router.js';
+import { Dialog } from './dialog.js';
+import { SipError } from './sip-error.js';
+import { AnswerRetransmitter } from './uas-answer.js';
+import { agentOf } from './user-agent.js';
+
+export type SdpSource = string | (() => string | Promise<string>);
+
+export interface UasOptions {
+  /** The SDP for the 200: text, or a function returning it (or a Promise of it). */
+  localSdp?: SdpSource;
+  /** drachtio-srf's alias of `localSdp` (a string works too, unlike drachtio-srf 5). */
+  body?: SdpSource;
+  /** Extra headers for the 200. */
+  headers?: HeaderInit;
+}
+
+function sdpOf(source: SdpSource | undefined): Observable<string> {
+  if (source === undefined) return of('');
+  if (typeof source === 'string') return of(source);
+  return defer(() => {
+    const value = source();
+    return typeof value === 'string' ? of(value) : from(value);
+  });
+}
+
+/**
+ * Answers an INVITE with 200 and makes the UAS dialog (cold). Emits the Dialog when the 200 is
+ * sent, as drachtio-srf resolves; the 200 is resent until the ACK (RFC 3261 §13.3.1.4), and
+ * without one the dialog ends with BYE (`destroy$` reason `ack-timeout`). A CANCEL before the
+ * answer errors with `SipError(487)`; an INVITE without Contact is answered 400 and errors.
+ *
+ * @example
+ * srf.requests$.pipe(filterMethod('INVITE'), mergeMap((call) => uas$(call, { localSdp })))
+ */
+export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<Dialog> {
+  const { req, res } = event;
+  return defer(() => {
+    const ua = agentOf(req);
+    if (req.method === 'INVITE' && !req.has('contact')) {
+      res.send(400, 'Missing Contact');
+      return throwError(() => new SipError(400, 'Missing Contact'));
+    }
+    if (req.canceled || res.finalResponseSent) return throwError(() => new SipError(487));
+    return sdpOf(options.localSdp ?? options.body).pipe(
+      takeUntil(req.cancel$),
+      mergeMap((sdp) => {
+        const contact = `<${ua.engine.contactUri(req.source.local.protocol)}>`;
+        const headers: HeaderInit = { Contact: contact, ...options.headers };
+        if (sdp && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+          headers['Content-Type'] = 'application/sdp';
+        const status = req.method === 'SUBSCRIBE' ? 202 : 200;
+        const sent = res.send(status, { headers, body: sdp || undefined });
+        if (!sent) return throwError(() => new SipError(487));
+        let dialog: Dialog | undefined;
+        const answer =
+          req.method === 'INVITE'
+            ? new AnswerRetransmitter(ua, req.inbound, sent, () => {
+                ua.log.info({ callId: req.callId }, 'no ACK for our 2xx: ending the call');
+                dialog?.bye$({ reason: 'ack-timeout' }).subscribe();
+              })
+            : undefined;
+        dialog = new Dialog({
+          ua,
+          type: 'uas',
+          dialogType: req.method === 'SUBSCRIBE' ? 'SUBSCRIBE' : 'INVITE',
+          route: uasDialogRoute(req, res.toTag),
+          localContact: sent.get('contact') ?? contact,
+          localSdp: sdp,
+          remoteSdp: req.body,
+          localCseq: 1,
+          remoteCseq: req.cseq.seq,
+          createdBy: sent,
+          flowId: req.source.flowId,
+          answer,
+        });
+        ua.cdr({
+          type: 'start',
+          source: 'network',
+          time: new Date(ua.scheduler.now()),
+          role: 'uas',
+          msg: sent,
+        });
+        return of(dialog);
+      }),
+      throwIfEmpty(() => new SipError(487)),
+    );
+  });
+}
