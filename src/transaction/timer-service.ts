@@ -25,6 +25,9 @@ class DelayQueue {
   private entries: Entry[] = [];
   private head = 0;
   private action: Subscription | undefined;
+  // While the due entries fire, timers they start must not arm a second action: run() arms
+  // one for the head when it is done.
+  private running = false;
 
   constructor(
     private readonly delay: number,
@@ -34,7 +37,7 @@ class DelayQueue {
   start(fire: () => void): Timer {
     const entry = new Entry(this.scheduler.now() + this.delay, fire);
     this.entries.push(entry);
-    if (!this.action) this.arm(this.delay);
+    if (!this.action && !this.running) this.arm(this.delay);
     return entry;
   }
 
@@ -45,13 +48,11 @@ class DelayQueue {
   private run(): void {
     this.action = undefined;
     const now = this.scheduler.now();
-    while (this.head < this.entries.length) {
-      const entry = this.entries[this.head] as Entry;
-      if (entry.due > now) break;
-      this.head++;
-      const fire = entry.fire;
-      entry.fire = undefined;
-      fire?.();
+    this.running = true;
+    try {
+      this.fireDue(now);
+    } finally {
+      this.running = false;
     }
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
@@ -62,6 +63,17 @@ class DelayQueue {
     else {
       this.entries = [];
       this.head = 0;
+    }
+  }
+
+  private fireDue(now: number): void {
+    while (this.head < this.entries.length) {
+      const entry = this.entries[this.head] as Entry;
+      if (entry.due > now) break;
+      this.head++;
+      const fire = entry.fire;
+      entry.fire = undefined;
+      fire?.();
     }
   }
 

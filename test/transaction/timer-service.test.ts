@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { TimerService } from '../../src/transaction/timer-service.js';
+import { CountingScheduler, virtualTime } from './harness.js';
+
+describe('TimerService', () => {
+  it('fires each timer at its due time, earliest first, whatever the order they were started in', () => {
+    virtualTime((scheduler, flush) => {
+      const timers = new TimerService(scheduler);
+      const fired: string[] = [];
+      const note = (name: string) => () => fired.push(`${scheduler.now()} ${name}`);
+      timers.start(500, note('a'));
+      timers.start(100, note('b'));
+      timers.start(500, note('c'));
+      timers.start(0, note('d'));
+      scheduler.schedule(() => timers.start(500, note('e')), 200);
+      scheduler.schedule(() => timers.start(100, note('f')), 450);
+      flush();
+      expect(fired).toEqual(['0 d', '100 b', '500 a', '500 c', '550 f', '700 e']);
+      expect(timers.pending).toBe(0);
+    });
+  });
+
+  it('never fires a cancelled timer, and cancelling twice or after firing is harmless', () => {
+    virtualTime((scheduler, flush) => {
+      const timers = new TimerService(scheduler);
+      const fired: string[] = [];
+      const a = timers.start(100, () => fired.push('a'));
+      const b = timers.start(100, () => fired.push('b'));
+      const c = timers.start(200, () => fired.push('c'));
+      a.cancel();
+      a.cancel();
+      scheduler.schedule(() => c.cancel(), 150);
+      flush();
+      b.cancel();
+      expect(fired).toEqual(['b']);
+    });
+  });
+
+  it('serves a thousand timers of one duration with one scheduled action', () => {
+    virtualTime((scheduler, flush) => {
+      const counting = new CountingScheduler(scheduler);
+      const timers = new TimerService(counting);
+      let fired = 0;
+      for (let i = 0; i < 1000; i++) timers.start(32_000, () => fired++);
+      expect(counting.pending).toBe(1);
+      expect(timers.pending).toBe(1000);
+      flush();
+      expect(fired).toBe(1000);
+      expect(counting.scheduled).toBe(1);
+      expect(timers.pending).toBe(0);
+    });
+  });
+
+  it('keeps one scheduled action per duration when a timer restarts itself as it fires (Timer A, E, G)', () => {
+    virtualTime((scheduler, flush) => {
+      const counting = new CountingScheduler(scheduler);
+      const timers = new TimerService(counting);
+      const fired: number[] = [];
+      const seen: number[] = [];
+      const retransmit = () => {
+        fired.push(scheduler.now());
+        seen.push(counting.pending);
+        if (fired.length < 5) timers.start(4000, retransmit);
+      };
+      timers.start(4000, retransmit);
+      // another transaction's timer of the same duration, due between the restarts
+      scheduler.schedule(() => timers.start(4000, () => seen.push(counting.pending)), 1000);
+      flush();
+      expect(fired).toEqual([4000, 8000, 12_000, 16_000, 20_000]);
+      // seen inside callbacks: the action running has already been counted out
+      expect(Math.max(...seen)).toBeLessThanOrEqual(1);
+      expect(counting.pending).toBe(0);
+    });
+  });
+
+  it('dispose() drops every pending timer', () => {
+    virtualTime((scheduler, flush) => {
+      const counting = new CountingScheduler(scheduler);
+      const timers = new TimerService(counting);
+      let fired = 0;
+      timers.start(100, () => fired++);
+      timers.start(200, () => fired++);
+      timers.dispose();
+      expect(counting.pending).toBe(0);
+      flush();
+      expect(fired).toBe(0);
+      expect(timers.pending).toBe(0);
+    });
+  });
+});
