@@ -479,18 +479,25 @@ export class Dialog {
   }
 
   /**
-   * Sends a re-INVITE (cold; one at a time per dialog, a failure never blocks the next).
+   * Sends a re-INVITE (cold; one at a time per dialog, a failure never blocks the next) with a new
+   * SDP, or `'hold'` / `'unhold'`: the local SDP with its direction set to inactive, then back.
    * Emits every response; the 2xx is ACKed and the remote SDP and target updated; a non-2xx
    * final errors with {@link SipError}.
    */
-  reinvite$(sdp: string, options: { headers?: HeaderInit } = {}): Observable<SipResponse> {
+  reinvite$(
+    sdp: string | 'hold' | 'unhold',
+    options: { headers?: HeaderInit } = {},
+  ): Observable<SipResponse> {
     if (!this.reinvites) this.reinvites = new SerialQueue();
     return this.reinvites.run(() => {
       if (this.state === 'terminated') throw new Error(`dialog ${this.id} has ended`);
-      const cseq = this.nextCseq();
+      if (sdp === 'unhold' && !this.onHold) throw new Error('attempt to unhold session that is not on hold');
+      const holding = sdp === 'hold' ? true : sdp === 'unhold' ? false : undefined;
+      const offer =
+        holding === undefined ? sdp : withDirection(this.local.sdp, holding ? 'inactive' : 'sendrecv');
       const request = this.build(
-        { method: 'INVITE', headers: options.headers, body: sdp || undefined },
-        cseq,
+        { method: 'INVITE', headers: options.headers, body: offer || undefined },
+        this.nextCseq(),
       );
       return inviteClient(this.ua, request, {
         flowId: this.flowId,
@@ -510,33 +517,16 @@ export class Dialog {
           const target = targetOf(response);
           if (target) this.setRemoteTarget(target);
           if (response.payload.length > 0) this.remote.sdp = response.body;
-          if (sdp) this.local.sdp = sdp;
+          if (offer) this.local.sdp = offer;
+          if (holding !== undefined) this.onHold = holding;
         }),
       );
     });
   }
 
-  /**
-   * Modifies the session with a re-INVITE: a new SDP, or `'hold'` / `'unhold'` (the local SDP
-   * with its direction set to inactive, then back). Resolves with the remote SDP.
-   */
+  /** Modifies the session with a re-INVITE (see {@link reinvite$}); resolves with the remote SDP. */
   async modify(sdp: string | 'hold' | 'unhold', options: { headers?: HeaderInit } = {}): Promise<string> {
-    let offer = sdp;
-    let holding: boolean | undefined;
-    if (sdp === 'hold') {
-      offer = withDirection(this.local.sdp, 'inactive');
-      holding = true;
-    } else if (sdp === 'unhold') {
-      if (!this.onHold) throw new Error('attempt to unhold session that is not on hold');
-      offer = withDirection(this.local.sdp, 'sendrecv');
-      holding = false;
-    }
-    const unheldSdp = this.local.sdp;
-    await firstValueFrom(this.reinvite$(offer, options).pipe(filter((r) => r.status >= 200)));
-    if (holding !== undefined) {
-      this.onHold = holding;
-      if (holding) this.local.sdp = withDirection(unheldSdp, 'inactive');
-    }
+    await lastValueFrom(this.reinvite$(sdp, options));
     return this.remote.sdp;
   }
 

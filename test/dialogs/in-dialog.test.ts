@@ -1,0 +1,264 @@
+import { mergeMap, timer } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import {
+  createRequest,
+  type Dialog,
+  type DialogEnd,
+  filterMethod,
+  inDialogRequest,
+  parseMessage,
+  type SipError,
+  type SipRequest,
+  type SipResponse,
+  sdpDirection,
+  uas$,
+  uasDialogRoute,
+} from '../../src/index.js';
+import {
+  flow,
+  packetsMatching,
+  SDP_A,
+  SDP_B,
+  type VirtualCall,
+  virtualCall,
+} from '../support/virtual-call.js';
+
+/** Sets up a call alice → bob and hands both dialogs to `then` once confirmed. */
+function connected(call: VirtualCall, then: (uac: Dialog, uas: Dialog) => void): void {
+  const { alice, bob } = call;
+  let uas: Dialog | undefined;
+  bob.requests$
+    .pipe(
+      filterMethod('INVITE'),
+      mergeMap((c) => uas$(c, { localSdp: SDP_B })),
+    )
+    .subscribe((d) => (uas = d));
+  alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
+    if (p.type === 'dialog') timer(10).subscribe(() => then(p.dialog, uas as Dialog));
+  });
+}
+
+function responses(network: ReturnType<typeof virtualCall>, method: string): SipResponse[] {
+  return packetsMatching(network, /^SIP\/2\.0/)
+    .map((t) => parseMessage(t) as SipResponse)
+    .filter((r) => r.cseq.method === method);
+}
+
+describe('in-dialog traffic (in-memory engine, virtual time)', () => {
+  it('a BYE from the peer ends the dialog: destroy$ emits, children complete, the registry forgets it', () => {
+    const ends: DialogEnd[] = [];
+    const completed: string[] = [];
+    let count = -1;
+    virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        uas.destroy$.subscribe((e) => ends.push(e));
+        uas.info$.subscribe({ complete: () => completed.push('info$') });
+        uas.state$.subscribe({ complete: () => completed.push('state$') });
+        void uac.destroy();
+        timer(10).subscribe(() => (count = call.bob.dialogCount));
+      }),
+    );
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).toMatchObject({ reason: 'normal-release', initiator: 'remote' });
+    expect(ends[0]?.req?.method).toBe('BYE');
+    expect(completed.sort()).toEqual(['info$', 'state$']);
+    expect(count).toBe(0);
+  });
+
+  it('answers a request for a dialog that has ended with 481', () => {
+    let status = 0;
+    virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        void uas.destroy();
+        // alice sends an INFO in the dead dialog by hand (her dialog would refuse to).
+        timer(10).subscribe(() => {
+          const info = inDialogRequest(
+            {
+              ...uasDialogRoute(
+                createRequest({ method: 'INVITE', uri: 'sip:x', from: '<sip:a@10.0.0.1>' }),
+                'x',
+              ),
+              callId: uac.sip.callId,
+              localTag: uac.sip.localTag,
+              remoteTag: uac.sip.remoteTag,
+              remoteTarget: 'sip:10.0.0.2:5060',
+              routeSet: [],
+            },
+            'INFO',
+            99,
+          );
+          call.alice.engine
+            .send(info)
+            .subscribe((e) => e.kind === 'response' && (status = e.response.status));
+        });
+      }),
+    );
+    expect(status).toBe(481);
+  });
+
+  it('INFO, NOTIFY and MESSAGE get 200 when nobody listens; a subscriber answers them itself', () => {
+    const heard: string[] = [];
+    const network = virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        uas.info$.subscribe(({ req, res }) => {
+          heard.push(req.body);
+          res.send(202);
+        });
+        void uac.info({ body: 'Signal=5', contentType: 'application/dtmf-relay' });
+        void uac.notify({ headers: { Event: 'talk' } });
+        void uac.message({ body: 'hi', contentType: 'text/plain' });
+      }),
+    );
+    expect(heard).toEqual(['Signal=5']);
+    expect(responses(network, 'INFO').map((r) => r.status)).toEqual([202]);
+    expect(responses(network, 'NOTIFY').map((r) => r.status)).toEqual([200]);
+    expect(responses(network, 'MESSAGE').map((r) => r.status)).toEqual([200]);
+  });
+
+  it('a re-INVITE nobody handles is answered 200 with the local SDP and ACKed', () => {
+    const offer = SDP_A.replace('4000', '4002').replace('alice 1 1', 'alice 1 2');
+    let uacDialog: Dialog | undefined;
+    let uasDialog: Dialog | undefined;
+    const network = virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        uacDialog = uac;
+        uasDialog = uas;
+        uac.reinvite$(offer).subscribe();
+      }),
+    );
+    const ok = responses(network, 'INVITE').filter((r) => r.status === 200);
+    expect(ok.at(-1)?.body).toBe(SDP_B);
+    expect(packetsMatching(network, /^ACK/).length).toBe(2);
+    expect(uacDialog?.remote.sdp).toBe(SDP_B);
+    expect(uasDialog?.remote.sdp).toBe(offer);
+  });
+
+  it('modify$ subscribers answer re-INVITEs; the dialog records the new SDPs', () => {
+    const offer = SDP_A.replace('4000', '4002').replace('alice 1 1', 'alice 1 2');
+    const answer = SDP_B.replace('5000', '5002');
+    let uasDialog: Dialog | undefined;
+    let uacDialog: Dialog | undefined;
+    virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        uasDialog = uas;
+        uacDialog = uac;
+        uas.modify$.subscribe(({ req, res }) => {
+          expect(req.body).toBe(offer);
+          res.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: answer });
+        });
+        void uac.modify(offer);
+      }),
+    );
+    expect(uasDialog?.remote.sdp).toBe(offer);
+    expect(uasDialog?.local.sdp).toBe(answer);
+    expect(uacDialog?.remote.sdp).toBe(answer);
+    expect(uacDialog?.local.sdp).toBe(offer);
+  });
+
+  it('hold and unhold by rxsip: a=inactive then a=sendrecv; both sides flip onHold', () => {
+    const notices: string[] = [];
+    const network = virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        uas.hold$.subscribe(() => notices.push(`peer held ${uas.onHold}`));
+        uas.unhold$.subscribe(() => notices.push(`peer unheld ${uas.onHold}`));
+        uac.reinvite$('hold').subscribe({ complete: () => notices.push(`holding ${uac.onHold}`) });
+        uac.reinvite$('unhold').subscribe({ complete: () => notices.push(`holding ${uac.onHold}`) });
+      }),
+    );
+    expect(notices).toEqual(['peer held true', 'holding true', 'peer unheld false', 'holding false']);
+    const invites = packetsMatching(network, /^INVITE/).map((t) => parseMessage(t) as SipRequest);
+    expect(invites.map((i) => sdpDirection(i.body))).toEqual(['sendrecv', 'inactive', 'sendrecv']);
+  });
+
+  it('hold then unhold over two re-INVITEs (sendonly then sendrecv)', () => {
+    const notices: string[] = [];
+    const network = virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        uas.hold$.subscribe(() => notices.push(`hold onHold=${uas.onHold}`));
+        uas.unhold$.subscribe(() => notices.push(`unhold onHold=${uas.onHold}`));
+        uac
+          .reinvite$(SDP_A.replace('a=sendrecv', 'a=sendonly').replace('alice 1 1', 'alice 1 2'))
+          .subscribe();
+        uac.reinvite$(SDP_A.replace('alice 1 1', 'alice 1 3')).subscribe();
+      }),
+    );
+    expect(notices).toEqual(['hold onHold=true', 'unhold onHold=false']);
+    const invites = packetsMatching(network, /^INVITE/).map((t) => parseMessage(t) as SipRequest);
+    expect(invites.map((i) => sdpDirection(i.body))).toEqual(['sendrecv', 'sendonly', 'sendrecv']);
+    // The two re-INVITEs went one after the other (the second after the first's 200).
+    expect(
+      flow(network)
+        .filter((l) => / (INVITE|200 OK|ACK)$/.test(l))
+        .map((l) => l.replace(/^\d+ /, '')),
+    ).toEqual([
+      'A->B INVITE',
+      'B->A 200 OK',
+      'A->B ACK',
+      'A->B INVITE',
+      'B->A 200 OK',
+      'A->B ACK',
+      'A->B INVITE',
+      'B->A 200 OK',
+      'A->B ACK',
+    ]);
+  });
+
+  it('a failed re-INVITE rejects with SipError and does not block the next', () => {
+    const outcomes: string[] = [];
+    virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        let first = true;
+        uas.modify$.subscribe(({ res }) => {
+          if (first) {
+            first = false;
+            res.send(488);
+          } else res.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: SDP_B });
+        });
+        uac
+          .reinvite$(SDP_A.replace('alice 1 1', 'alice 1 2'))
+          .subscribe({ error: (e: SipError) => outcomes.push(`error ${e.status}`) });
+        uac
+          .reinvite$(SDP_A.replace('alice 1 1', 'alice 1 3'))
+          .subscribe((r) => outcomes.push(`response ${r.status}`));
+      }),
+    );
+    expect(outcomes).toEqual(['error 488', 'response 200']);
+  });
+
+  it('answers a request with an out-of-order CSeq with 500 (RFC 3261 §12.2.2)', () => {
+    let status = 0;
+    virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        const route = {
+          callId: uac.sip.callId,
+          localTag: uac.sip.localTag,
+          remoteTag: uac.sip.remoteTag,
+          local: '<sip:alice@10.0.0.1>',
+          remote: '<sip:bob@10.0.0.2>',
+          remoteTarget: uac.remote.uri,
+          routeSet: [],
+        };
+        // The INVITE had CSeq 1: an INFO with CSeq 1 is out of order.
+        call.alice.engine
+          .send(inDialogRequest(route, 'INFO', 1))
+          .subscribe((e) => e.kind === 'response' && (status = e.response.status));
+        void uas;
+      }),
+    );
+    expect(status).toBe(500);
+  });
+
+  it('a 481 to an in-dialog request ends the dialog (RFC 3261 §12.2.1.2)', () => {
+    const ends: DialogEnd[] = [];
+    virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        uac.destroy$.subscribe((e) => ends.push(e));
+        // bob forgets the dialog without a BYE.
+        uas.terminate('system-initiated-termination', 'local');
+        void uac.info();
+      }),
+    );
+    expect(ends).toHaveLength(1);
+    expect(ends[0]?.reason).toBe('system-error-initiated-termination');
+  });
+});
