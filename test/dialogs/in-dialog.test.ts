@@ -87,9 +87,9 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
             'INFO',
             99,
           );
-          call.alice.engine
-            .send(info)
-            .subscribe((e) => e.kind === 'response' && (status = e.response.status));
+          call.alice.engine.send(info).subscribe((e) => {
+            if (e.kind === 'response') status = e.response.status;
+          });
         });
       }),
     );
@@ -239,9 +239,9 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
           routeSet: [],
         };
         // The INVITE had CSeq 1: an INFO with CSeq 1 is out of order.
-        call.alice.engine
-          .send(inDialogRequest(route, 'INFO', 1))
-          .subscribe((e) => e.kind === 'response' && (status = e.response.status));
+        call.alice.engine.send(inDialogRequest(route, 'INFO', 1)).subscribe((e) => {
+          if (e.kind === 'response') status = e.response.status;
+        });
         void uas;
       }),
     );

@@ -25,7 +25,9 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
         .subscribe((dialog) => dialogs.push({ at: scheduler.now(), dialog }));
       alice
         .call$('sip:bob@10.0.0.2', { localSdp: SDP_A, headers: { 'Record-Route': '<sip:10.0.0.2;lr>' } })
-        .subscribe((p) => p.type === 'dialog' && (uacDialog = p.dialog));
+        .subscribe((p) => {
+          if (p.type === 'dialog') uacDialog = p.dialog;
+        });
     });
     expect(flow(network)).toEqual(['0 A->B INVITE', '1 B->A 200 OK', '2 A->B ACK']);
     const ok = parseMessage(packetsMatching(network, /^SIP\/2\.0 200/)[0] ?? '') as SipResponse;
