@@ -23,6 +23,7 @@ export class InviteClientTransaction implements ClientTransaction {
   private timeout: Timer | undefined;
   private interval: number;
   private readonly reliable: boolean;
+  private cancelled = false;
   private cancelPending: (() => void) | undefined;
 
   constructor(
@@ -43,11 +44,13 @@ export class InviteClientTransaction implements ClientTransaction {
     // Timer A (unreliable only): retransmit at T1, doubling each time.
     if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, () => this.timerA());
     // Timer B: give up after 64*T1 without any response.
-    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.timerB());
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.giveUp());
   }
 
+  // A transport may fail while sending: the failure is reported on the next turn of the
+  // scheduler, so that the user never hears of it before sendRequest() has returned.
   private send(data: Buffer): void {
-    this.ctx.transmit(data, this.target, () => this.transportError());
+    this.ctx.transmit(data, this.target, () => this.ctx.timers.start(0, () => this.transportError()));
   }
 
   private timerA(): void {
@@ -57,9 +60,10 @@ export class InviteClientTransaction implements ClientTransaction {
     this.retransmit = this.ctx.timers.start(this.interval, () => this.timerA());
   }
 
-  private timerB(): void {
+  // Timer B in Calling; in Proceeding, the 64*T1 wait for a final response after CANCEL.
+  private giveUp(): void {
     const pending = this.pending;
-    if (this.state !== 'calling' || !pending) return;
+    if ((this.state !== 'calling' && this.state !== 'proceeding') || !pending) return;
     this.terminate();
     this.user.onFailure('timeout', createResponse(pending.request, 408));
   }
@@ -106,15 +110,20 @@ export class InviteClientTransaction implements ClientTransaction {
    */
   cancel(send: (cancel: SipRequest) => void, headers?: HeaderInit): void {
     const pending = this.pending;
-    if (!pending || (this.state !== 'calling' && this.state !== 'proceeding')) return;
+    if (this.cancelled || !pending || (this.state !== 'calling' && this.state !== 'proceeding')) return;
+    this.cancelled = true;
     this.cancelPending = () => send(buildCancel(pending.request, headers));
     if (this.state === 'proceeding') this.sendPendingCancel();
   }
 
   private sendPendingCancel(): void {
     const send = this.cancelPending;
+    if (!send) return;
     this.cancelPending = undefined;
-    send?.();
+    send();
+    // RFC 3261 §9.1: with no final response 64*T1 after the CANCEL, the INVITE is given up.
+    this.timeout?.cancel();
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.giveUp());
   }
 
   // RFC 6026 §7.2: Accepted, Timer M = 64*T1.

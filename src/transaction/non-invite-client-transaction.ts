@@ -42,8 +42,13 @@ export class NonInviteClientTransaction implements ClientTransaction {
     this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.timerF());
   }
 
+  // A transport may fail while sending: the failure is reported on the next turn of the
+  // scheduler, so that the user never hears of it before sendRequest() has returned.
   private send(): void {
-    if (this.pending) this.ctx.transmit(this.pending.data, this.target, () => this.transportError());
+    if (!this.pending) return;
+    this.ctx.transmit(this.pending.data, this.target, () =>
+      this.ctx.timers.start(0, () => this.transportError()),
+    );
   }
 
   private timerE(): void {

@@ -22,7 +22,8 @@ export interface ClientTransactionUser {
   /** A response from the peer. For INVITE, 2xx retransmissions and forks come too (RFC 6026). */
   onResponse(response: SipResponse): void;
   /**
-   * No response will come: Timer B/F fired (`timeout`, with a 408) or the transport failed
+   * No response will come: Timer B/F fired, or no final response came 64*T1 after a CANCEL
+   * (`timeout`, with a 408), or the transport failed
    * (`transport-error`, with a 503), as RFC 3261 §8.1.3.1 says to treat them.
    */
   onFailure(failure: ClientFailure, response: SipResponse): void;

@@ -54,7 +54,7 @@ type Client = InviteClientTransaction | NonInviteClientTransaction;
 /** A started client transaction, as its sender holds it. */
 export interface ClientHandle {
   readonly branch: string;
-  /** INVITE: sends CANCEL (after the first provisional response, per RFC 3261 §9.1). */
+  /** INVITE: sends CANCEL once (after the first provisional response, per RFC 3261 §9.1). */
   cancel(headers?: HeaderInit): void;
 }
 
