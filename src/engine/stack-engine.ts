@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { EMPTY, Observable, of, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { createResponse } from '../sip/build.js';
 import type { RequestPolicy } from '../sip/check-request.js';
-import type { SipRequest, SipResponse } from '../sip/message.js';
+import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionTimers } from '../transaction/timer-config.js';
@@ -132,6 +132,9 @@ export class StackEngine implements Engine, TransactionUser {
   send(request: SipRequest, options?: SendOptions): Observable<OutboundEvent> {
     return new Observable<OutboundEvent>((subscriber) => {
       let handle: ClientHandle | undefined;
+      // Once the user cancels, no other target is tried (and a CANCEL asked for before the
+      // request left is sent once it has).
+      let cancel: { headers: HeaderInit | undefined } | undefined;
       let finalSeen = false;
       let resolved = false;
       let attempts = 0;
@@ -156,11 +159,8 @@ export class StackEngine implements Engine, TransactionUser {
         handle = this.layer.sendRequest(request, target, {
           onResponse: (response) => {
             if (!current()) return;
-            if (response.status === 503 && !finalSeen && index + 1 < targets.length) {
-              // RFC 3263 §4.3: a 503 sends the request to the next target.
-              attempt(targets, index + 1);
-              return;
-            }
+            // RFC 3263 §4.3: a 503 sends the request to the next target.
+            if (response.status === 503 && failover(targets, index)) return;
             const event: OutboundEvent = { kind: 'response', response };
             if (response.status >= 200) finalSeen = true;
             subscriber.next(event);
@@ -168,11 +168,7 @@ export class StackEngine implements Engine, TransactionUser {
               subscriber.complete();
           },
           onFailure: (failure, response) => {
-            if (!current()) return;
-            if (!finalSeen && index + 1 < targets.length) {
-              attempt(targets, index + 1);
-              return;
-            }
+            if (!current() || failover(targets, index)) return;
             finalSeen = true;
             subscriber.next({ kind: 'response', response, failure });
             subscriber.complete();
@@ -182,6 +178,12 @@ export class StackEngine implements Engine, TransactionUser {
           },
         });
         subscriber.next({ kind: 'sent', request, target });
+        if (cancel) handle.cancel(cancel.headers);
+      };
+      const failover = (targets: Target[], index: number): boolean => {
+        if (finalSeen || cancel || index + 1 >= targets.length) return false;
+        attempt(targets, index + 1);
+        return true;
       };
       subscriptions.push(
         this.targetsFor(request, options).subscribe({
@@ -196,7 +198,12 @@ export class StackEngine implements Engine, TransactionUser {
         }),
       );
       if (options?.cancel$) {
-        subscriptions.push(options.cancel$.subscribe((headers) => handle?.cancel(headers)));
+        subscriptions.push(
+          options.cancel$.subscribe((headers) => {
+            cancel ??= { headers };
+            handle?.cancel(headers);
+          }),
+        );
       }
       return () => {
         for (const s of subscriptions) s.unsubscribe();

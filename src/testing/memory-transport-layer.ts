@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type Observable, of, Subject } from 'rxjs';
+import { map, type Observable, of, Subject, timer } from 'rxjs';
 import { bareHost, type SipUri } from '../sip/uri.js';
 import { decodeMessage } from '../transport/decode.js';
 import type { InboundHandler, TransportLayer } from '../transport/transport-layer.js';
@@ -78,7 +78,13 @@ export class MemoryTransportLayer implements TransportLayer {
     const protocol: Protocol =
       param && this.protocols.includes(param) ? param : uri.scheme === 'sips' ? 'tls' : 'udp';
     const addresses = this.network.hosts.get(host.toLowerCase()) ?? [host];
-    return of(addresses.map((address) => ({ protocol, address, port: uri.port ?? defaultPort(protocol) })));
+    const targets = addresses.map((address) => ({
+      protocol,
+      address,
+      port: uri.port ?? defaultPort(protocol),
+    }));
+    const latency = this.network.conditions.dnsLatency ?? 0;
+    return latency > 0 ? timer(latency, this.network.scheduler).pipe(map(() => targets)) : of(targets);
   }
 
   /** Simulates the peer closing a connection. */

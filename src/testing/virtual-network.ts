@@ -18,6 +18,8 @@ export interface NetworkConditions {
   latency?: number;
   /** Return true to lose a packet (UDP only; stream protocols are reliable). */
   drop?: (packet: WirePacket) => boolean;
+  /** How long resolving a host name takes, in ms (default 0: at once). */
+  dnsLatency?: number;
 }
 
 type Receiver = (data: Buffer, source: Source) => void;
