@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { InboundRequest } from '../../src/engine/engine.js';
+import { createResponse } from '../../src/sip/build.js';
+import { A, at, B, engine, network, Peer, virtualTime, wire } from './harness.js';
+
+const UAS = { address: B, port: 5060 };
+
+describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
+  it('sends nothing for retransmissions before the application answers, then repeats the final for Timer J (64*T1)', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const uas = engine(net, { address: B });
+      const seen: string[] = [];
+      const requests: InboundRequest[] = [];
+      uas.requests$.subscribe((r) => {
+        seen.push(`${scheduler.now()} ${r.message.method}`);
+        requests.push(r);
+      });
+      const peer = new Peer(net, A);
+      const options = peer.request('OPTIONS', B);
+      for (const t of [0, 500, 1500]) at(scheduler, t, () => peer.send(options, UAS));
+      const results: boolean[] = [];
+      const respond = (status: number) => () => {
+        const inbound = requests[0] as InboundRequest;
+        results.push(inbound.respond(createResponse(inbound.message, status)));
+      };
+      at(scheduler, 3000, respond(200));
+      at(scheduler, 3100, respond(500));
+      at(scheduler, 4000, () => peer.send(options, UAS));
+      at(scheduler, 34_000, () => peer.send(options, UAS));
+      const counts: string[] = [];
+      at(scheduler, 34_999, () => counts.push(`34999 ${uas.layer.counts.server}`));
+      at(scheduler, 35_001, () => counts.push(`35001 ${uas.layer.counts.server}`));
+      flush();
+      expect(seen).toEqual(['1 OPTIONS']);
+      expect(wire(net, B)).toEqual(['3000 200 OPTIONS', '4001 200 OPTIONS', '34001 200 OPTIONS']);
+      expect(results).toEqual([true, false]);
+      expect(counts).toEqual(['34999 1', '35001 0']);
+    });
+  });
+
+  it('repeats the last provisional response in Proceeding', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const uas = engine(net, { address: B });
+      const requests: InboundRequest[] = [];
+      uas.requests$.subscribe((r) => requests.push(r));
+      const peer = new Peer(net, A);
+      const request = peer.request('SUBSCRIBE', B, { headers: { Event: 'presence' } });
+      peer.send(request, UAS);
+      at(scheduler, 100, () => requests[0]?.respond(createResponse(request, 100)));
+      at(scheduler, 500, () => peer.send(request, UAS));
+      at(scheduler, 600, () => requests[0]?.respond(createResponse(request, 202)));
+      flush();
+      expect(wire(net, B)).toEqual(['100 100 SUBSCRIBE', '501 100 SUBSCRIBE', '600 202 SUBSCRIBE']);
+    });
+  });
+
+  it('ends at once over TCP (Timer J = 0)', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const uas = engine(net, { address: B, protocols: ['tcp'] });
+      uas.requests$.subscribe((r) => r.respond(createResponse(r.message, 200)));
+      const peer = new Peer(net, A, 'tcp');
+      peer.send(peer.request('OPTIONS', B), UAS);
+      const counts: number[] = [];
+      at(scheduler, 2, () => counts.push(uas.layer.counts.server));
+      flush();
+      expect(wire(net, B)).toEqual(['1 200 OPTIONS']);
+      expect(counts).toEqual([0]);
+    });
+  });
+
+  it('answers a request the stack refuses itself, and the application never sees it', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const uas = engine(net, { address: B });
+      const seen: string[] = [];
+      uas.requests$.subscribe((r) => seen.push(r.message.method));
+      const peer = new Peer(net, A);
+      const request = peer.request('OPTIONS', B, { headers: { Require: 'no-such-extension' } });
+      peer.send(request, UAS);
+      at(scheduler, 1000, () => peer.send(request, UAS));
+      flush();
+      expect(wire(net, B)).toEqual(['1 420 OPTIONS', '1001 420 OPTIONS']);
+      expect(seen).toEqual([]);
+    });
+  });
+});
