@@ -2,7 +2,7 @@ import { promises as dnsPromises, type NaptrRecord, type SrvRecord } from 'node:
 import { isIP } from 'node:net';
 import { from, type Observable, of } from 'rxjs';
 import { bareHost, type SipUri } from '../sip/uri.js';
-import { defaultPort, type Protocol, type Target } from './types.js';
+import { defaultPort, PROTOCOLS, type Protocol, type Target } from './types.js';
 
 /** The DNS queries RFC 3263 needs; injectable so the selection logic is testable. */
 export interface DnsLookup {
@@ -35,19 +35,24 @@ const SRV_PREFIX: Record<Protocol, string> = {
   wss: '_sips._ws',
 };
 
-function protocolFromUri(uri: SipUri, usable: readonly Protocol[]): Protocol | undefined {
+// RFC 3261 §26.2.2: a sips URI is reached over TLS (or WSS, RFC 7118 §5); transport=tcp there means TLS.
+const SIPS_TRANSPORT: Record<string, Protocol> = { tcp: 'tls', tls: 'tls', ws: 'wss', wss: 'wss' };
+
+/**
+ * The transport the URI's `transport` parameter asks for (RFC 3263 §4.1): `undefined` when it
+ * has none, `null` when it names one that cannot be used here, so that nothing is reachable.
+ */
+function requestedProtocol(uri: SipUri, usable: readonly Protocol[]): Protocol | null | undefined {
   const param = uri.params.transport?.toLowerCase();
-  if (param) {
-    if (uri.scheme === 'sips' && param === 'tcp') return 'tls';
-    if (uri.scheme === 'sips' && param === 'ws') return 'wss';
-    return usable.includes(param as Protocol) ? (param as Protocol) : undefined;
-  }
-  return undefined;
+  if (!param) return undefined;
+  const protocol = uri.scheme === 'sips' ? SIPS_TRANSPORT[param] : PROTOCOLS.find((p) => p === param);
+  return protocol && usable.includes(protocol) ? protocol : null;
 }
 
-function defaultProtocol(uri: SipUri, usable: readonly Protocol[]): Protocol {
-  if (uri.scheme === 'sips') return 'tls';
-  return usable.includes('udp') ? 'udp' : (usable[0] ?? 'udp');
+// RFC 3263 §4.1: UDP for sip, TLS for sips, when neither the URI nor DNS says otherwise.
+function defaultProtocol(uri: SipUri, usable: readonly Protocol[]): Protocol | undefined {
+  if (uri.scheme === 'sips') return (['tls', 'wss'] as const).find((p) => usable.includes(p));
+  return usable.includes('udp') ? 'udp' : usable[0];
 }
 
 /** RFC 2782: lowest priority first; within a priority, weighted random order. */
@@ -71,17 +76,22 @@ export function orderSrv(records: SrvRecord[], random: () => number = Math.rando
   return out;
 }
 
+/**
+ * The addresses of `host` as targets. `domain` is the URI's host: TLS checks the server's
+ * certificate against it, not against an SRV target (RFC 5922 §4).
+ */
 async function targetsForHost(
   dns: DnsLookup,
   host: string,
   port: number,
   protocol: Protocol,
+  domain: string,
 ): Promise<Target[]> {
   const addresses = isIP(host) ? [host] : await dns.addresses(host);
-  return addresses.map((address) => ({ protocol, address, port, hostname: host }));
+  return addresses.map((address) => ({ protocol, address, port, hostname: domain }));
 }
 
-async function viaSrv(dns: DnsLookup, name: string, protocol: Protocol): Promise<Target[]> {
+async function viaSrv(dns: DnsLookup, name: string, protocol: Protocol, domain: string): Promise<Target[]> {
   let records: SrvRecord[];
   try {
     records = orderSrv(await dns.srv(name));
@@ -90,8 +100,10 @@ async function viaSrv(dns: DnsLookup, name: string, protocol: Protocol): Promise
   }
   const out: Target[] = [];
   for (const r of records) {
+    // RFC 2782: a target of "." means the service is not offered there
+    if (r.name === '.' || r.name === '') continue;
     try {
-      out.push(...(await targetsForHost(dns, r.name, r.port, protocol)));
+      out.push(...(await targetsForHost(dns, r.name, r.port, protocol, domain)));
     } catch {
       // an SRV target that does not resolve is skipped (RFC 3263 §4.3)
     }
@@ -99,55 +111,66 @@ async function viaSrv(dns: DnsLookup, name: string, protocol: Protocol): Promise
   return out;
 }
 
+// RFC 3263 §4.1: terminal NAPTR records for usable transports, by order then preference.
+async function viaNaptr(
+  dns: DnsLookup,
+  uri: SipUri,
+  host: string,
+  usable: readonly Protocol[],
+): Promise<Target[]> {
+  let naptr: NaptrRecord[];
+  try {
+    naptr = await dns.naptr(host);
+  } catch {
+    return [];
+  }
+  const candidates = naptr
+    .filter((r) => r.flags.toLowerCase() === 's')
+    .map((r) => ({ r, protocol: NAPTR_SERVICES[r.service.toUpperCase()] }))
+    .filter(
+      (c): c is { r: NaptrRecord; protocol: Protocol } =>
+        c.protocol !== undefined && usable.includes(c.protocol),
+    )
+    .filter((c) => uri.scheme !== 'sips' || c.protocol === 'tls' || c.protocol === 'wss')
+    .sort((a, b) => a.r.order - b.r.order || a.r.preference - b.r.preference);
+  for (const c of candidates) {
+    const targets = await viaSrv(dns, c.r.replacement, c.protocol, host);
+    if (targets.length > 0) return targets;
+  }
+  return [];
+}
+
 async function resolveName(
   uri: SipUri,
   host: string,
   usable: readonly Protocol[],
+  requested: Protocol | undefined,
   dns: DnsLookup,
 ): Promise<Target[]> {
-  const explicit = protocolFromUri(uri, usable);
-  if (uri.port !== undefined) {
-    const protocol = explicit ?? defaultProtocol(uri, usable);
-    return targetsForHost(dns, host, uri.port, protocol);
-  }
-  if (!explicit) {
-    let naptr: NaptrRecord[] = [];
-    try {
-      naptr = await dns.naptr(host);
-    } catch {
-      naptr = [];
-    }
-    const candidates = naptr
-      .filter((r) => r.flags.toLowerCase() === 's')
-      .map((r) => ({ r, protocol: NAPTR_SERVICES[r.service.toUpperCase()] }))
-      .filter(
-        (c): c is { r: NaptrRecord; protocol: Protocol } =>
-          c.protocol !== undefined && usable.includes(c.protocol),
-      )
-      .filter((c) => uri.scheme !== 'sips' || c.protocol === 'tls' || c.protocol === 'wss')
-      .sort((a, b) => a.r.order - b.r.order || a.r.preference - b.r.preference);
-    for (const c of candidates) {
-      const targets = await viaSrv(dns, c.r.replacement, c.protocol);
-      if (targets.length > 0) return targets;
-    }
-  }
-  const protocols = explicit
-    ? [explicit]
-    : uri.scheme === 'sips'
-      ? (['tls'] as Protocol[])
-      : (['udp', 'tcp', 'tls'] as Protocol[]).filter((p) => usable.includes(p));
-  for (const protocol of protocols) {
-    const targets = await viaSrv(dns, `${SRV_PREFIX[protocol]}.${host}`, protocol);
+  const fallback = requested ?? defaultProtocol(uri, usable);
+  // RFC 3263 §4.2: an explicit port means A/AAAA only.
+  if (uri.port !== undefined) return fallback ? targetsForHost(dns, host, uri.port, fallback, host) : [];
+  if (!requested) {
+    const targets = await viaNaptr(dns, uri, host, usable);
     if (targets.length > 0) return targets;
   }
-  const protocol = explicit ?? defaultProtocol(uri, usable);
-  return targetsForHost(dns, host, defaultPort(protocol), protocol);
+  const protocols = requested
+    ? [requested]
+    : uri.scheme === 'sips'
+      ? (['tls'] as Protocol[]).filter((p) => usable.includes(p))
+      : (['udp', 'tcp', 'tls'] as Protocol[]).filter((p) => usable.includes(p));
+  for (const protocol of protocols) {
+    const targets = await viaSrv(dns, `${SRV_PREFIX[protocol]}.${host}`, protocol, host);
+    if (targets.length > 0) return targets;
+  }
+  return fallback ? targetsForHost(dns, host, defaultPort(fallback), fallback, host) : [];
 }
 
 /**
  * The ordered targets to try for a SIP URI (RFC 3263 §4): transport from the `transport`
  * parameter, NAPTR, SRV or defaults; addresses from SRV or A/AAAA. An IP literal is resolved
- * synchronously, without DNS. `maddr` replaces the host. An empty list means unreachable.
+ * synchronously, without DNS. `maddr` replaces the host. An empty list means unreachable,
+ * as when the `transport` parameter names a transport that cannot be used.
  */
 export function resolveTargets(
   uri: SipUri,
@@ -155,10 +178,11 @@ export function resolveTargets(
   dns: DnsLookup = systemDns,
 ): Observable<Target[]> {
   const host = bareHost(uri.params.maddr ?? uri.host);
+  const requested = requestedProtocol(uri, usable);
+  if (requested === null) return of([]);
   if (isIP(host)) {
-    const protocol = protocolFromUri(uri, usable) ?? defaultProtocol(uri, usable);
-    if (!usable.includes(protocol)) return of([]);
-    return of([{ protocol, address: host, port: uri.port ?? defaultPort(protocol) }]);
+    const protocol = requested ?? defaultProtocol(uri, usable);
+    return of(protocol ? [{ protocol, address: host, port: uri.port ?? defaultPort(protocol) }] : []);
   }
-  return from(resolveName(uri, host, usable, dns).catch(() => [] as Target[]));
+  return from(resolveName(uri, host, usable, requested, dns).catch(() => [] as Target[]));
 }
