@@ -128,6 +128,24 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
       });
     });
 
+    it('honours a configured T4 in Timer I', () => {
+      virtualTime((scheduler, flush) => {
+        const net = network(scheduler);
+        const uas = engine(net, { address: B, timers: { t4: 1000 } });
+        const app = application(scheduler, uas);
+        const peer = new Peer(net, A);
+        const invite = peer.request('INVITE', B);
+        peer.send(invite, UAS);
+        at(scheduler, 100, () => app.answer(486));
+        at(scheduler, 200, () => peer.send(ackFor(invite, lastResponse(peer)), UAS));
+        const counts: string[] = [];
+        at(scheduler, 1200, () => counts.push(`1200 ${uas.layer.counts.server}`));
+        at(scheduler, 1202, () => counts.push(`1202 ${uas.layer.counts.server}`));
+        flush();
+        expect(counts).toEqual(['1200 1', '1202 0']);
+      });
+    });
+
     it('is not retransmitted over TCP; Timer H still waits 64*T1 for the ACK, Timer I is 0', () => {
       virtualTime((scheduler, flush) => {
         const net = network(scheduler);

@@ -109,6 +109,21 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     });
   });
 
+  it('honours a configured T4 in Timer K', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const uac = engine(net, { address: A, timers: { t4: 1000 } });
+      const peer = new Peer(net, B);
+      uac.send(options(B)).subscribe();
+      at(scheduler, 1, () => peer.reply(first(peer), 200));
+      const counts: string[] = [];
+      at(scheduler, 1001, () => counts.push(`1001 ${uac.layer.counts.client}`));
+      at(scheduler, 1003, () => counts.push(`1003 ${uac.layer.counts.client}`));
+      flush();
+      expect(counts).toEqual(['1001 1', '1003 0']);
+    });
+  });
+
   it('ends at once over TCP (Timer K = 0)', () => {
     virtualTime((scheduler, flush) => {
       const net = network(scheduler);
