@@ -84,8 +84,9 @@ export class InviteClientTransaction implements ClientTransaction {
       .with('calling', 'proceeding', () => {
         this.retransmit?.cancel();
         if (status < 200) {
+          // Timer B only: in Proceeding the timeout is the wait after a CANCEL.
+          if (this.state === 'calling') this.timeout?.cancel();
           this.state = 'proceeding';
-          this.timeout?.cancel();
           this.sendPendingCancel();
         } else if (status < 300) {
           this.accept();

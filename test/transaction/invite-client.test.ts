@@ -300,7 +300,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
       });
     });
 
-    it('gives up on the INVITE 64*T1 after the CANCEL when no final response comes', () => {
+    it('gives up on the INVITE 64*T1 after the CANCEL when no final response comes, provisionals or not', () => {
       virtualTime((scheduler, flush) => {
         const net = network(scheduler);
         const uac = engine(net, { address: A });
@@ -309,11 +309,18 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
           if (m.type === 'request' && m.method === 'INVITE') peer.reply(m, 180, { toTag: 'b' });
           if (m.type === 'request' && m.method === 'CANCEL') peer.reply(m, 200, { toTag: 'b' });
         });
+        at(scheduler, 5000, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 183, { toTag: 'b' }));
         const events = record(scheduler, undefined);
         uac.send(invite(B), { cancel$: cancelled(scheduler, 100) }).subscribe(events);
         flush();
         expect(wire(net, A)).toEqual(['0 INVITE', '100 CANCEL']);
-        expect(events.lines).toEqual([`0 sent ${B}`, '2 180', '32100 408 timeout', '32100 complete']);
+        expect(events.lines).toEqual([
+          `0 sent ${B}`,
+          '2 180',
+          '5001 183',
+          '32100 408 timeout',
+          '32100 complete',
+        ]);
         expect(uac.layer.counts).toEqual({ client: 0, server: 0 });
       });
     });
