@@ -136,6 +136,21 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
       });
     });
 
+    it('matches a CANCEL to its INVITE', () => {
+      virtualTime((scheduler, flush) => {
+        const net = network(scheduler);
+        const uas = engine(net, { address: B, protocols: ['tcp'] });
+        const seen = application(uas);
+        const peer = new Peer(net, A, 'tcp');
+        const request = peer.request('INVITE', B, { branch: null });
+        peer.send(request, UAS);
+        at(scheduler, 100, () => peer.send(derive(request, 'CANCEL'), UAS));
+        flush();
+        expect(wire(net, B)).toEqual(['101 200 CANCEL', '101 487 INVITE']);
+        expect(seen.map((r) => r.message.method)).toEqual(['INVITE']);
+      });
+    });
+
     it('tells INVITEs apart by Call-ID, From tag, CSeq and Request-URI', () => {
       virtualTime((scheduler, flush) => {
         const net = network(scheduler);

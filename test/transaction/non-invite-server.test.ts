@@ -86,4 +86,39 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
       expect(seen).toEqual([]);
     });
   });
+
+  it('answers 503 with Retry-After, statelessly, when the transaction table is full', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const uas = engine(net, { address: B, limits: { maxTransactions: 1 } });
+      const seen: string[] = [];
+      uas.requests$.subscribe((r) => seen.push(r.message.method));
+      const peer = new Peer(net, A);
+      peer.send(peer.request('OPTIONS', B), UAS);
+      at(scheduler, 10, () => peer.send(peer.request('OPTIONS', B), UAS));
+      flush();
+      expect(seen).toEqual(['OPTIONS']);
+      expect(wire(net, B)).toEqual(['11 503 OPTIONS']);
+      expect(peer.received[0]?.message.get('retry-after')).toBe('5');
+      expect(uas.layer.counts.server).toBe(1);
+    });
+  });
+
+  it('answers 513 to a request larger than the limit, in a transaction', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const uas = engine(net, { address: B, limits: { maxRequestBytes: 600 } });
+      const seen: string[] = [];
+      uas.requests$.subscribe((r) => seen.push(r.message.method));
+      const peer = new Peer(net, A);
+      const request = peer.request('MESSAGE', B);
+      request.set('Content-Type', 'text/plain');
+      request.body = 'x'.repeat(600);
+      peer.send(request, UAS);
+      at(scheduler, 500, () => peer.send(request, UAS));
+      flush();
+      expect(seen).toEqual([]);
+      expect(wire(net, B)).toEqual(['1 513 MESSAGE', '501 513 MESSAGE']);
+    });
+  });
 });
