@@ -132,8 +132,8 @@ export class StackEngine implements Engine, TransactionUser {
   send(request: SipRequest, options?: SendOptions): Observable<OutboundEvent> {
     return new Observable<OutboundEvent>((subscriber) => {
       let handle: ClientHandle | undefined;
-      // Once the user cancels, no other target is tried (and a CANCEL asked for before the
-      // request left is sent once it has).
+      // Once the user cancels or unsubscribes, no other target is tried (and a CANCEL asked
+      // for before the request left is sent once it has).
       let cancel: { headers: HeaderInit | undefined } | undefined;
       let finalSeen = false;
       let resolved = false;
@@ -181,7 +181,7 @@ export class StackEngine implements Engine, TransactionUser {
         if (cancel) handle.cancel(cancel.headers);
       };
       const failover = (targets: Target[], index: number): boolean => {
-        if (finalSeen || cancel || index + 1 >= targets.length) return false;
+        if (finalSeen || cancel || subscriber.closed || index + 1 >= targets.length) return false;
         attempt(targets, index + 1);
         return true;
       };

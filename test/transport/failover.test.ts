@@ -126,6 +126,23 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
     });
   });
 
+  it.each([
+    ['INVITE', invite],
+    ['OPTIONS', options],
+  ])('tries no other address once the user has unsubscribed (%s)', (_method, make) => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      net.hosts.set('example.com', [B, C]);
+      const uac = engine(net, { address: A });
+      const second = answering(net, C, 200);
+      const subscription = uac.send(make('example.com')).subscribe();
+      at(scheduler, 100, () => subscription.unsubscribe());
+      flush();
+      expect(second.received).toEqual([]);
+      expect(uac.layer.counts).toEqual({ client: 0, server: 0 });
+    });
+  });
+
   it('sends the INVITE resolved after the user cancelled, and its CANCEL once it rings', () => {
     virtualTime((scheduler, flush) => {
       const net = network(scheduler, { dnsLatency: 50 });
