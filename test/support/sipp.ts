@@ -68,8 +68,30 @@ function retransmissions(screen: string): number {
   return total;
 }
 
+// Whether something listens on 127.0.0.1:port, read from the kernel's socket table (Linux), so
+// that checking never takes the port from SIPp the way a test bind would.
+function listening(port: number, transport: SippOptions['transport']): boolean {
+  const table = transport === 't1' || transport === 'tn' ? '/proc/net/tcp' : '/proc/net/udp';
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  try {
+    return readFileSync(table, 'utf8')
+      .split('\n')
+      .some((line) => line.trim().split(/\s+/)[1] === local);
+  } catch {
+    return false;
+  }
+}
+
 /** Starts SIPp; `done` resolves when it exits. `stop()` ends a server run. */
-export function startSipp(options: SippOptions): { done: Promise<SippResult>; stop: () => void } {
+export function startSipp(options: SippOptions): {
+  done: Promise<SippResult>;
+  stop: () => void;
+  /**
+   * Resolves once SIPp listens on `localPort` (a server run must before rxsip calls it);
+   * rejects if SIPp exits first or takes more than 5 s. Needs `localPort`.
+   */
+  ready: () => Promise<void>;
+} {
   requireSipp();
   const dir = mkdtempSync(join(tmpdir(), 'rxsip-sipp-'));
   const args: string[] = [];
@@ -124,7 +146,19 @@ export function startSipp(options: SippOptions): { done: Promise<SippResult>; st
       resolvePromise(result);
     });
   });
-  return { done, stop: () => child.kill('SIGUSR1') };
+  let exited = false;
+  void done.then(() => (exited = true));
+  const ready = async () => {
+    const port = options.localPort;
+    if (!port) throw new Error('startSipp: ready() needs options.localPort');
+    const deadline = Date.now() + 5000;
+    while (!listening(port, options.transport)) {
+      if (exited) throw new Error(`SIPp exited before listening on ${port}: ${(await done).stderr}`);
+      if (Date.now() > deadline) throw new Error(`SIPp did not listen on ${port} within 5 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { done, stop: () => child.kill('SIGUSR1'), ready };
 }
 
 export function runSipp(options: SippOptions): Promise<SippResult> {
