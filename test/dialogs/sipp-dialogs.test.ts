@@ -1,16 +1,19 @@
+import { createHash } from 'node:crypto';
 import { pino } from 'pino';
-import { firstValueFrom, mergeMap, take, tap } from 'rxjs';
+import { filter, firstValueFrom, map, mergeMap, take, tap } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type DialogEnd,
   filterMethod,
   type RequestEvent,
+  type SentRequest,
+  SipError,
   type SipRequest,
   Srf,
   uas$,
 } from '../../src/index.js';
 import { freePort } from '../support/ports.js';
-import { runSipp, type SippResult } from '../support/sipp.js';
+import { runSipp, type SippResult, startSipp } from '../support/sipp.js';
 
 // The dialog layer against SIPp on 127.0.0.1 over UDP: rxsip runs here, SIPp plays the other UA
 // with a scenario from test/sipp/ per case. Every test checks what SIPp saw on the wire (its
@@ -114,6 +117,8 @@ function expectClean(result: SippResult): void {
   expect(result.successful).toBe(1);
 }
 
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
 // --- set-up: one rxsip and the SIPp instances of the test, all gone after it ---------------------
 
 const cleanups: Array<() => unknown> = [];
@@ -141,6 +146,26 @@ async function sippCalls(scenario: string, rxsipPort: number): Promise<SippResul
     timeoutSeconds: 10,
   });
   return { ...result, port };
+}
+
+/** SIPp waits for one call from rxsip, as `uri`; `done` resolves when the scenario is over. */
+async function sippCallee(scenario: string, keys?: Record<string, string>) {
+  const port = await freePort();
+  const sipp = startSipp({
+    scenario,
+    server: true,
+    target: '',
+    calls: 1,
+    localPort: port,
+    timeoutSeconds: 10,
+    keys,
+  });
+  cleanups.push(() => {
+    sipp.stop();
+    return sipp.done;
+  });
+  await sipp.ready();
+  return { port, uri: `sip:sipp@127.0.0.1:${port}`, done: sipp.done };
 }
 
 /** Handles the first INVITE rxsip receives, settling with what the handler returns. */
@@ -445,5 +470,312 @@ describe('UAS dialogs: SIPp calls rxsip', () => {
     const reoffer = origin(find(wire, 'rxsip', 'INVITE').body);
     expect(first).toEqual(['rxsip', '2890844526', '1']);
     expect(reoffer).toEqual(['rxsip', '2890844526', '2']);
+  });
+});
+
+// --- rxsip calls ---------------------------------------------------------------------------
+
+describe('UAC dialogs: rxsip calls SIPp', () => {
+  it('180 then 200: cbProvisional sees 180, the dialog has SIPp SDP, SIPp gets the ACK; SIPp hangs up', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-ringing-then-answered-callee-hangs-up');
+    const provisional: number[] = [];
+    const dialog = await srf.createUac(
+      sipp.uri,
+      { localSdp: RXSIP_SDP },
+      { cbProvisional: (res) => provisional.push(res.status) },
+    );
+    const count = srf.dialogCount;
+    const end = await firstValueFrom(dialog.destroy$);
+    const result = await sipp.done;
+
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'rxsip INVITE',
+      'sipp 180 INVITE',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'sipp BYE',
+      'rxsip 200 BYE',
+    ]);
+    const invite = find(wire, 'rxsip', 'INVITE');
+    const ok = find(wire, 'sipp', '200 INVITE');
+    const ack = find(wire, 'rxsip', 'ACK');
+    expect(invite.body).toBe(RXSIP_SDP);
+    expect(header(invite, 'content-type')).toBe('application/sdp');
+    // RFC 3261 §13.2.2.4: the ACK goes to the 2xx's Contact, with the INVITE's CSeq number.
+    expect(ack.uri).toBe(`sip:sipp@127.0.0.1:${sipp.port};transport=UDP`);
+    expect(cseqOf(ack)).toEqual({ seq: cseqOf(invite).seq, method: 'ACK' });
+    expect(tagOf(header(ack, 'to'))).toBe(tagOf(header(ok, 'to')));
+
+    expect(provisional).toEqual([180]);
+    expect(count).toBe(1);
+    expect(dialog.type).toBe('uac');
+    expect(dialog.remote.sdp).toBe(ok.body);
+    expect(dialog.remote.sdp).toContain('s=sipp-callee');
+    expect(dialog.sip.remoteTag).toBe(tagOf(header(ok, 'to')));
+    expect(end).toMatchObject({ reason: 'normal-release', initiator: 'remote' });
+    expect(end.req?.method).toBe('BYE');
+    expect(srf.dialogCount).toBe(0);
+  });
+
+  it('180 then 200 through call$: request, provisional 180, dialog; rxsip hangs up and SIPp answers the BYE', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-ringing-then-answered-caller-hangs-up');
+    const progress: string[] = [];
+    const dialog = await firstValueFrom(
+      srf.call$(sipp.uri, { localSdp: RXSIP_SDP }).pipe(
+        tap((p) => progress.push(p.type === 'provisional' ? `provisional ${p.response.status}` : p.type)),
+        filter((p) => p.type === 'dialog'),
+        map((p) => p.dialog),
+      ),
+    );
+    const ends: DialogEnd[] = [];
+    dialog.destroy$.subscribe((end) => ends.push(end));
+    const bye = await dialog.destroy();
+    const result = await sipp.done;
+
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'rxsip INVITE',
+      'sipp 180 INVITE',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'rxsip BYE',
+      'sipp 200 BYE',
+    ]);
+    const sent = find(wire, 'rxsip', 'BYE');
+    expect(sent.uri).toBe(`sip:sipp@127.0.0.1:${sipp.port};transport=UDP`);
+    expect(tagOf(header(sent, 'to'))).toBe(tagOf(header(find(wire, 'sipp', '200 INVITE'), 'to')));
+    expect(cseqOf(sent).seq).toBeGreaterThan(cseqOf(find(wire, 'rxsip', 'INVITE')).seq);
+
+    expect(progress).toEqual(['request', 'provisional 180', 'dialog']);
+    expect(dialog.remote.sdp).toBe(find(wire, 'sipp', '200 INVITE').body);
+    expect(bye?.method).toBe('BYE');
+    expect(ends).toEqual([expect.objectContaining({ reason: 'normal-release', initiator: 'local' })]);
+    expect(srf.dialogCount).toBe(0);
+  });
+
+  it('401 challenge: the INVITE is sent again with Authorization, which SIPp verifies, then answered 200', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-401-challenge', { user: 'alice', password: 'secret' });
+    const dialog = await srf.createUac(sipp.uri, {
+      localSdp: RXSIP_SDP,
+      auth: { username: 'alice', password: 'secret' },
+    });
+    await dialog.destroy();
+    const result = await sipp.done;
+
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'rxsip INVITE',
+      'sipp 401 INVITE',
+      'rxsip ACK',
+      'rxsip INVITE',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'rxsip BYE',
+      'sipp 200 BYE',
+    ]);
+    const [first, second] = [find(wire, 'rxsip', 'INVITE', 0), find(wire, 'rxsip', 'INVITE', 1)];
+    expect(header(first, 'authorization')).toBeUndefined();
+    expect(header(second, 'authorization')).toMatch(/^Digest .*username="alice"/);
+    // RFC 3261 §22.2: same Call-ID and From tag, CSeq + 1.
+    expect(header(second, 'call-id')).toBe(header(first, 'call-id'));
+    expect(tagOf(header(second, 'from'))).toBe(tagOf(header(first, 'from')));
+    expect(cseqOf(second).seq).toBe(cseqOf(first).seq + 1);
+    // RFC 3261 §12.2.1.1: the dialog's next request counts on from the INVITE that made it.
+    expect(cseqOf(find(wire, 'rxsip', 'BYE')).seq).toBeGreaterThan(cseqOf(second).seq);
+    expect(dialog.remote.sdp).toBe(find(wire, 'sipp', '200 INVITE').body);
+  });
+
+  it('407 challenge: the INVITE is sent again with a right Proxy-Authorization, then answered 200', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-407-challenge');
+    const dialog = await srf.createUac(sipp.uri, {
+      localSdp: RXSIP_SDP,
+      auth: { username: 'alice', password: 'secret' },
+    });
+    await dialog.destroy();
+    const result = await sipp.done;
+
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'rxsip INVITE',
+      'sipp 407 INVITE',
+      'rxsip ACK',
+      'rxsip INVITE',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'rxsip BYE',
+      'sipp 200 BYE',
+    ]);
+    const [first, second] = [find(wire, 'rxsip', 'INVITE', 0), find(wire, 'rxsip', 'INVITE', 1)];
+    const challenge = header(find(wire, 'sipp', '407 INVITE'), 'proxy-authenticate') ?? '';
+    const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1];
+    const credentials = header(second, 'proxy-authorization') ?? '';
+    const param = (name: string) => new RegExp(`${name}="?([^",]+)"?`).exec(credentials)?.[1];
+    expect(header(first, 'proxy-authorization')).toBeUndefined();
+    expect(credentials).toMatch(/^Digest /);
+    expect(param('username')).toBe('alice');
+    expect(param('realm')).toBe('sipp.test');
+    expect(param('nonce')).toBe(nonce);
+    expect(param('uri')).toBe(second.uri);
+    // RFC 2617 §3.2.2.1 without qop: MD5(HA1:nonce:HA2), computed here, not by rxsip.
+    const ha1 = md5('alice:sipp.test:secret');
+    const ha2 = md5(`INVITE:${second.uri}`);
+    expect(param('response')).toBe(md5(`${ha1}:${nonce}:${ha2}`));
+    expect(cseqOf(second).seq).toBe(cseqOf(first).seq + 1);
+    expect(header(second, 'call-id')).toBe(header(first, 'call-id'));
+    expect(cseqOf(find(wire, 'rxsip', 'BYE')).seq).toBeGreaterThan(cseqOf(second).seq);
+    expect(dialog.remote.sdp).toBe(find(wire, 'sipp', '200 INVITE').body);
+  });
+
+  it('302 redirect with followRedirects: ACKs the 302 and calls the Contact, which answers', async () => {
+    const { srf } = await rxsip();
+    const target = await sippCallee('uac-redirect-target');
+    const redirector = await sippCallee('uac-302-redirect', { redirect_port: String(target.port) });
+    const dialog = await srf.createUac(redirector.uri, { localSdp: RXSIP_SDP, followRedirects: true });
+    const remoteUri = dialog.remote.uri;
+    await dialog.destroy();
+    const [redirected, answered] = await Promise.all([redirector.done, target.done]);
+
+    expectClean(redirected);
+    expectClean(answered);
+    const first = trace(redirected);
+    const second = trace(answered);
+    expect(ladder(first)).toEqual(['rxsip INVITE', 'sipp 302 INVITE', 'rxsip ACK']);
+    expect(ladder(second)).toEqual([
+      'rxsip INVITE',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'rxsip BYE',
+      'sipp 200 BYE',
+    ]);
+    const [original, retry] = [find(first, 'rxsip', 'INVITE'), find(second, 'rxsip', 'INVITE')];
+    expect(header(find(first, 'sipp', '302 INVITE'), 'contact')).toBe(
+      `<sip:redirected@127.0.0.1:${target.port}>`,
+    );
+    expect(retry.uri).toBe(`sip:redirected@127.0.0.1:${target.port}`);
+    expect(retry.body).toBe(RXSIP_SDP);
+    expect(cseqOf(retry).seq).toBeGreaterThan(cseqOf(original).seq);
+    expect(branchOf(retry)).not.toBe(branchOf(original));
+
+    expect(dialog.remote.sdp).toBe(find(second, 'sipp', '200 INVITE').body);
+    expect(remoteUri).toBe(`sip:sipp@127.0.0.1:${target.port};transport=UDP`);
+    expect(srf.dialogCount).toBe(0);
+  });
+
+  /** The CANCEL, 487 and ACK SIPp saw, checked against RFC 3261 §9.1 and §17.1.1.3. */
+  function expectCancelled(result: SippResult): void {
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'rxsip INVITE',
+      'sipp 180 INVITE',
+      'rxsip CANCEL',
+      'sipp 200 CANCEL',
+      'sipp 487 INVITE',
+      'rxsip ACK',
+    ]);
+    const invite = find(wire, 'rxsip', 'INVITE');
+    const cancel = find(wire, 'rxsip', 'CANCEL');
+    const ack = find(wire, 'rxsip', 'ACK');
+    expect(cancel.uri).toBe(invite.uri);
+    expect(branchOf(cancel)).toBe(branchOf(invite));
+    expect(cseqOf(cancel)).toEqual({ seq: cseqOf(invite).seq, method: 'CANCEL' });
+    expect(header(cancel, 'to')).toBe(header(invite, 'to'));
+    expect(header(cancel, 'call-id')).toBe(header(invite, 'call-id'));
+    expect(branchOf(ack)).toBe(branchOf(invite));
+    expect(cseqOf(ack)).toEqual({ seq: cseqOf(invite).seq, method: 'ACK' });
+    expect(tagOf(header(ack, 'to'))).toBe(tagOf(header(find(wire, 'sipp', '487 INVITE'), 'to')));
+  }
+
+  it('cancelled by unsubscribing from call$ after 180: CANCEL, 200, 487, ACK', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-cancelled-after-ringing');
+    const progress: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const subscription = srf.call$(sipp.uri, { localSdp: RXSIP_SDP }).subscribe({
+        next: (p) => {
+          progress.push(p.type === 'provisional' ? `provisional ${p.response.status}` : p.type);
+          if (p.type === 'provisional' && p.response.status === 180) {
+            subscription.unsubscribe();
+            resolve();
+          }
+        },
+        error: reject,
+        complete: () => reject(new Error('call$ completed before the 180')),
+      });
+    });
+    const result = await sipp.done;
+
+    expectCancelled(result);
+    expect(progress).toEqual(['request', 'provisional 180']);
+    expect(srf.dialogCount).toBe(0);
+  });
+
+  it('cancelled with req.cancel() from cbRequest after 180: createUac rejects with SipError 487', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-cancelled-after-ringing');
+    let sent: SentRequest | undefined;
+    const provisional: number[] = [];
+    const error = await srf
+      .createUac(
+        sipp.uri,
+        { localSdp: RXSIP_SDP },
+        {
+          cbRequest: (_err, req) => (sent = req),
+          cbProvisional: (res) => {
+            provisional.push(res.status);
+            if (res.status === 180) sent?.cancel();
+          },
+        },
+      )
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    const result = await sipp.done;
+
+    expectCancelled(result);
+    expect(sent?.method).toBe('INVITE');
+    expect(provisional).toEqual([180]);
+    expect(error).toBeInstanceOf(SipError);
+    expect(error).toMatchObject({ status: 487 });
+    expect((error as SipError).res?.status).toBe(487);
+    expect(srf.dialogCount).toBe(0);
+  });
+
+  it('rejected with 486: createUac rejects with SipError 486 carrying the response, and the 486 is ACKed', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-486-busy');
+    const error = await srf.createUac(sipp.uri, { localSdp: RXSIP_SDP }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const result = await sipp.done;
+
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual(['rxsip INVITE', 'sipp 486 INVITE', 'rxsip ACK']);
+    const busy = find(wire, 'sipp', '486 INVITE');
+    const invite = find(wire, 'rxsip', 'INVITE');
+    const ack = find(wire, 'rxsip', 'ACK');
+    expect(branchOf(ack)).toBe(branchOf(invite));
+    expect(tagOf(header(ack, 'to'))).toBe(tagOf(header(busy, 'to')));
+
+    expect(error).toBeInstanceOf(SipError);
+    const sipError = error as SipError;
+    expect(sipError.status).toBe(486);
+    expect(sipError.reason).toBe('Busy Here');
+    expect(sipError.res?.status).toBe(486);
+    expect(sipError.res?.callId).toBe(header(busy, 'call-id'));
+    expect(sipError.res?.toTag).toBe(tagOf(header(busy, 'to')));
+    expect(srf.dialogCount).toBe(0);
   });
 });
