@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { map, type Observable, of, Subject, timer } from 'rxjs';
 import { bareHost, type SipUri } from '../sip/uri.js';
 import { decodeMessage } from '../transport/decode.js';
+import { uriProtocol } from '../transport/resolver.js';
 import type { InboundHandler, TransportLayer } from '../transport/transport-layer.js';
 import {
   defaultPort,
@@ -74,9 +75,9 @@ export class MemoryTransportLayer implements TransportLayer {
 
   resolve(uri: SipUri): Observable<Target[]> {
     const host = bareHost(uri.params.maddr ?? uri.host);
-    const param = uri.params.transport?.toLowerCase() as Protocol | undefined;
-    const protocol: Protocol =
-      param && this.protocols.includes(param) ? param : uri.scheme === 'sips' ? 'tls' : 'udp';
+    // RFC 3263 without DNS: the transport as the socket resolver would choose it.
+    const protocol = uriProtocol(uri, this.protocols);
+    if (!protocol) return of([]);
     const addresses = this.network.hosts.get(host.toLowerCase()) ?? [host];
     const targets = addresses.map((address) => ({
       protocol,

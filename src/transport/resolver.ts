@@ -55,6 +55,16 @@ function defaultProtocol(uri: SipUri, usable: readonly Protocol[]): Protocol | u
   return usable.includes('udp') ? 'udp' : usable[0];
 }
 
+/**
+ * The transport to reach `uri` on without DNS (an IP literal, or a name resolved elsewhere):
+ * its `transport` parameter, else UDP for sip and TLS for sips. Undefined when it cannot be
+ * reached over the usable transports.
+ */
+export function uriProtocol(uri: SipUri, usable: readonly Protocol[]): Protocol | undefined {
+  const requested = requestedProtocol(uri, usable);
+  return requested === null ? undefined : (requested ?? defaultProtocol(uri, usable));
+}
+
 /** RFC 2782: lowest priority first; within a priority, weighted random order. */
 export function orderSrv(records: SrvRecord[], random: () => number = Math.random): SrvRecord[] {
   const byPriority = new Map<number, SrvRecord[]>();
@@ -181,7 +191,7 @@ export function resolveTargets(
   const requested = requestedProtocol(uri, usable);
   if (requested === null) return of([]);
   if (isIP(host)) {
-    const protocol = requested ?? defaultProtocol(uri, usable);
+    const protocol = uriProtocol(uri, usable);
     return of(protocol ? [{ protocol, address: host, port: uri.port ?? defaultPort(protocol) }] : []);
   }
   return from(resolveName(uri, host, usable, requested, dns).catch(() => [] as Target[]));

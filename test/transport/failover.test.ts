@@ -175,6 +175,23 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
     });
   });
 
+  it('on the virtual network, chooses the transport as RFC 3263 does: none when the URI asks for one not offered', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const udpOnly = engine(net, { address: A });
+      const tcpOnly = engine(net, { address: C, protocols: ['tcp'] });
+      new Peer(net, B, 'tcp');
+      const udpEvents = record(scheduler, undefined);
+      const tcpEvents = record(scheduler, undefined);
+      udpOnly.send(options(`${B};transport=tcp`)).subscribe(udpEvents);
+      tcpOnly.send(options(B)).subscribe(tcpEvents);
+      flush();
+      expect(udpEvents.lines).toEqual(['0 503 unresolvable', '0 complete']);
+      expect(route(net)).toEqual([`0 OPTIONS → ${B}`]);
+      expect(net.packets[0]?.protocol).toBe('tcp');
+    });
+  });
+
   it('reports a transport error found while sending after the request was sent, not before', () => {
     virtualTime((scheduler, flush) => {
       const net = network(scheduler);
