@@ -58,15 +58,15 @@ export function engine(net: VirtualNetwork, options: MemoryEngineOptions): Memor
 }
 
 /** What an engine's send() emitted, as `time sent` / `time status` / `time status failure`. */
-export function record(
-  scheduler: SchedulerLike,
-  events: OutboundEvent[] | undefined,
-): { lines: string[]; next: (e: OutboundEvent) => void; complete: () => void } {
+export function record(scheduler: SchedulerLike): {
+  lines: string[];
+  next: (e: OutboundEvent) => void;
+  complete: () => void;
+} {
   const lines: string[] = [];
   return {
     lines,
     next: (e) => {
-      events?.push(e);
       const t = scheduler.now();
       if (e.kind === 'sent') lines.push(`${t} sent ${e.target.address}`);
       else lines.push(`${t} ${e.response.status}${e.failure ? ` ${e.failure}` : ''}`);

@@ -13,7 +13,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
       const uac = engine(net, { address: A });
       new Peer(net, B);
       const request = invite(B);
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(request).subscribe(events);
       flush();
       expect(wire(net, A)).toEqual([
@@ -58,7 +58,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
       const net = network(scheduler);
       const uac = engine(net, { address: A, protocols: ['tcp'] });
       new Peer(net, B, 'tcp');
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(invite(`${B};transport=tcp`)).subscribe(events);
       flush();
       expect(wire(net, A)).toEqual(['0 INVITE']);
@@ -70,7 +70,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
     virtualTime((scheduler, flush) => {
       const net = network(scheduler);
       const uac = engine(net, { address: A, timers: { t1: 100 } });
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(invite(B)).subscribe(events);
       flush();
       expect(wire(net, A)).toEqual([
@@ -91,7 +91,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
       const net = network(scheduler);
       const uac = engine(net, { address: A });
       const peer = new Peer(net, B);
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(invite(B)).subscribe(events);
       at(scheduler, 1000, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 180, { toTag: 'b' }));
       at(scheduler, 60_000, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 486, { toTag: 'b' }));
@@ -142,7 +142,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
         peer.on((m) => {
           if (m.type === 'request' && m.method === 'INVITE') final = peer.reply(m, 486, { toTag: 'busy' });
         });
-        const events = record(scheduler, undefined);
+        const events = record(scheduler);
         uac.send(invite(B)).subscribe(events);
         const counts: string[] = [];
         at(scheduler, 500, resend);
@@ -186,7 +186,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
         const uac = engine(net, { address: A });
         const peer = new Peer(net, B);
         const responses: SipResponse[] = [];
-        const events = record(scheduler, undefined);
+        const events = record(scheduler);
         uac.send(invite(B)).subscribe({
           next: (e) => {
             events.next(e);
@@ -217,7 +217,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
         const net = network(scheduler);
         const uac = engine(net, { address: A });
         const peer = new Peer(net, B);
-        const events = record(scheduler, undefined);
+        const events = record(scheduler);
         uac.send(invite(B)).subscribe(events);
         at(scheduler, 1, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 200, { toTag: 'one' }));
         at(scheduler, 10, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 486, { toTag: 'two' }));
@@ -241,7 +241,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
         net.hosts.set('proxy.example.com', [B]);
         const uac = engine(net, { address: A });
         const peer = new Peer(net, B);
-        const events = record(scheduler, undefined);
+        const events = record(scheduler);
         const request = invite('example.com', { Route: '<sip:proxy.example.com;lr>' });
         uac.send(request, { cancel$: cancelled(scheduler, 100) }).subscribe(events);
         at(scheduler, 2000, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 180, { toTag: 'b' }));
@@ -310,7 +310,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
           if (m.type === 'request' && m.method === 'CANCEL') peer.reply(m, 200, { toTag: 'b' });
         });
         at(scheduler, 5000, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 183, { toTag: 'b' }));
-        const events = record(scheduler, undefined);
+        const events = record(scheduler);
         uac.send(invite(B), { cancel$: cancelled(scheduler, 100) }).subscribe(events);
         flush();
         expect(wire(net, A)).toEqual(['0 INVITE', '100 CANCEL']);
@@ -329,7 +329,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
       virtualTime((scheduler, flush) => {
         const net = network(scheduler);
         const uac = engine(net, { address: A });
-        const events = record(scheduler, undefined);
+        const events = record(scheduler);
         uac.send(invite(B), { cancel$: cancelled(scheduler, 100) }).subscribe(events);
         flush();
         expect(wire(net, A).filter((l) => l.endsWith('CANCEL'))).toEqual([]);
@@ -342,7 +342,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
     virtualTime((scheduler, flush) => {
       const net = network(scheduler);
       const uac = engine(net, { address: A, protocols: ['tcp'] });
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(invite(`${B};transport=tcp`)).subscribe(events);
       flush();
       expect(events.lines).toEqual([`0 sent ${B}`, '1 503 transport-error', '1 complete']);

@@ -203,7 +203,7 @@ describe('client transaction matching (RFC 3261 §17.1.3)', () => {
       const net = network(scheduler);
       const uac = engine(net, { address: A });
       const peer = new Peer(net, B);
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(invite(B)).subscribe(events);
       const reply = (edit: (r: SipResponse) => void) => () => {
         const response = createResponse(peer.requests('INVITE')[0] as SipRequest, 486, { toTag: 'b' });

@@ -9,7 +9,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     virtualTime((scheduler, flush) => {
       const net = network(scheduler);
       const uac = engine(net, { address: A });
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(options(B)).subscribe(events);
       flush();
       // intervals 500, 1000, 2000, 4000, 4000, ...
@@ -35,7 +35,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     virtualTime((scheduler, flush) => {
       const net = network(scheduler);
       const uac = engine(net, { address: A, timers: { t1: 100, t2: 300 } });
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(options(B)).subscribe(events);
       flush();
       const times = wire(net, A).map((l) => Number(l.split(' ')[0]));
@@ -50,7 +50,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
       const net = network(scheduler);
       const uac = engine(net, { address: A });
       const peer = new Peer(net, B);
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(options(B)).subscribe(events);
       at(scheduler, 1, () => peer.reply(first(peer), 100));
       flush();
@@ -75,7 +75,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
       const net = network(scheduler);
       const uac = engine(net, { address: A, protocols: ['tcp'] });
       new Peer(net, B, 'tcp');
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(options(`${B};transport=tcp`)).subscribe(events);
       flush();
       expect(wire(net, A)).toEqual(['0 OPTIONS']);
@@ -88,7 +88,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
       const net = network(scheduler);
       const uac = engine(net, { address: A });
       const peer = new Peer(net, B);
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(options(B)).subscribe(events);
       let final: SipResponse | undefined;
       const resend = () => final && peer.send(final, { address: A, port: 5060 });
@@ -129,7 +129,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
       const net = network(scheduler);
       const uac = engine(net, { address: A, protocols: ['tcp'] });
       const peer = new Peer(net, B, 'tcp');
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(options(`${B};transport=tcp`)).subscribe(events);
       at(scheduler, 1, () => peer.reply(first(peer), 404));
       const counts: number[] = [];
@@ -145,7 +145,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
       const net = network(scheduler);
       const uac = engine(net, { address: A });
       const peer = new Peer(net, B);
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(options(B)).subscribe(events);
       at(scheduler, 1, () => peer.reply(first(peer), 100));
       at(scheduler, 700, () => peer.reply(first(peer), 202));
@@ -159,7 +159,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     virtualTime((scheduler, flush) => {
       const net = network(scheduler);
       const uac = engine(net, { address: A, protocols: ['tcp'] });
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(options(`${B};transport=tcp`)).subscribe(events);
       flush();
       expect(events.lines).toEqual([`0 sent ${B}`, '1 503 transport-error', '1 complete']);

@@ -43,8 +43,7 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
       const uac = engine(net, { address: A });
       answering(net, B, 503);
       const second = answering(net, C, 200);
-      const first = new Peer(net, '10.0.0.9');
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       const request = invite('example.com');
       uac.send(request).subscribe(events);
       flush();
@@ -62,7 +61,6 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
       expect(retried?.topVia.params.branch).not.toBe(original?.topVia.params.branch);
       expect(retried?.callId).toBe(original?.callId);
       expect(retried?.cseq).toEqual(original?.cseq);
-      expect(first.received).toEqual([]);
     });
   });
 
@@ -73,7 +71,7 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
       const uac = engine(net, { address: A });
       answering(net, B, 503);
       answering(net, C, 503);
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(options('example.com')).subscribe(events);
       flush();
       expect(events.lines).toEqual([`0 sent ${B}`, `2 sent ${C}`, '4 503', '4 complete']);
@@ -89,7 +87,7 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
       net.hosts.set('example.com', [B, C]);
       const uac = engine(net, { address: A });
       answering(net, C, 486);
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(make('example.com')).subscribe(events);
       flush();
       expect(events.lines).toEqual([`0 sent ${B}`, `32000 sent ${C}`, '32002 486', '32002 complete']);
@@ -101,7 +99,7 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
       const net = network(scheduler);
       net.hosts.set('example.com', [B, C]);
       const uac = engine(net, { address: A, protocols: ['tcp'] });
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(invite('example.com;transport=tcp')).subscribe(events);
       flush();
       expect(route(net)).toEqual([`0 INVITE → ${B}`, `1 INVITE → ${C}`]);
@@ -118,7 +116,7 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
       const second = answering(net, C, 180);
       const cancel$ = new Subject<HeaderInit>();
       at(scheduler, 100, () => cancel$.next({}));
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(invite('example.com'), { cancel$ }).subscribe(events);
       flush();
       expect(second.received).toEqual([]);
@@ -167,7 +165,7 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
       const net = network(scheduler);
       net.hosts.set('nowhere.example.com', []);
       const uac = engine(net, { address: A });
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       uac.send(invite('nowhere.example.com')).subscribe(events);
       flush();
       expect(events.lines).toEqual(['0 503 unresolvable', '0 complete']);
@@ -181,8 +179,8 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
       const udpOnly = engine(net, { address: A });
       const tcpOnly = engine(net, { address: C, protocols: ['tcp'] });
       new Peer(net, B, 'tcp');
-      const udpEvents = record(scheduler, undefined);
-      const tcpEvents = record(scheduler, undefined);
+      const udpEvents = record(scheduler);
+      const tcpEvents = record(scheduler);
       udpOnly.send(options(`${B};transport=tcp`)).subscribe(udpEvents);
       tcpOnly.send(options(B)).subscribe(tcpEvents);
       flush();
@@ -196,7 +194,7 @@ describe('StackEngine.send: RFC 3263 §4.3 failover to the next target', () => {
     virtualTime((scheduler, flush) => {
       const net = network(scheduler);
       const uac = engine(net, { address: A });
-      const events = record(scheduler, undefined);
+      const events = record(scheduler);
       // a TCP flow on an engine without TCP: the transport refuses at once
       const flowId = net.flowId('tcp', { address: A, port: 5060 }, { address: B, port: 5060 });
       uac.send(options(B), { flowId }).subscribe(events);
