@@ -25,7 +25,14 @@ import { SrfRequest } from '../streams/srf-request.js';
 import { SrfResponse } from '../streams/srf-response.js';
 import type { CdrReason } from './cdr.js';
 import { inviteClient } from './invite-client.js';
-import { isHoldOffer, sdpOrigin, withDirection } from './sdp-direction.js';
+import {
+  answerDirection,
+  isHoldOffer,
+  nextVersion,
+  sdpDirection,
+  sdpOrigin,
+  withDirection,
+} from './sdp-direction.js';
 import { SerialQueue } from './serial-queue.js';
 import { SipError } from './sip-error.js';
 import { AnswerRetransmitter } from './uas-answer.js';
@@ -336,12 +343,16 @@ export class Dialog {
     }
     if (offer && isHoldOffer(offer) && !wasHeld && !this.children?.get('modify')?.observed) {
       this.onHold = true;
+      // RFC 3264 §6.1: the answer to sendonly is recvonly, to inactive inactive.
+      const direction = answerDirection(sdpDirection(offer) ?? 'sendrecv');
+      if (this.local.sdp) this.local.sdp = nextVersion(withDirection(this.local.sdp, direction));
       answerWithLocalSdp();
       this.emitNotice('hold', req);
       return;
     }
     if (offer && wasHeld && !isHoldOffer(offer) && !this.children?.get('modify')?.observed) {
       this.onHold = false;
+      if (this.local.sdp) this.local.sdp = nextVersion(withDirection(this.local.sdp, 'sendrecv'));
       answerWithLocalSdp();
       this.emitNotice('unhold', req);
       return;
@@ -494,7 +505,9 @@ export class Dialog {
       if (sdp === 'unhold' && !this.onHold) throw new Error('attempt to unhold session that is not on hold');
       const holding = sdp === 'hold' ? true : sdp === 'unhold' ? false : undefined;
       const offer =
-        holding === undefined ? sdp : withDirection(this.local.sdp, holding ? 'inactive' : 'sendrecv');
+        holding === undefined
+          ? sdp
+          : nextVersion(withDirection(this.local.sdp, holding ? 'inactive' : 'sendrecv'));
       const request = this.build(
         { method: 'INVITE', headers: options.headers, body: offer || undefined },
         this.nextCseq(),

@@ -46,3 +46,14 @@ export function answerDirection(offer: Direction): Direction {
   if (offer === 'recvonly') return 'sendonly';
   return offer;
 }
+
+/**
+ * The same SDP with the o= version incremented: a changed offer or answer within a session
+ * must carry a higher version (RFC 3264 §8), or the peer takes it for a refresh.
+ */
+export function nextVersion(sdp: string): string {
+  return sdp.replace(
+    /^(o=\S+ \S+ )(\d+)/m,
+    (_all, head: string, version: string) => `${head}${BigInt(version) + 1n}`,
+  );
+}

@@ -400,8 +400,14 @@ describe('UAS dialogs: SIPp calls rxsip', () => {
     const unholdOffer = find(wire, 'sipp', 'INVITE', 2).body;
     expect(holdOffer).toContain('a=sendonly');
     expect(unholdOffer).toContain('a=sendrecv');
-    expect(find(wire, 'rxsip', '200 INVITE', 1).body).toBe(RXSIP_SDP);
-    expect(find(wire, 'rxsip', '200 INVITE', 2).body).toBe(RXSIP_SDP);
+    // RFC 3264 §6.1: sendonly is answered recvonly; each changed answer bumps the o= version (§8).
+    const version = (sdp: string) => /^o=\S+ \S+ (\d+)/m.exec(sdp)?.[1];
+    const holdAnswer = find(wire, 'rxsip', '200 INVITE', 1).body;
+    const unholdAnswer = find(wire, 'rxsip', '200 INVITE', 2).body;
+    expect(holdAnswer).toMatch(/^a=recvonly\r?$/m);
+    expect(holdAnswer).not.toMatch(/^a=sendrecv/m);
+    expect(unholdAnswer).toMatch(/^a=sendrecv\r?$/m);
+    expect([version(holdAnswer), version(unholdAnswer)]).toEqual(['2', '3']);
 
     expect(holds).toEqual([{ onHold: true, offer: holdOffer }]);
     expect(unholds).toEqual([{ onHold: false, offer: unholdOffer }]);
@@ -459,11 +465,8 @@ describe('UAS dialogs: SIPp calls rxsip', () => {
     expect(srf.dialogCount).toBe(0);
   });
 
-  // BUG: RFC 3264 §8 says a re-offer that changes the session keeps the o= line but increments
-  // its version. rxsip's hold re-INVITE says a=inactive with the o= line of its first answer
-  // unchanged (`o=rxsip 2890844526 1`, version 1 again): Dialog.modify('hold') sends
-  // withDirection(local.sdp, 'inactive'), which rewrites the direction only.
-  it.fails("rxsip's hold re-offer increments the SDP o= version (RFC 3264 §8)", async () => {
+  // RFC 3264 §8: a re-offer that changes the session keeps the o= line but increments its version.
+  it("rxsip's hold re-offer increments the SDP o= version (RFC 3264 §8)", async () => {
     const { wire } = await holdSipp();
     const origin = (sdp: string) => /^o=(\S+) (\S+) (\d+)/m.exec(sdp)?.slice(1);
     const first = origin(find(wire, 'rxsip', '200 INVITE').body);
