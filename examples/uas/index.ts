@@ -35,7 +35,10 @@ srf.requests$
     mergeMap((call) =>
       uas$(call, { localSdp: sdp(session++) }).pipe(
         catchError((err: unknown) => {
-          log.info({ callId: call.req.callId, status: err instanceof SipError ? err.status : undefined }, 'call not answered');
+          log.info(
+            { callId: call.req.callId, status: err instanceof SipError ? err.status : undefined },
+            'call not answered',
+          );
           return EMPTY;
         }),
       ),
