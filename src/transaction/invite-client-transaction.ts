@@ -156,7 +156,7 @@ export class InviteClientTransaction implements ClientTransaction {
     this.timeout?.cancel();
     this.ack = undefined;
     this.pending = undefined;
-    this.ctx.terminated(this.key, 'client');
+    this.ctx.terminated(this.key, 'client', this);
     this.user.onTerminated?.();
   }
 }

@@ -21,6 +21,7 @@ export class InviteServerTransaction implements ServerTransaction {
   private provisional: Buffer | undefined;
   private final: Buffer | undefined;
   private trying: Timer | undefined;
+  private deadline: Timer | undefined;
   private retransmit: Timer | undefined;
   private timeout: Timer | undefined;
   private interval: number;
@@ -40,6 +41,7 @@ export class InviteServerTransaction implements ServerTransaction {
     this.interval = ctx.config.t1;
     // RFC 3261 §17.2.1: 100 Trying unless the TU answers within 200 ms.
     this.trying = ctx.timers.start(ctx.config.tryingDelay, () => this.sendTrying());
+    if (request) this.startDeadline(request);
   }
 
   get finalSent(): boolean {
@@ -51,6 +53,28 @@ export class InviteServerTransaction implements ServerTransaction {
     if (this.state !== 'proceeding') return EMPTY;
     if (!this.cancels) this.cancels = new Subject<SipRequest>();
     return this.cancels.asObservable();
+  }
+
+  // RFC 3261 §13.3.1.1: an INVITE whose Expires runs out unanswered gets 487; one the
+  // application never answers gets 408 after inviteAnswerTimeout, so no transaction lingers.
+  private startDeadline(request: SipRequest): void {
+    let expires: number | undefined;
+    try {
+      expires = request.getParsedHeader('expires');
+    } catch {
+      expires = undefined;
+    }
+    const byExpires = expires !== undefined && expires * 1000 < this.ctx.config.inviteAnswerTimeout;
+    const delay = byExpires ? (expires as number) * 1000 : this.ctx.config.inviteAnswerTimeout;
+    this.deadline = this.ctx.timers.start(delay, () => {
+      this.deadline = undefined;
+      if (this.state !== 'proceeding' || !this.request) return;
+      this.ctx.log.info(
+        { key: this.key },
+        byExpires ? 'INVITE expired unanswered' : 'no answer from the application',
+      );
+      this.respond(createResponse(this.request, byExpires ? 487 : 408, { toTag: this.cancelToTag() }));
+    });
   }
 
   private sendTrying(): void {
@@ -71,6 +95,10 @@ export class InviteServerTransaction implements ServerTransaction {
       .with('proceeding', () => {
         this.trying?.cancel();
         this.trying = undefined;
+        if (status >= 200) {
+          this.deadline?.cancel();
+          this.deadline = undefined;
+        }
         if (this.toTag === undefined && status > 100) this.toTag = toTagOf(response);
         const data = response.toBuffer();
         this.send(data);
@@ -179,12 +207,13 @@ export class InviteServerTransaction implements ServerTransaction {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.trying?.cancel();
+    this.deadline?.cancel();
     this.retransmit?.cancel();
     this.timeout?.cancel();
     this.final = undefined;
     this.provisional = undefined;
     this.cancels?.complete();
-    this.ctx.terminated(this.key, 'server');
+    this.ctx.terminated(this.key, 'server', this);
   }
 }
 

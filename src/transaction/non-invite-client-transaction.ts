@@ -101,7 +101,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
     this.pending = undefined;
     this.retransmit?.cancel();
     this.timeout?.cancel();
-    this.ctx.terminated(this.key, 'client');
+    this.ctx.terminated(this.key, 'client', this);
     this.user.onTerminated?.();
   }
 }

@@ -1,5 +1,6 @@
 import { match } from 'ts-pattern';
-import type { SipResponse } from '../sip/message.js';
+import { createResponse } from '../sip/build.js';
+import type { SipRequest, SipResponse } from '../sip/message.js';
 import { isReliable, type Source, type Target } from '../transport/types.js';
 import type { ServerTransaction } from './server-transaction.js';
 import type { Timer } from './timer-service.js';
@@ -15,13 +16,24 @@ export class NonInviteServerTransaction implements ServerTransaction {
   state: NonInviteServerState = 'trying';
   private last: Buffer | undefined;
   private timeout: Timer | undefined;
+  private deadline: Timer | undefined;
 
   constructor(
     private readonly ctx: TransactionContext,
     readonly key: string,
     readonly source: Source,
     private readonly target: Target,
-  ) {}
+    request: SipRequest,
+  ) {
+    // The stack answers for an application that never does (the request is kept until then).
+    this.deadline = ctx.timers.start(ctx.config.answerTimeout, () => {
+      this.deadline = undefined;
+      if (this.state === 'trying' || this.state === 'proceeding') {
+        ctx.log.warn({ key, method: request.method }, 'no answer from the application: answering 500');
+        this.respond(createResponse(request, 500, { reason: 'No Answer From Application' }));
+      }
+    });
+  }
 
   get finalSent(): boolean {
     return this.state === 'completed' || this.state === 'terminated';
@@ -43,6 +55,8 @@ export class NonInviteServerTransaction implements ServerTransaction {
           this.state = 'proceeding';
         } else {
           this.state = 'completed';
+          this.deadline?.cancel();
+          this.deadline = undefined;
           // Timer J: answer retransmissions for 64*T1; zero on reliable transports.
           const wait = isReliable(this.source.protocol) ? 0 : 64 * this.ctx.config.t1;
           this.timeout = this.ctx.timers.start(wait, () => this.terminate());
@@ -62,7 +76,8 @@ export class NonInviteServerTransaction implements ServerTransaction {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.timeout?.cancel();
+    this.deadline?.cancel();
     this.last = undefined;
-    this.ctx.terminated(this.key, 'server');
+    this.ctx.terminated(this.key, 'server', this);
   }
 }

@@ -10,6 +10,16 @@ export interface TransactionTimers {
   tryingDelay: number;
   /** Timer D: how long a completed INVITE client transaction absorbs retransmissions (≥ 32 s). */
   timerD: number;
+  /**
+   * A non-INVITE request the application has not answered within this (ms) is answered 500 by the
+   * stack, so no server transaction outlives its client (whose Timer F is 64*T1).
+   */
+  answerTimeout: number;
+  /**
+   * An INVITE not answered within this (ms), or within its Expires, is answered 408 (487 when
+   * its Expires ran out, RFC 3261 §13.3.1.1).
+   */
+  inviteAnswerTimeout: number;
 }
 
 export const DEFAULT_TIMERS: TransactionTimers = {
@@ -18,4 +28,6 @@ export const DEFAULT_TIMERS: TransactionTimers = {
   t4: 5000,
   tryingDelay: 200,
   timerD: 32_000,
+  answerTimeout: 32_000,
+  inviteAnswerTimeout: 180_000,
 };

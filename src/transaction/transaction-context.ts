@@ -9,8 +9,8 @@ export interface TransactionContext {
   readonly config: TransactionTimers;
   readonly timers: TimerService;
   transmit(data: Buffer, target: Target, onError?: (err: Error) => void): void;
-  /** Called once, when the transaction reaches Terminated. */
-  terminated(key: string, side: 'client' | 'server'): void;
+  /** Called once, when the transaction reaches Terminated: it leaves the table if still there. */
+  terminated(key: string, side: 'client' | 'server', transaction: object): void;
   readonly log: Logger;
 }
 

@@ -82,9 +82,9 @@ export class TransactionLayer implements InboundHandler {
       timers: this.timers,
       log: options.logger,
       transmit: (data, target, onError) => transport.send(data, target, onError),
-      terminated: (key, side) => {
-        if (side === 'client') this.clients.delete(key);
-        else this.servers.delete(key);
+      terminated: (key, side, transaction) => {
+        const table: Map<string, object> = side === 'client' ? this.clients : this.servers;
+        if (table.get(key) === transaction) table.delete(key);
       },
     };
     transport.setHandler(this);
@@ -121,7 +121,7 @@ export class TransactionLayer implements InboundHandler {
     const transaction =
       request.method === 'INVITE'
         ? new InviteServerTransaction(this.ctx, key, request, source, target)
-        : new NonInviteServerTransaction(this.ctx, key, source, target);
+        : new NonInviteServerTransaction(this.ctx, key, source, target, request);
     this.servers.set(key, transaction);
     if (request.method === 'CANCEL') {
       this.answerCancel(request, transaction);

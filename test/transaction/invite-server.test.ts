@@ -47,7 +47,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
       peer.send(peer.request('INVITE', B), UAS);
       flush();
       expect(app.seen).toEqual(['1 INVITE']);
-      expect(wire(net, B)).toEqual(['201 100 INVITE']);
+      expect(beforeDeadline(wire(net, B))).toEqual(['201 100 INVITE']);
     });
   });
 
@@ -60,7 +60,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
       peer.send(peer.request('INVITE', B), UAS);
       at(scheduler, 100, () => app.answer(180));
       flush();
-      expect(wire(net, B)).toEqual(['100 180 INVITE']);
+      expect(beforeDeadline(wire(net, B))).toEqual(['100 180 INVITE']);
     });
   });
 
@@ -78,7 +78,12 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
       at(scheduler, 500, () => peer.send(invite, UAS));
       flush();
       expect(app.seen).toEqual(['1 INVITE']);
-      expect(wire(net, B)).toEqual(['101 100 INVITE', '300 180 INVITE', '400 183 INVITE', '501 183 INVITE']);
+      expect(beforeDeadline(wire(net, B))).toEqual([
+        '101 100 INVITE',
+        '300 180 INVITE',
+        '400 183 INVITE',
+        '501 183 INVITE',
+      ]);
     });
   });
 
@@ -351,6 +356,40 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
         expect(wire(net, B)).toEqual(['1 481 CANCEL']);
         expect(app.seen).toEqual([]);
       });
+    });
+  });
+});
+
+/** Lines sent before the stack answers for a silent application (inviteAnswerTimeout, 180 s). */
+function beforeDeadline(lines: string[]): string[] {
+  return lines.filter((line) => Number(line.split(' ')[0]) < 180_000);
+}
+
+describe('the stack answers for a silent application', () => {
+  it('answers an INVITE nobody answers with 408 after inviteAnswerTimeout, so its transaction ends', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const uas = engine(net, { address: B, timers: { inviteAnswerTimeout: 60_000 } });
+      application(scheduler, uas);
+      const peer = new Peer(net, A);
+      peer.send(peer.request('INVITE', B), UAS);
+      flush();
+      expect(wire(net, B).slice(0, 2)).toEqual(['201 100 INVITE', '60001 408 INVITE']);
+      expect(uas.layer.counts.server).toBe(0);
+    });
+  });
+
+  it('answers an INVITE whose Expires runs out with 487 (RFC 3261 §13.3.1.1)', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const uas = engine(net, { address: B });
+      application(scheduler, uas);
+      const peer = new Peer(net, A);
+      const invite = peer.request('INVITE', B);
+      invite.set('Expires', 10);
+      peer.send(invite, UAS);
+      flush();
+      expect(wire(net, B).slice(0, 2)).toEqual(['201 100 INVITE', '10001 487 INVITE']);
     });
   });
 });

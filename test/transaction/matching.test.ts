@@ -41,7 +41,10 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
       flush();
       expect(seen.map((r) => r.message.method)).toEqual(['INVITE']);
       // answered from the transaction: a 100 at once, to where the transaction sends (the first source)
-      expect(wire(net, B)).toEqual(['201 100 INVITE', '501 100 INVITE']);
+      expect(wire(net, B).filter((l) => Number(l.split(' ')[0]) < 180_000)).toEqual([
+        '201 100 INVITE',
+        '501 100 INVITE',
+      ]);
       expect(moved.received).toEqual([]);
     });
   });
