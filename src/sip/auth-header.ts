@@ -1,5 +1,6 @@
 import { SipParseError } from './errors.js';
 import { endOfQuoted, isTokenChar, quote, skipWhitespace, unquote } from './grammar.js';
+import { emptyBag } from './params.js';
 
 /**
  * A challenge (WWW-Authenticate, Proxy-Authenticate) or credentials (Authorization,
@@ -27,7 +28,7 @@ export function parseAuthHeader(value: string): AuthHeader[] {
     i = skipWhitespace(value, i);
     if (value.charCodeAt(i) !== 0x3d /* = */) {
       // `scheme` alone or `scheme param=...`: a new challenge or credentials.
-      current = { scheme: word, params: Object.create(null) as Record<string, string> };
+      current = { scheme: word, params: emptyBag<string>() };
       out.push(current);
       // `Negotiate, Digest realm=...`: a scheme without parameters ends at a comma.
       if (value.charCodeAt(i) === 0x2c) i = skipWhitespace(value, i + 1);

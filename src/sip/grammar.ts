@@ -80,6 +80,22 @@ export function quote(s: string): string {
  * Splits a header value on commas that separate list elements: commas inside quoted strings
  * and `<...>` are kept. Empty elements are kept so callers can reject them.
  */
+export function firstListElement(value: string): string {
+  if (!value.includes(',')) return trimLws(value);
+  let angle = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x22) {
+      const end = endOfQuoted(value, i);
+      if (end < 0) break;
+      i = end - 1;
+    } else if (c === 0x3c) angle = true;
+    else if (c === 0x3e) angle = false;
+    else if (c === 0x2c && !angle) return trimLws(value.slice(0, i));
+  }
+  return trimLws(value);
+}
+
 export function splitList(value: string): string[] {
   if (!value.includes(',')) return [value.trim()];
   const parts: string[] = [];

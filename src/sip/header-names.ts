@@ -58,3 +58,78 @@ export function canonicalHeaderName(key: string): string {
   }
   return out;
 }
+
+// Header names seen on nearly every message, by length, to recognise in place (no slicing or
+// hashing per line): the conventional spelling and the key.
+const COMMON = [
+  'Via',
+  'From',
+  'To',
+  'Call-ID',
+  'CSeq',
+  'Contact',
+  'Max-Forwards',
+  'Content-Length',
+  'Content-Type',
+  'Record-Route',
+  'Route',
+  'Allow',
+  'Supported',
+  'Require',
+  'User-Agent',
+  'Server',
+  'Expires',
+  'Accept',
+  'Authorization',
+  'WWW-Authenticate',
+  'Proxy-Authorization',
+  'Proxy-Authenticate',
+  'P-Asserted-Identity',
+  'Session-Expires',
+  'Min-SE',
+  'RSeq',
+  'RAck',
+  'Event',
+  'Subscription-State',
+  'Refer-To',
+  'Referred-By',
+  'Date',
+  'Timestamp',
+  'Reason',
+  'Privacy',
+  'Allow-Events',
+  'Content-Disposition',
+  'Organization',
+].map((name) => ({ name, key: name.toLowerCase() }));
+const COMPACT_NAMES = Object.entries(COMPACT).map(([name, key]) => ({ name, key }));
+const BY_LENGTH: Array<Array<{ name: string; key: string }>> = [];
+for (const entry of [...COMMON, ...COMPACT_NAMES]) (BY_LENGTH[entry.name.length] ??= []).push(entry);
+
+/**
+ * Recognises a common header name written in `text` from `start` to `end` (any case) without
+ * slicing it. Returns its key, and the conventional spelling when the text is spelled so (the
+ * caller then need not slice it), or undefined for any other name.
+ */
+export function commonHeaderAt(
+  text: string,
+  start: number,
+  end: number,
+): { name: string; key: string; exact: boolean } | undefined {
+  const candidates = BY_LENGTH[end - start];
+  if (!candidates) return undefined;
+  for (const entry of candidates) {
+    const name = entry.name;
+    let exact = true;
+    let i = 0;
+    for (; i < name.length; i++) {
+      const c = text.charCodeAt(start + i);
+      const want = name.charCodeAt(i);
+      if (c === want) continue;
+      // ASCII letters only: "-" | 0x20 is still "-".
+      if ((c | 0x20) !== (want | 0x20) || (want | 0x20) < 0x61 || (want | 0x20) > 0x7a) break;
+      exact = false;
+    }
+    if (i === name.length) return { name: entry.name, key: entry.key, exact };
+  }
+  return undefined;
+}

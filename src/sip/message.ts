@@ -6,7 +6,7 @@ import { canonicalHeaderName, headerKey } from './header-names.js';
 import { type NameAddr, parseNameAddr, parseNameAddrList } from './name-addr.js';
 import { emptyParams, type Params, parseParams } from './params.js';
 import { isSipUri, isTelUri, parseUri, type Uri } from './uri.js';
-import { parseViaList, type Via } from './via.js';
+import { parseTopVia, parseViaList, type Via } from './via.js';
 
 /** One header line: `name` as written, `key` the lower-case long form used for lookups. */
 export interface HeaderField {
@@ -77,7 +77,8 @@ export type ParsedHeader<N extends string> =
 
 const EMPTY = Buffer.alloc(0);
 
-function parseNumber(value: string, name: string, max = 2 ** 32 - 1): number {
+/** A header value that must be a number in 0..max (Content-Length, Max-Forwards, Expires, ...). */
+export function parseNumber(value: string, name: string, max = 2 ** 32 - 1): number {
   const v = trimLws(value);
   if (!isDigits(v) || v.length > 10 || Number(v) > max) {
     throw new SipParseError(`${canonicalHeaderName(name)}: "${v}" is not a number in 0..${max}`);
@@ -199,6 +200,9 @@ export abstract class SipMessage {
   private payloadBytes: Buffer;
   private bodyText: string | undefined;
   private cache: Map<string, unknown> | undefined;
+  private top: Via | undefined;
+  private raw: Buffer | undefined;
+  private rawStartLine: string | undefined;
 
   constructor(fields: HeaderField[] = [], payload: Buffer = EMPTY) {
     this.fields = fields;
@@ -324,6 +328,28 @@ export abstract class SipMessage {
 
   private invalidate(key: string): void {
     this.cache?.delete(key);
+    this.raw = undefined;
+    if (key === 'via') this.top = undefined;
+  }
+
+  /**
+   * @internal The bytes this message was parsed from, given by the parser when they are
+   * canonical enough to send again (one Content-Length, matching the body). `toBuffer` returns
+   * them while nothing has changed: parse lazily, serialize once.
+   */
+  keepRaw(bytes: Buffer): void {
+    this.raw = bytes;
+    this.rawStartLine = this.startLine;
+  }
+
+  /** @internal Stores a value the parser has already read, so it is not parsed again. */
+  seedParsed(key: string, value: unknown): void {
+    if (key === 'via') {
+      this.top = value as Via;
+      return;
+    }
+    if (!this.cache) this.cache = new Map();
+    this.cache.set(key, value);
   }
 
   private required<N extends keyof ParsedHeaders>(name: N): ParsedHeaders[N] {
@@ -363,8 +389,15 @@ export abstract class SipMessage {
     return this.required('via');
   }
 
+  /** The top Via, parsed alone (the others are parsed when {@link via} is read). */
   get topVia(): Via {
-    return this.via[0] as Via;
+    if (this.top) return this.top;
+    const all = this.cache?.get('via') as Via[] | undefined;
+    if (all?.[0]) return all[0];
+    const first = this.fields.find((f) => f.key === 'via');
+    if (!first) throw new SipParseError('missing Via header');
+    this.top = parseTopVia(first.value);
+    return this.top;
   }
 
   /** The body as bytes; Content-Length counts these. */
@@ -380,6 +413,7 @@ export abstract class SipMessage {
   }
 
   set body(value: string | Buffer) {
+    this.raw = undefined;
     if (typeof value === 'string') {
       this.payloadBytes = Buffer.from(value, 'utf8');
       this.bodyText = value;
@@ -413,6 +447,7 @@ export abstract class SipMessage {
 
   /** The message in wire form. Content-Length is always written, counting bytes. */
   toBuffer(): Buffer {
+    if (this.raw !== undefined && this.startLine === this.rawStartLine) return this.raw;
     let head = `${this.startLine}\r\n`;
     for (const f of this.fields) {
       if (f.key !== 'content-length') head += `${f.name}: ${f.value}\r\n`;

@@ -10,7 +10,7 @@ import {
   unquote,
 } from './grammar.js';
 import { emptyParams, type Params, parseParams, stringifyParams } from './params.js';
-import { parseUri } from './uri.js';
+import { checkUriSyntax, parseUri } from './uri.js';
 
 /**
  * A parsed From, To, Contact, Route, Record-Route, Refer-To or P-Asserted-Identity value
@@ -34,10 +34,14 @@ function checkDisplayName(text: string, what: string): string {
 
 /**
  * Parses one name-addr or addr-spec with its header parameters. The URI is validated with
- * {@link parseUri}. An addr-spec without `<>` ends at the first `;` (RFC 3261 §20.10), so it
+ * {@link parseUri}, or only for its syntax with `uriCheck: 'syntax'` (the parser's hot path). An addr-spec without `<>` ends at the first `;` (RFC 3261 §20.10), so it
  * may not carry URI parameters or headers.
  */
-export function parseNameAddr(value: string, what = 'name-addr'): NameAddr {
+export function parseNameAddr(
+  value: string,
+  what = 'name-addr',
+  uriCheck: 'parse' | 'syntax' = 'parse',
+): NameAddr {
   const s = value;
   let i = skipWhitespace(s, 0);
   let name: string | undefined;
@@ -74,7 +78,8 @@ export function parseNameAddr(value: string, what = 'name-addr'): NameAddr {
   }
   if (uri.length === 0) throw new SipParseError(`${what}: empty URI`);
   try {
-    parseUri(uri);
+    if (uriCheck === 'parse') parseUri(uri);
+    else checkUriSyntax(uri, 'URI');
   } catch (err) {
     throw err instanceof SipParseError ? new SipParseError(`${what}: ${err.reason}`) : err;
   }

@@ -4,8 +4,18 @@ import { endOfQuoted, isTokenChar, isWhitespace, skipWhitespace } from './gramma
 /** Header or URI parameters: lower-case names; `null` for a parameter without a value. */
 export type Params = Record<string, string | null>;
 
+// A class whose prototype has no prototype: keys like "__proto__" are plain keys (as with
+// Object.create(null)), but V8 keeps instances in fast mode, and writes are several times cheaper.
+class Bag {}
+Object.setPrototypeOf(Bag.prototype, null);
+
+/** An empty object without Object.prototype, for keys that come from the wire. */
+export function emptyBag<T>(): Record<string, T> {
+  return new Bag() as Record<string, T>;
+}
+
 export function emptyParams(): Params {
-  return Object.create(null) as Params;
+  return emptyBag<string | null>();
 }
 
 /**
@@ -21,9 +31,14 @@ export function parseParams(s: string, start: number, what: string): Params {
     }
     i = skipWhitespace(s, i + 1);
     const nameStart = i;
-    while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
+    let upper = false;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (!isTokenChar(c)) break;
+      if (c >= 0x41 && c <= 0x5a) upper = true;
+    }
     if (i === nameStart) throw new SipParseError(`${what}: empty parameter name`);
-    const name = s.slice(nameStart, i).toLowerCase();
+    const name = upper ? s.slice(nameStart, i).toLowerCase() : s.slice(nameStart, i);
     i = skipWhitespace(s, i);
     let value: string | null = null;
     if (i < s.length && s.charCodeAt(i) === 0x3d /* = */) {

@@ -1,25 +1,24 @@
+import { parseCSeq } from './cseq.js';
 import { SipParseError } from './errors.js';
-import { isToken, trimLws } from './grammar.js';
-import { headerKey } from './header-names.js';
-import { type HeaderField, type SipMessage, SipRequest, SipResponse } from './message.js';
+import { isToken, isWhitespace, trimLws } from './grammar.js';
+import { commonHeaderAt, headerKey } from './header-names.js';
+import { type HeaderField, parseNumber, type SipMessage, SipRequest, SipResponse } from './message.js';
+import { parseNameAddr } from './name-addr.js';
+import { parseTopVia } from './via.js';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LFLF = Buffer.from('\n\n');
 const VERSION = /^SIP\/\d{1,3}\.\d{1,3}$/i;
+const STATUS = /^[1-6]\d\d$/;
 
 /** Beyond this many header lines a message is refused (a bound on work per message). */
 export const MAX_HEADER_LINES = 256;
 
-// Headers parsed while the message is read, so that a malformed one fails the parse:
-// the ones every layer of the stack reads on every message.
-const EAGER = ['via', 'cseq', 'from', 'to', 'content-length', 'max-forwards'] as const;
-
 /** Finds the empty line ending the header section: `[headEnd, bodyStart]`, or `undefined`. */
 export function findHeaderEnd(buf: Buffer, start: number): [number, number] | undefined {
   const crlf = buf.indexOf(CRLFCRLF, start);
-  const lfSearchEnd = crlf < 0 ? buf.length : crlf;
-  const lf = buf.subarray(0, lfSearchEnd).indexOf(LFLF, start);
-  if (lf >= 0) return [lf + 1, lf + 2];
+  const lf = buf.indexOf(LFLF, start);
+  if (lf >= 0 && (crlf < 0 || lf < crlf)) return [lf + 1, lf + 2];
   if (crlf >= 0) return [crlf + 2, crlf + 4];
   return undefined;
 }
@@ -51,27 +50,41 @@ function byteOffset(head: string, index: number, src: Source): number {
   return at + Buffer.byteLength(head.slice(lineStart, index), 'utf8');
 }
 
+function startLineError(line: string, reason: string, src: Source): SipParseError {
+  return new SipParseError(`start line "${line.slice(0, 80)}": ${reason}`, src.start);
+}
+
+function isResponseLine(line: string): boolean {
+  return (
+    line.length > 4 &&
+    (line.charCodeAt(0) | 0x20) === 0x73 /* s */ &&
+    (line.charCodeAt(1) | 0x20) === 0x69 /* i */ &&
+    (line.charCodeAt(2) | 0x20) === 0x70 /* p */ &&
+    line.charCodeAt(3) === 0x2f /* / */
+  );
+}
+
 function parseStartLine(line: string, head: string, src: Source): SipMessage {
-  const fail = (reason: string): never => {
-    throw new SipParseError(`start line "${line.slice(0, 80)}": ${reason}`, src.start);
-  };
   const sp1 = line.indexOf(' ');
-  if (sp1 <= 0) fail('expected elements separated by single spaces');
+  if (sp1 <= 0) throw startLineError(line, 'expected elements separated by single spaces', src);
   const sp2 = line.indexOf(' ', sp1 + 1);
-  if (line.slice(0, 4).toUpperCase() === 'SIP/') {
+  if (isResponseLine(line)) {
     const version = line.slice(0, sp1);
-    if (!VERSION.test(version)) fail(`bad SIP version "${version}"`);
+    if (!VERSION.test(version)) throw startLineError(line, `bad SIP version "${version}"`, src);
     const code = sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
-    if (!/^[1-6]\d\d$/.test(code)) fail(`status code "${code}" is not three digits 100-699`);
+    if (!STATUS.test(code))
+      throw startLineError(line, `status code "${code}" is not three digits 100-699`, src);
     return new SipResponse(Number(code), sp2 < 0 ? '' : line.slice(sp2 + 1), [], undefined, version);
   }
-  if (sp2 < 0) fail('a request line needs a method, a Request-URI and a version');
+  if (sp2 < 0) throw startLineError(line, 'a request line needs a method, a Request-URI and a version', src);
   const method = line.slice(0, sp1);
   const uri = line.slice(sp1 + 1, sp2);
   const version = line.slice(sp2 + 1);
-  if (!isToken(method)) fail(`bad method "${method}"`);
-  if (uri.length === 0) fail('empty Request-URI (more than one space between elements?)');
-  if (!VERSION.test(version)) fail(`bad SIP version "${version}" (trailing spaces?)`);
+  if (!isToken(method)) throw startLineError(line, `bad method "${method}"`, src);
+  if (uri.length === 0)
+    throw startLineError(line, 'empty Request-URI (more than one space between elements?)', src);
+  if (!VERSION.test(version))
+    throw startLineError(line, `bad SIP version "${version}" (trailing spaces?)`, src);
   const request = new SipRequest(method, uri, [], undefined, version);
   try {
     void request.requestUri;
@@ -98,16 +111,18 @@ function recoverRequest(line: string, head: string, pos: number, src: Source): S
   const version = text.slice(sp2 + 1);
   if (!isToken(method) || uri.length === 0 || !VERSION.test(version)) return undefined;
   try {
-    return new SipRequest(method, uri, parseFields(head, pos, src).fields, undefined, version);
+    return new SipRequest(method, uri, parseFields(head, pos, src), undefined, version);
   } catch {
     return undefined;
   }
 }
 
+// Header names already seen to be tokens, with their keys: most messages use the same dozen.
+const KNOWN_NAMES = new Map<string, string>();
+
 /** Reads the header lines from `pos` on; returns them and each line's string index. */
-function parseFields(head: string, pos: number, src: Source): { fields: HeaderField[]; offsets: number[] } {
+function parseFields(head: string, pos: number, src: Source): HeaderField[] {
   const fields: HeaderField[] = [];
-  const offsets: number[] = [];
   let last: HeaderField | undefined;
   while (pos < head.length) {
     const nl = head.indexOf('\n', pos);
@@ -133,17 +148,34 @@ function parseFields(head: string, pos: number, src: Source): { fields: HeaderFi
         (head.charCodeAt(nameEnd - 1) === 0x20 || head.charCodeAt(nameEnd - 1) === 0x09)
       )
         nameEnd--;
-      const name = head.slice(pos, nameEnd);
-      if (!isToken(name)) throw new SipParseError(`bad header name "${name}"`, byteOffset(head, pos, src));
+      const common = commonHeaderAt(head, pos, nameEnd);
+      let name: string;
+      let key: string;
+      if (common) {
+        name = common.exact ? common.name : head.slice(pos, nameEnd);
+        key = common.key;
+      } else {
+        name = head.slice(pos, nameEnd);
+        const known = KNOWN_NAMES.get(name);
+        if (known === undefined) {
+          if (!isToken(name))
+            throw new SipParseError(`bad header name "${name}"`, byteOffset(head, pos, src));
+          key = headerKey(name);
+          if (KNOWN_NAMES.size < 1024) KNOWN_NAMES.set(name, key);
+        } else key = known;
+      }
       if (fields.length >= MAX_HEADER_LINES)
         throw new SipParseError(`more than ${MAX_HEADER_LINES} header lines`, byteOffset(head, pos, src));
-      last = { name, key: headerKey(name), value: trimLws(head.slice(colon + 1, lineEnd)) };
+      let valueStart = colon + 1;
+      while (valueStart < lineEnd && isWhitespace(head.charCodeAt(valueStart))) valueStart++;
+      let valueEnd = lineEnd;
+      while (valueEnd > valueStart && isWhitespace(head.charCodeAt(valueEnd - 1))) valueEnd--;
+      last = { name, key, value: head.slice(valueStart, valueEnd) };
       fields.push(last);
-      offsets.push(pos);
     }
     pos = end + 1;
   }
-  return { fields, offsets };
+  return fields;
 }
 
 /**
@@ -151,7 +183,7 @@ function parseFields(head: string, pos: number, src: Source): { fields: HeaderFi
  * Returns each header line's string index, so errors can point at it. A bad request line
  * throws with the request it names as `partial` when the header lines can be read.
  */
-function parseHead(head: string, src: Source): { message: SipMessage; offsets: number[] } {
+function parseHead(head: string, src: Source): SipMessage {
   const nl = head.indexOf('\n');
   const lineEnd = nl < 0 ? head.length : nl;
   const firstLine = head.slice(0, head.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd);
@@ -165,30 +197,98 @@ function parseHead(head: string, src: Source): { message: SipMessage; offsets: n
     if (partial) err.partial = partial;
     throw err;
   }
-  const { fields, offsets } = parseFields(head, pos, src);
+  const fields = parseFields(head, pos, src);
   message.fields = fields;
-  return { message, offsets };
+  return message;
 }
 
-/** `offsets` are the string indices of each header line; converted to bytes only on error. */
-function validateEager(message: SipMessage, head: string, offsets: number[], src: Source): void {
-  const fail = (reason: string, key: string): never => {
-    const index = offsets[message.fields.findIndex((f) => f.key === key)] ?? 0;
-    const error = new SipParseError(reason, byteOffset(head, index, src));
-    error.partial = message;
-    throw error;
-  };
-  for (const key of EAGER) {
+const VIA = 1;
+const FROM = 2;
+const TO = 4;
+const CSEQ = 8;
+const MAX_FORWARDS = 16;
+const CONTENT_LENGTH = 32;
+
+function hasWhitespace(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (isWhitespace(s.charCodeAt(i))) return true;
+  return false;
+}
+
+/** The string index of the line where the `n`-th header field starts (for error offsets). */
+function fieldLineStart(head: string, n: number): number {
+  let pos = head.indexOf('\n') + 1;
+  let seen = -1;
+  while (pos > 0 && pos < head.length) {
+    const first = head.charCodeAt(pos);
+    const isField = first !== 0x20 && first !== 0x09 && first !== 0x0d && first !== 0x0a;
+    if (isField && ++seen === n) return pos;
+    pos = head.indexOf('\n', pos) + 1;
+  }
+  return 0;
+}
+
+function failAt(message: SipMessage, reason: string, index: number, head: string, src: Source): never {
+  const error = new SipParseError(reason, byteOffset(head, index, src));
+  error.partial = message;
+  throw error;
+}
+
+/**
+ * Reads, in one pass, the headers every layer needs: the top Via, From, To, CSeq, Max-Forwards,
+ * Content-Length and Call-ID. The values are kept in the message, so nothing is parsed twice;
+ * a malformed one fails the parse with the message as `partial` and the byte offset of its line.
+ */
+function readEagerHeaders(message: SipMessage, head: string, src: Source): number[] {
+  const fields = message.fields;
+  const lengths: number[] = [];
+  let seen = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as HeaderField;
     try {
-      message.getParsedHeader(key);
+      switch (field.key) {
+        case 'via':
+          if (!(seen & VIA)) message.seedParsed('via', parseTopVia(field.value));
+          seen |= VIA;
+          break;
+        case 'from':
+          if (!(seen & FROM)) message.seedParsed('from', parseNameAddr(field.value, 'From', 'syntax'));
+          seen |= FROM;
+          break;
+        case 'to':
+          if (!(seen & TO)) message.seedParsed('to', parseNameAddr(field.value, 'To', 'syntax'));
+          seen |= TO;
+          break;
+        case 'cseq':
+          if (!(seen & CSEQ)) message.seedParsed('cseq', parseCSeq(field.value));
+          seen |= CSEQ;
+          break;
+        case 'max-forwards':
+          // RFC 3261 §20.22: 0..255.
+          if (!(seen & MAX_FORWARDS))
+            message.seedParsed('max-forwards', parseNumber(field.value, 'max-forwards', 255));
+          seen |= MAX_FORWARDS;
+          break;
+        case 'content-length':
+          if (seen & CONTENT_LENGTH) lengths.push(Number(trimLws(field.value)));
+          else {
+            const length = parseNumber(field.value, 'content-length');
+            message.seedParsed('content-length', length);
+            lengths.push(length);
+          }
+          seen |= CONTENT_LENGTH;
+          break;
+        case 'call-id':
+          if (field.value.length === 0 || hasWhitespace(field.value)) {
+            throw new SipParseError('Call-ID: empty or contains whitespace');
+          }
+          break;
+      }
     } catch (err) {
       if (!(err instanceof SipParseError)) throw err;
-      fail(err.reason, key);
+      failAt(message, err.reason, fieldLineStart(head, i), head, src);
     }
   }
-  for (const callId of message.getAll('call-id')) {
-    if (callId.length === 0 || /\s/.test(callId)) fail('Call-ID: empty or contains whitespace', 'call-id');
-  }
+  return lengths;
 }
 
 /**
@@ -215,9 +315,8 @@ export function parseMessage(data: Buffer | string): SipRequest | SipResponse {
   const [headEnd, bodyStart] = bounds;
   const head = buf.toString('utf8', start, headEnd);
   const src = { buf, start };
-  const { message, offsets } = parseHead(head, src);
-  validateEager(message, head, offsets, src);
-  const lengths = message.getAll('content-length').map((v) => Number(v.trim()));
+  const message = parseHead(head, src);
+  const lengths = readEagerHeaders(message, head, src);
   const available = buf.length - bodyStart;
   if (lengths.length === 0 || lengths.some((l) => l !== lengths[0])) {
     // No Content-Length, or conflicting ones (RFC 4475 mcl01, answered 400 above the parser).
@@ -233,6 +332,7 @@ export function parseMessage(data: Buffer | string): SipRequest | SipResponse {
       throw error;
     }
     message.body = buf.subarray(bodyStart, bodyStart + length);
+    if (lengths.length === 1) message.keepRaw(buf.subarray(start, bodyStart + length));
   }
   return message as SipRequest | SipResponse;
 }

@@ -1,6 +1,6 @@
 import { SipParseError } from './errors.js';
 import { HOST, isDigits } from './grammar.js';
-import { emptyParams, type Params } from './params.js';
+import { emptyBag, emptyParams, type Params } from './params.js';
 
 /** A `sip:` or `sips:` URI (RFC 3261 §19.1). Escaped characters are decoded. */
 export interface SipUri {
@@ -108,6 +108,18 @@ function checkNoSpace(s: string, what: string): void {
   }
 }
 
+/**
+ * The cheap check of a URI's text: a scheme, and no character a URI never holds (whitespace,
+ * `<`, `>`, `"`). {@link parseUri} does the full parse.
+ */
+export function checkUriSyntax(text: string, what: string): void {
+  checkNoSpace(text, what);
+  const colon = text.indexOf(':');
+  if (colon <= 0 || !/^[a-zA-Z][a-zA-Z0-9+\-.]*$/.test(text.slice(0, colon))) {
+    throw new SipParseError(`${what}: "${text}" has no scheme`);
+  }
+}
+
 /** Throws unless `host` is a hostname, an IPv4 address or an IPv6 reference in brackets. */
 export function checkHost(host: string, what: string): void {
   if (host.charCodeAt(0) === 0x5b /* [ */) {
@@ -149,7 +161,7 @@ function parseHostPort(s: string, what: string): { host: string; port?: number }
 function parseSipUri(s: string, scheme: 'sip' | 'sips', what: string): SipUri {
   let body = s.slice(scheme.length + 1);
   // Null prototype, like params: a URI header named "__proto__" is a key like any other.
-  const headers = Object.create(null) as Record<string, string>;
+  const headers = emptyBag<string>();
   const uri: SipUri = { scheme, host: '', params: emptyParams(), headers };
   // The user part may hold "?", ";" and "," (RFC 4475 intmeth), but never an unescaped "@".
   const at = body.indexOf('@');

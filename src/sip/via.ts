@@ -1,5 +1,5 @@
 import { SipParseError } from './errors.js';
-import { isTokenChar, skipWhitespace, splitList } from './grammar.js';
+import { firstListElement, isTokenChar, isWhitespace, skipWhitespace, splitList } from './grammar.js';
 import type { Params } from './params.js';
 import { parseParams, stringifyParams } from './params.js';
 import { checkHost } from './uri.js';
@@ -27,13 +27,45 @@ function expectSlash(s: string, i: number, what: string): number {
   return i + 1;
 }
 
+const TRANSPORTS: Readonly<Record<string, string>> = {
+  UDP: 'UDP',
+  TCP: 'TCP',
+  TLS: 'TLS',
+  WS: 'WS',
+  WSS: 'WSS',
+  SCTP: 'SCTP',
+};
+
+// The sent-protocol as nearly every Via writes it ("SIP/2.0/UDP "), read without allocating;
+// returns where the sent-by starts, or -1 to take the general path.
+function commonProtocol(value: string): { transport: string; next: number } | -1 {
+  if (!value.startsWith('SIP/2.0/')) return -1;
+  let end = 8;
+  while (end < value.length && isTokenChar(value.charCodeAt(end))) end++;
+  const transport = TRANSPORTS[value.slice(8, end)];
+  if (transport === undefined || end >= value.length || !isWhitespace(value.charCodeAt(end))) return -1;
+  return { transport, next: skipWhitespace(value, end) };
+}
+
 /** Parses one via-parm: `SIP / 2.0 / UDP host[:port] *(; param)`, LWS allowed around `/`. */
 export function parseVia(value: string): Via {
   const what = 'Via';
-  const [name, afterName] = token(value, 0, what);
-  const [version, afterVersion] = token(value, expectSlash(value, afterName, what), what);
-  const [transport, afterTransport] = token(value, expectSlash(value, afterVersion, what), what);
-  let i = afterTransport;
+  const common = commonProtocol(value);
+  let protocol: string;
+  let transport: string;
+  let i: number;
+  if (common !== -1) {
+    protocol = 'SIP/2.0';
+    transport = common.transport;
+    i = common.next;
+  } else {
+    const [name, afterName] = token(value, 0, what);
+    const [version, afterVersion] = token(value, expectSlash(value, afterName, what), what);
+    const [word, afterTransport] = token(value, expectSlash(value, afterVersion, what), what);
+    protocol = `${name.toUpperCase()}/${version}`;
+    transport = word.toUpperCase();
+    i = afterTransport;
+  }
   const hostStart = i;
   if (value.charCodeAt(i) === 0x5b) {
     const close = value.indexOf(']', i);
@@ -58,14 +90,16 @@ export function parseVia(value: string): Via {
     port = Number(text);
   }
   const params = parseParams(value, i, what);
-  const via: Via = {
-    protocol: `${name.toUpperCase()}/${version}`,
-    transport: transport.toUpperCase(),
-    host,
-    params,
-  };
+  const via: Via = { protocol, transport, host, params };
   if (port !== undefined) via.port = port;
   return via;
+}
+
+/** Parses the first via-parm of a Via header value (the top Via, when it is the first line). */
+export function parseTopVia(value: string): Via {
+  const first = firstListElement(value);
+  if (first.length === 0) throw new SipParseError('Via: empty list element');
+  return parseVia(first);
 }
 
 /** Parses a Via header value, which may hold several comma-separated via-parms. */

@@ -15,6 +15,8 @@ export function stampVia(request: SipRequest, source: Source): void {
   if (!wantsRport && host === source.address) return;
   const params: Params = { ...top.params, received: source.address };
   if (wantsRport) params.rport = String(source.port);
+  const stamped = { ...top, params };
   request.removeFirstValue('via');
-  request.append('Via', stringifyVia({ ...top, params }), { first: true });
+  request.append('Via', stringifyVia(stamped), { first: true });
+  request.seedParsed('via', stamped);
 }

@@ -110,3 +110,22 @@ describe('building messages', () => {
     expect(other.callId).not.toBe(req.callId);
   });
 });
+
+describe('serialize once', () => {
+  it('sends an unmodified parsed message as the bytes it came in, and re-serializes after a change', () => {
+    const wire = Buffer.from(`${INVITE}\r\nextra bytes after the body`);
+    const msg = parseMessage(wire) as SipRequest;
+    const out = msg.toBuffer();
+    expect(out.toString()).toBe(INVITE);
+    msg.set('X-Custom', 'three');
+    const changed = msg.toBuffer().toString();
+    expect(changed).toContain('X-Custom: three\r\n');
+    expect(changed).not.toContain('x-custom: two');
+    const again = parseMessage(INVITE) as SipRequest;
+    again.uri = 'sip:carol@example.com';
+    expect(again.toBuffer().toString().split('\r\n')[0]).toBe('INVITE sip:carol@example.com SIP/2.0');
+    const body = parseMessage(INVITE) as SipRequest;
+    body.body = 'v=1';
+    expect(body.toBuffer().toString()).toMatch(/Content-Length: 3\r\n\r\nv=1$/);
+  });
+});
