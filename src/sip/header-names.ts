@@ -103,7 +103,11 @@ const COMMON = [
 ].map((name) => ({ name, key: name.toLowerCase() }));
 const COMPACT_NAMES = Object.entries(COMPACT).map(([name, key]) => ({ name, key }));
 const BY_LENGTH: Array<Array<{ name: string; key: string }>> = [];
-for (const entry of [...COMMON, ...COMPACT_NAMES]) (BY_LENGTH[entry.name.length] ??= []).push(entry);
+for (const entry of [...COMMON, ...COMPACT_NAMES]) {
+  const bucket = BY_LENGTH[entry.name.length] ?? [];
+  bucket.push(entry);
+  BY_LENGTH[entry.name.length] = bucket;
+}
 
 /**
  * Recognises a common header name written in `text` from `start` to `end` (any case) without
