@@ -20,6 +20,8 @@ export interface Throughput {
   name: string;
   /** Median of the rounds' operations per second. */
   median: number;
+  /** Median absolute deviation of the rounds, a spread that one disturbed round does not move. */
+  mad: number;
   min: number;
   max: number;
   rounds: number[];
@@ -72,12 +74,22 @@ export async function measure(
   }
   return cases.map((c) => {
     const rounds = perCase.get(c.name) as number[];
+    const mid = median(rounds);
     return {
       name: c.name,
-      median: median(rounds),
+      median: mid,
+      mad: median(rounds.map((r) => Math.abs(r - mid))),
       min: Math.min(...rounds),
       max: Math.max(...rounds),
       rounds,
     };
   });
+}
+
+/**
+ * How many times as fast `a` is as `b`: the median of the per-round ratios. Rounds of all cases
+ * run close together in time, so a spell of load from elsewhere hits both sides of a ratio.
+ */
+export function speedRatio(a: Throughput, b: Throughput): number {
+  return median(a.rounds.map((r, i) => r / (b.rounds[i] as number)));
 }

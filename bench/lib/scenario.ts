@@ -20,6 +20,8 @@ export interface ScenarioResult {
   settings?: Record<string, unknown>;
   /** Caveats printed under the table and saved with it. */
   notes?: string[];
+  /** Raw data saved with the figures but not printed (per-round samples...). */
+  details?: Record<string, unknown>;
 }
 
 export interface RunOptions {

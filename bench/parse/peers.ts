@@ -74,6 +74,8 @@ export const drachtioParser = requireCjs('drachtio-srf/lib/sip-parser/parser.js'
 export interface DrachtioSipMessage {
   method?: string;
   body: string;
+  /** Lower-case names to values as received (repeated headers joined by commas). */
+  headers: Record<string, string>;
   get(name: string): string | undefined;
   getParsedHeader(name: 'via'): Via[];
   getParsedHeader(name: 'from' | 'to'): NameAddr;
