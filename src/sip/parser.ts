@@ -4,6 +4,7 @@ import { isToken, isWhitespace, trimLws } from './grammar.js';
 import { commonHeaderAt, headerKey } from './header-names.js';
 import { type HeaderField, parseNumber, type SipMessage, SipRequest, SipResponse } from './message.js';
 import { parseNameAddr } from './name-addr.js';
+import { checkRequestUriText } from './uri.js';
 import { parseTopVia } from './via.js';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
@@ -17,7 +18,10 @@ export const MAX_HEADER_LINES = 256;
 /** Finds the empty line ending the header section: `[headEnd, bodyStart]`, or `undefined`. */
 export function findHeaderEnd(buf: Buffer, start: number): [number, number] | undefined {
   const crlf = buf.indexOf(CRLFCRLF, start);
-  const lf = buf.indexOf(LFLF, start);
+  // Bare-LF line ends are looked for only when the first line has one: CRLF messages are the rule.
+  const firstLf = buf.indexOf(0x0a, start);
+  const bareLf = firstLf > start && buf[firstLf - 1] !== 0x0d;
+  const lf = bareLf ? buf.indexOf(LFLF, start) : -1;
   if (lf >= 0 && (crlf < 0 || lf < crlf)) return [lf + 1, lf + 2];
   if (crlf >= 0) return [crlf + 2, crlf + 4];
   return undefined;
@@ -87,7 +91,7 @@ function parseStartLine(line: string, head: string, src: Source): SipMessage {
     throw startLineError(line, `bad SIP version "${version}" (trailing spaces?)`, src);
   const request = new SipRequest(method, uri, [], undefined, version);
   try {
-    void request.requestUri;
+    checkRequestUriText(uri, 'URI');
   } catch (err) {
     if (err instanceof SipParseError)
       throw new SipParseError(`Request-URI: ${err.reason}`, byteOffset(head, sp1 + 1, src));

@@ -120,6 +120,34 @@ export function checkUriSyntax(text: string, what: string): void {
   }
 }
 
+/**
+ * The checks of {@link parseUri} that a parser makes on every Request-URI, without building the
+ * URI: the syntax, and for sip/sips the host and port (RFC 5118 §4.2: an IPv6 address without
+ * brackets is refused). Parameters, headers and escapes are checked when the URI is parsed.
+ */
+export function checkRequestUriText(text: string, what: string): void {
+  checkUriSyntax(text, what);
+  const colon = text.indexOf(':');
+  const scheme = text.slice(0, colon).toLowerCase();
+  if (scheme !== 'sip' && scheme !== 'sips') return;
+  let body = text.slice(colon + 1);
+  const at = body.indexOf('@');
+  if (at >= 0) {
+    if (at === 0 || body.charCodeAt(0) === 0x3a)
+      throw new SipParseError(`${what}: empty user part before "@"`);
+    body = body.slice(at + 1);
+  }
+  let end = body.length;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 0x3b /* ; */ || c === 0x3f /* ? */) {
+      end = i;
+      break;
+    }
+  }
+  parseHostPort(body.slice(0, end), what);
+}
+
 /** Throws unless `host` is a hostname, an IPv4 address or an IPv6 reference in brackets. */
 export function checkHost(host: string, what: string): void {
   if (host.charCodeAt(0) === 0x5b /* [ */) {

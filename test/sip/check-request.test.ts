@@ -208,3 +208,13 @@ describe('checkRequest', () => {
     expect(checkRequest(request({ body: SDP, set: { Require: 'x-foo' } }), policy)).toBeUndefined();
   });
 });
+
+describe('a Request-URI the parser only checked for syntax', () => {
+  it('is fully parsed here: an empty URI parameter gets 400', () => {
+    const wire =
+      'OPTIONS sip:user@host;;x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n' +
+      'To: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n';
+    const parsed = parseMessage(wire) as SipRequest;
+    expect(checkRequest(parsed)).toEqual({ status: 400, reason: 'Bad Request-URI' });
+  });
+});
