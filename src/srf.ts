@@ -77,7 +77,7 @@ export class Srf {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.timers = { t1: 500, t2: 4000, ...options.timers };
     this.router = new RequestRouter(this.log, () => this.ua, {
-      request: (req) => this.recordAttempt(req),
+      request: (req, res) => this.recordAttempt(req, res),
       final: (req, response) => this.recordRejection(req, response),
     });
     this.requests$ = new RequestStream(this.router);
@@ -112,9 +112,10 @@ export class Srf {
     return this.ua?.dialogs.size ?? 0;
   }
 
-  private recordAttempt(req: SrfRequest): void {
+  private recordAttempt(req: SrfRequest, res: SrfResponse): void {
     const ua = this.ua;
     if (!ua || req.method !== 'INVITE') return;
+    ua.trackInvite(req, res);
     ua.cdr({ type: 'attempt', source: 'network', time: new Date(this.scheduler.now()), msg: req });
     req.cancel$.subscribe((cancel) =>
       ua.cdr({

@@ -80,6 +80,29 @@ export interface DialogInit {
   auth?: AuthProvider;
   /** The 2xx that confirmed the dialog, still waiting for its ACK (UAS). */
   answer?: AnswerRetransmitter;
+  /** `early` for a dialog made by a provisional response (default `confirmed`). */
+  state?: 'early' | 'confirmed';
+  /** UAS early dialog: the INVITE it belongs to, which takes PRACKs and an early BYE. */
+  invite?: EarlyInvite;
+}
+
+/** What a UAS early dialog needs from the INVITE that made it (see uas-invite.ts). */
+export interface EarlyInvite {
+  /** A PRACK for one of our reliable provisional responses (RFC 3262 §3). */
+  receivePrack(event: RequestEvent): void;
+  /** The caller ended the early dialog with BYE: the INVITE is answered 487. */
+  endedByBye(): void;
+}
+
+/** What the response that confirms an early dialog changes in it. */
+export interface Confirmation {
+  /** UAC: the route set and target recomputed from the 2xx (RFC 3261 §13.2.2.4). */
+  route?: DialogRoute;
+  localSdp?: string;
+  remoteSdp?: string;
+  localContact?: string;
+  answer?: AnswerRetransmitter;
+  createdBy: SipMessage;
 }
 
 type ChildName = 'modify' | 'info' | 'notify' | 'refer' | 'message' | 'options' | 'update' | 'subscribe';
@@ -131,7 +154,8 @@ export class Dialog {
   /** Our 2xx to the peer's last re-INVITE, resent until its ACK. */
   private pendingReinviteAnswer: AnswerRetransmitter | undefined;
   /** The message that made or last changed the dialog, for the CDR of an end without one. */
-  private readonly lastMessage: SipMessage;
+  private lastMessage: SipMessage;
+  private invite: EarlyInvite | undefined;
 
   constructor(init: DialogInit) {
     this.ua = init.ua;
@@ -151,8 +175,28 @@ export class Dialog {
     this.auth = init.auth;
     this.answer = init.answer;
     this.lastMessage = init.createdBy;
-    this.stateSubject = new BehaviorSubject<DialogState>('confirmed');
+    this.invite = init.invite;
+    this.stateSubject = new BehaviorSubject<DialogState>(init.state ?? 'confirmed');
     init.ua.dialogs.add(this);
+  }
+
+  /** @internal An early dialog becomes confirmed by a 2xx (RFC 3261 §12.1, §13.2.2.4). */
+  confirm(update: Confirmation): void {
+    if (this.state !== 'early') return;
+    if (update.route) {
+      this.route.routeSet = [...update.route.routeSet];
+      this.setRemoteTarget(update.route.remoteTarget);
+    }
+    if (update.localSdp !== undefined) this.local.sdp = update.localSdp;
+    if (update.remoteSdp !== undefined) this.remote.sdp = update.remoteSdp;
+    if (update.localContact !== undefined) {
+      this.local.contact = update.localContact;
+      this.local.uri = contactUriOf(update.localContact);
+    }
+    if (update.answer) this.answer = update.answer;
+    this.lastMessage = update.createdBy;
+    this.invite = undefined;
+    this.stateSubject.next('confirmed');
   }
 
   /** drachtio-srf's dialog id: Call-ID and the tags. */
@@ -269,7 +313,12 @@ export class Dialog {
     switch (message.method) {
       case 'BYE':
         res.send(200);
-        this.terminate('normal-release', 'remote', req);
+        this.invite?.endedByBye();
+        this.terminate(this.state === 'early' ? 'call-canceled' : 'normal-release', 'remote', req);
+        return;
+      case 'PRACK':
+        if (this.invite) this.invite.receivePrack({ req, res });
+        else res.send(481);
         return;
       case 'INVITE':
         this.receiveReinvite(req, res);

@@ -17,6 +17,8 @@ export interface InviteClientOptions {
   onUnwanted2xx(response: SipResponse, invite: SipRequest): void;
   /** Emits to CANCEL the INVITE while still listening for its final response (a 487, usually). */
   cancel$?: Observable<HeaderInit>;
+  /** The first final response, after the subscriber has seen it, and even when it has gone. */
+  onFinal?(response: SipResponse): void;
 }
 
 /**
@@ -64,14 +66,19 @@ export function inviteClient(
           ua.engine.sendAck(ack.clone(), { flowId: options.flowId });
           if (subscriber.closed || (kept !== undefined && kept !== tag)) {
             options.onUnwanted2xx(response, sent);
+            if (!finalSeen) {
+              finalSeen = true;
+              options.onFinal?.(response);
+            }
             return;
           }
           kept = tag;
         }
-        if (subscriber.closed || finalSeen) return;
-        subscriber.next(event);
-        if (event.kind === 'response' && event.response.status >= 200) {
+        const final = event.kind === 'response' && event.response.status >= 200 && !finalSeen;
+        if (!subscriber.closed && !finalSeen) subscriber.next(event);
+        if (final && event.kind === 'response') {
           finalSeen = true;
+          options.onFinal?.(event.response);
           subscriber.complete();
         }
       },

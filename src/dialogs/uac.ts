@@ -6,6 +6,7 @@ import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
 import type { AuthProvider } from '../streams/digest-auth.js';
 import { buildRequest } from '../streams/out-of-dialog-request.js';
 import { Dialog } from './dialog.js';
+import { EarlyDialogs, type PrackSender } from './uac-early.js';
 import { inviteClient } from './invite-client.js';
 import { SipError } from './sip-error.js';
 import type { UserAgent } from './user-agent.js';
@@ -26,16 +27,28 @@ export interface UacOptions {
   callingNumber?: string;
   callingName?: string;
   calledNumber?: string;
+  /**
+   * `'manual'`: reliable provisional responses (RFC 3262) are not PRACKed automatically; the
+   * `provisional` event's `prack()` sends the PRACK, with a body for an offer/answer in PRACK.
+   */
+  prack?: 'auto' | 'manual';
 }
 
 /** The progress of an outgoing call, ending with the dialog. */
 export type UacProgress =
   /** The INVITE went out (again after a challenge or redirect). `cancel()` sends CANCEL. */
   | { type: 'request'; request: SipRequest; cancel: (headers?: HeaderInit) => void }
-  | { type: 'provisional'; response: SipResponse }
+  /**
+   * A provisional response (not 100). With a To tag it has an early dialog (UPDATE, INFO and
+   * PRACK go through it); a reliable one carries `prack` (already sent unless `prack: 'manual'`).
+   */
+  | { type: 'provisional'; response: SipResponse; dialog?: Dialog; prack?: PrackSender }
   | { type: 'dialog'; dialog: Dialog };
 
 const MAX_REDIRECTS = 5;
+/** What rxsip's dialogs implement: reliable provisionals (RFC 3262) and session timers (RFC 4028). */
+export const SUPPORTED = '100rel, timer';
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY, MESSAGE, SUBSCRIBE';
 
 /** `host[:port]` becomes `sip:[calledNumber@]host[:port]` (drachtio-srf's rule). */
 export function requestUri(uri: string, calledNumber?: string): string {
@@ -75,6 +88,8 @@ export function uac$(ua: UserAgent, uri: string, options: UacOptions = {}): Obse
       localHost,
     );
     if (options.localSdp && !invite.has('content-type')) invite.set('Content-Type', 'application/sdp');
+    if (!invite.has('supported')) invite.set('Supported', SUPPORTED);
+    if (!invite.has('allow')) invite.set('Allow', ALLOW);
     ua.cdr({ type: 'attempt', source: 'application', time: new Date(ua.scheduler.now()), msg: invite });
     return attempt(ua, invite, options, options.proxy, 0);
   });
@@ -89,6 +104,7 @@ function attempt(
 ): Observable<UacProgress> {
   const template = invite.clone();
   const cancel = new Subject<HeaderInit>();
+  const early = new EarlyDialogs(ua, options.auth, options.prack === 'manual');
   let lastSent = invite;
   const byeOrphan = (response: SipResponse, sent: SipRequest) => {
     const bye = inDialogRequest(uacDialogRoute(sent, response), 'BYE', sent.cseq.seq + 1);
@@ -100,6 +116,7 @@ function attempt(
     ackFor: (response, sent) => ackFor2xx(sent, response),
     onUnwanted2xx: byeOrphan,
     cancel$: cancel,
+    onFinal: (response) => early.end(response),
   }).pipe(
     mergeMap((event): Observable<UacProgress> => {
       if (event.kind === 'sent') {
@@ -111,12 +128,17 @@ function attempt(
         });
       }
       const response = event.response;
-      if (response.status < 200)
-        return response.status === 100 ? EMPTY : of({ type: 'provisional', response });
+      if (response.status < 200) {
+        if (response.status === 100) return EMPTY;
+        if (!response.toTag) return of({ type: 'provisional', response });
+        const made = early.provisional(response, lastSent);
+        return made ? of({ type: 'provisional', response, ...made }) : EMPTY;
+      }
       if (response.status < 300) {
         const target = contactOf(response);
         if (!target) return throwError(() => new SipError(500, 'No Contact header in response', response));
-        const dialog = new Dialog({
+        const confirmed = early.confirm(response, lastSent);
+        const dialog = confirmed ?? new Dialog({
           ua,
           type: 'uac',
           dialogType: 'INVITE',

@@ -1,10 +1,10 @@
-import { defer, from, mergeMap, type Observable, of, takeUntil, throwError, throwIfEmpty } from 'rxjs';
+import { defer, from, map, mergeMap, type Observable, of, takeUntil, throwError, throwIfEmpty } from 'rxjs';
 import { uasDialogRoute } from '../sip/dialog-route.js';
-import type { HeaderInit } from '../sip/message.js';
+import type { HeaderInit, SipResponse } from '../sip/message.js';
 import type { RequestEvent } from '../streams/request-router.js';
 import { Dialog } from './dialog.js';
 import { SipError } from './sip-error.js';
-import { AnswerRetransmitter } from './uas-answer.js';
+import type { AnswerRetransmitter } from './uas-answer.js';
 import { agentOf } from './user-agent.js';
 
 export type SdpSource = string | (() => string | Promise<string>);
@@ -52,41 +52,56 @@ export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<
         const headers: HeaderInit = { Contact: contact, ...options.headers };
         if (sdp && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
           headers['Content-Type'] = 'application/sdp';
-        const status = req.method === 'SUBSCRIBE' ? 202 : 200;
-        const sent = res.send(status, { headers, body: sdp || undefined });
-        if (!sent) return throwError(() => new SipError(487));
+        const invite = ua.inviteOf(req);
+        if (req.method !== 'INVITE' || !invite) {
+          const sent = res.send(req.method === 'SUBSCRIBE' ? 202 : 200, { headers, body: sdp || undefined });
+          if (!sent) return throwError(() => new SipError(487));
+          return of(answered(event, sdp, sent, contact, undefined));
+        }
         let dialog: Dialog | undefined;
-        const answer =
-          req.method === 'INVITE'
-            ? new AnswerRetransmitter(ua, req.inbound, sent, () => {
-                ua.log.info({ callId: req.callId }, 'no ACK for our 2xx: ending the call');
-                dialog?.bye$({ reason: 'ack-timeout' }).subscribe();
-              })
-            : undefined;
-        dialog = new Dialog({
-          ua,
-          type: 'uas',
-          dialogType: req.method === 'SUBSCRIBE' ? 'SUBSCRIBE' : 'INVITE',
-          route: uasDialogRoute(req, res.toTag),
-          localContact: sent.get('contact') ?? contact,
-          localSdp: sdp,
-          remoteSdp: req.body,
-          localCseq: 1,
-          remoteCseq: req.cseq.seq,
-          createdBy: sent,
-          flowId: req.source.flowId,
-          answer,
-        });
-        ua.cdr({
-          type: 'start',
-          source: 'network',
-          time: new Date(ua.scheduler.now()),
-          role: 'uas',
-          msg: sent,
-        });
-        return of(dialog);
+        const onAckTimeout = () => {
+          ua.log.info({ callId: req.callId }, 'no ACK for our 2xx: ending the call');
+          dialog?.bye$({ reason: 'ack-timeout' }).subscribe();
+        };
+        // Sent now, or once the outstanding reliable provisional response is PRACKed (RFC 3262).
+        return invite.answer$(200, { headers, body: sdp || undefined }, onAckTimeout).pipe(
+          map((sent) => {
+            dialog = answered(event, sdp, sent, contact, invite.answer);
+            return dialog;
+          }),
+        );
       }),
       throwIfEmpty(() => new SipError(487)),
     );
   });
+}
+
+/** The dialog a 2xx makes: the early one confirmed, or a new one. */
+function answered(event: RequestEvent, sdp: string, sent: SipResponse, contact: string, answer: AnswerRetransmitter | undefined): Dialog {
+  const { req, res } = event;
+  const ua = agentOf(req);
+  const localContact = sent.get('contact') ?? contact;
+  const early = ua.inviteOf(req)?.earlyDialog;
+  let dialog: Dialog;
+  if (early && early.state === 'early') {
+    early.confirm({ localSdp: sdp, localContact, answer, createdBy: sent });
+    dialog = early;
+  } else {
+    dialog = new Dialog({
+      ua,
+      type: 'uas',
+      dialogType: req.method === 'SUBSCRIBE' ? 'SUBSCRIBE' : 'INVITE',
+      route: uasDialogRoute(req, res.toTag),
+      localContact,
+      localSdp: sdp,
+      remoteSdp: req.body,
+      localCseq: 1,
+      remoteCseq: req.cseq.seq,
+      createdBy: sent,
+      flowId: req.source.flowId,
+      answer,
+    });
+  }
+  ua.cdr({ type: 'start', source: 'network', time: new Date(ua.scheduler.now()), role: 'uas', msg: sent });
+  return dialog;
 }

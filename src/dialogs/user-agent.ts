@@ -3,6 +3,8 @@ import { type SchedulerLike, Subject } from 'rxjs';
 import type { Engine, InboundRequest } from '../engine/engine.js';
 import { createResponse } from '../sip/build.js';
 import type { SrfRequest } from '../streams/srf-request.js';
+import type { SrfResponse } from '../streams/srf-response.js';
+import { UasInvite } from './uas-invite.js';
 import type { CdrEvent } from './cdr.js';
 import { DialogRegistry } from './dialog-registry.js';
 
@@ -19,13 +21,26 @@ export interface UserAgentTimers {
 export class UserAgent {
   readonly dialogs = new DialogRegistry();
   readonly cdrs = new Subject<CdrEvent>();
+  private readonly invites = new WeakMap<SrfRequest, UasInvite>();
 
   constructor(
     readonly engine: Engine,
     readonly scheduler: SchedulerLike,
     readonly log: Logger,
     readonly timers: UserAgentTimers,
+    /** Random numbers in [0, 1): RSeq starts, glare back-off (RFC 3261 §14.1); injectable for tests. */
+    readonly random: () => number = Math.random,
   ) {}
+
+  /** Starts following an incoming INVITE until its final response (reliable provisionals, early dialog). */
+  trackInvite(req: SrfRequest, res: SrfResponse): void {
+    this.invites.set(req, new UasInvite(this, req, res));
+  }
+
+  /** The UAS state of an incoming INVITE. */
+  inviteOf(req: SrfRequest): UasInvite | undefined {
+    return this.invites.get(req);
+  }
 
   /**
    * Takes a request inside a dialog (it has a To tag) or an ACK. Returns false when it belongs to

@@ -20,6 +20,8 @@ export interface InboundRequest {
   readonly finalSent: boolean;
   /** INVITE: emits the CANCEL when the caller cancels (200 and 487 already sent), then completes. */
   readonly cancel$: Observable<SipRequest>;
+  /** INVITE: emits the final response once sent, whoever sent it, then completes. */
+  readonly final$: Observable<SipResponse>;
 }
 
 /** What happens to a request sent with {@link Engine.send}. */

@@ -49,6 +49,10 @@ class ServerRequest implements InboundRequest {
     return this.transaction?.cancel$ ?? EMPTY;
   }
 
+  get final$(): Observable<SipResponse> {
+    return this.transaction?.final$ ?? EMPTY;
+  }
+
   respond(response: SipResponse): boolean {
     if (!this.transaction) return false;
     const status = response.status;

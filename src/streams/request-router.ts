@@ -51,7 +51,7 @@ export class RequestRouter {
     private readonly context?: () => unknown,
     /** Sees each new request and, later, its final response (call detail records). */
     private readonly observer?: {
-      request(req: SrfRequest): void;
+      request(req: SrfRequest, res: SrfResponse): void;
       final(req: SrfRequest, response: SipResponse): void;
     },
   ) {}
@@ -103,7 +103,7 @@ export class RequestRouter {
     const req = new SrfRequest(inbound, this.context?.());
     const observer = this.observer;
     const res = new SrfResponse(req, observer && ((response) => observer.final(req, response)));
-    observer?.request(req);
+    observer?.request(req, res);
     const event: RequestEvent = { req, res };
     const method = req.method;
     if (method === 'INVITE') req.cancel$.subscribe(() => (req.canceled = true));

@@ -1,7 +1,8 @@
-import { EMPTY, type Observable } from 'rxjs';
+import { EMPTY, type Observable, Subject } from 'rxjs';
 import type { InboundRequest } from '../engine/engine.js';
 import { SipRequest } from '../sip/message.js';
 import type { Source } from '../transport/types.js';
+import type { RequestEvent } from './request-router.js';
 
 /**
  * An incoming request as handlers see it: the SIP request, where it came from, and (for an
@@ -22,6 +23,24 @@ export class SrfRequest extends SipRequest {
     this.inbound = inbound;
     this.source = inbound.source;
     this.context = context;
+  }
+
+  private pracks: Subject<RequestEvent> | undefined;
+
+  /**
+   * INVITE: PRACKs for our reliable provisional responses (RFC 3262), as `{req, res}`; when
+   * nobody subscribes they are answered 200.
+   */
+  get prack$(): Observable<RequestEvent> {
+    if (!this.pracks) this.pracks = new Subject<RequestEvent>();
+    return this.pracks.asObservable();
+  }
+
+  /** @internal Offers a PRACK to `prack$` subscribers; false when there are none. */
+  offerPrack(event: RequestEvent): boolean {
+    if (!this.pracks?.observed) return false;
+    this.pracks.next(event);
+    return true;
   }
 
   /** INVITE: emits the CANCEL request when the caller cancels, then completes. */

@@ -23,6 +23,11 @@ export class SrfResponse {
   private last: SipResponse | undefined;
   /** The To tag of this transaction's responses (a UAS dialog's local tag). */
   readonly toTag: string;
+  /**
+   * @internal Hands a response to the server transaction. The dialog layer replaces it for
+   * INVITEs: reliable provisional responses (RFC 3262) and early dialogs go through it.
+   */
+  transmit: (response: SipResponse) => boolean;
 
   constructor(
     private readonly req: SrfRequest,
@@ -30,6 +35,7 @@ export class SrfResponse {
     private readonly onFinal?: (response: SipResponse) => void,
   ) {
     this.toTag = req.toTag ?? newTag();
+    this.transmit = (response) => this.req.inbound.respond(response);
   }
 
   /** Adds a header to every later response of this transaction. */
@@ -93,7 +99,7 @@ export class SrfResponse {
       const routes = this.req.getAll('record-route');
       if (routes.length > 0) response.set('Record-Route', routes);
     }
-    if (this.sentFinal || !this.req.inbound.respond(response)) {
+    if (this.sentFinal || !this.transmit(response)) {
       const err = new Error(
         this.req.canceled
           ? 'res.send: the request was cancelled'

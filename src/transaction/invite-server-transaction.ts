@@ -29,6 +29,8 @@ export class InviteServerTransaction implements ServerTransaction {
   private toTag: string | undefined;
   private cancels: Subject<SipRequest> | undefined;
   private cancelRequest: SipRequest | undefined;
+  private finals: Subject<SipResponse> | undefined;
+  private finalResponse: SipResponse | undefined;
 
   constructor(
     private readonly ctx: TransactionContext,
@@ -46,6 +48,13 @@ export class InviteServerTransaction implements ServerTransaction {
 
   get finalSent(): boolean {
     return this.state !== 'proceeding';
+  }
+
+  get final$(): Observable<SipResponse> {
+    if (this.finalResponse) return of(this.finalResponse);
+    if (this.state === 'terminated') return EMPTY;
+    if (!this.finals) this.finals = new Subject<SipResponse>();
+    return this.finals.asObservable();
   }
 
   get cancel$(): Observable<SipRequest> {
@@ -103,8 +112,13 @@ export class InviteServerTransaction implements ServerTransaction {
         const data = response.toBuffer();
         this.send(data);
         if (status < 200) this.provisional = data;
-        else if (status < 300) this.accept(data);
-        else this.complete(data);
+        else {
+          if (status < 300) this.accept(data);
+          else this.complete(data);
+          this.finalResponse = response;
+          this.finals?.next(response);
+          this.finals?.complete();
+        }
         return true;
       })
       .with('accepted', () => {
@@ -213,6 +227,8 @@ export class InviteServerTransaction implements ServerTransaction {
     this.final = undefined;
     this.provisional = undefined;
     this.cancels?.complete();
+    this.finals?.complete();
+    this.finalResponse = undefined;
     this.ctx.terminated(this.key, 'server', this);
   }
 }
