@@ -34,6 +34,8 @@ export interface SrfOptions {
   scheduler?: SchedulerLike;
   /** T1/T2 for the UA core's 2xx retransmission (RFC 3261 §13.3.1.4); defaults 500/4000 ms. */
   timers?: Partial<UserAgentTimers>;
+  /** Random numbers in [0, 1) for RSeq starts and the 491 back-off; injectable for tests. */
+  random?: () => number;
 }
 
 export interface CreateUacOptions extends UacOptions {
@@ -67,6 +69,7 @@ export class Srf {
   private readonly router: RequestRouter;
   private readonly scheduler: SchedulerLike;
   private readonly timers: UserAgentTimers;
+  private readonly random: (() => number) | undefined;
   private subscription: Subscription | undefined;
   readonly log: Logger;
   /** Every new request outside a dialog, as `{req, res}`. Pipe into `filterMethod` to take only some methods. */
@@ -76,6 +79,7 @@ export class Srf {
     this.log = options.logger ?? pino({ name: 'rxsip' });
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.timers = { t1: 500, t2: 4000, ...options.timers };
+    this.random = options.random;
     this.router = new RequestRouter(this.log, () => this.ua, {
       request: (req, res) => this.recordAttempt(req, res),
       final: (req, response) => this.recordRejection(req, response),
@@ -92,7 +96,7 @@ export class Srf {
   attach(engine: Engine): this {
     if (this.engineRef) throw new Error('srf: already attached to an engine');
     this.engineRef = engine;
-    this.ua = new UserAgent(engine, this.scheduler, this.log, this.timers);
+    this.ua = new UserAgent(engine, this.scheduler, this.log, this.timers, this.random);
     this.subscription = engine.requests$.subscribe((inbound) => this.dispatch(inbound));
     return this;
   }

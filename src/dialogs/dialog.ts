@@ -4,15 +4,18 @@ import {
   defer,
   EMPTY,
   filter,
+  finalize,
   firstValueFrom,
   lastValueFrom,
   map,
+  mergeMap,
   type Observable,
   of,
   Subject,
   takeWhile,
   tap,
   throwError,
+  timer,
 } from 'rxjs';
 import type { InboundRequest, OutboundEvent } from '../engine/engine.js';
 import { ackInDialog } from '../sip/ack-for-2xx.js';
@@ -107,6 +110,7 @@ export interface Confirmation {
 
 type ChildName = 'modify' | 'info' | 'notify' | 'refer' | 'message' | 'options' | 'update' | 'subscribe';
 const SDP_METHODS = new Set(['INVITE', 'UPDATE', 'ACK', 'PRACK']);
+const MAX_GLARE_RETRIES = 5;
 
 function contactUriOf(contact: string): string {
   const match = /<([^>]*)>/.exec(contact);
@@ -156,6 +160,14 @@ export class Dialog {
   /** The message that made or last changed the dialog, for the CDR of an end without one. */
   private lastMessage: SipMessage;
   private invite: EarlyInvite | undefined;
+  /** Our re-INVITE is waiting for its final response (RFC 3261 §14.1). */
+  private reinviting = false;
+  /** Our offer (re-INVITE or UPDATE) is waiting for its answer (RFC 3311 §5.2). */
+  private pendingOffer = false;
+  /** The peer's re-INVITE is not answered yet (RFC 3261 §14.2). */
+  private answeringReinvite = false;
+  /** @internal Told of each accepted target refresh / session refresh (the session timer listens). */
+  onRefresh: ((req: SipRequest, answer: SipResponse) => void) | undefined;
 
   constructor(init: DialogInit) {
     this.ua = init.ua;
@@ -323,12 +335,14 @@ export class Dialog {
       case 'INVITE':
         this.receiveReinvite(req, res);
         return;
+      case 'UPDATE':
+        this.receiveUpdate(req, res);
+        return;
       case 'INFO':
       case 'NOTIFY':
       case 'REFER':
       case 'MESSAGE':
       case 'OPTIONS':
-      case 'UPDATE':
         this.offer(message.method.toLowerCase() as ChildName, { req, res }, () =>
           this.defaultAnswer(req, res),
         );
@@ -366,7 +380,58 @@ export class Dialog {
     this.emitNotice('ack', ack);
   }
 
+  /** Calls `hook` with the response the application (or the dialog) sends with `res.send`. */
+  private watch(res: SrfResponse, hook: (sent: SipResponse | undefined) => void): void {
+    const original = res.send.bind(res);
+    res.send = ((...args: Parameters<SrfResponse['send']>) => {
+      const sent = original(...args);
+      if (!sent || sent.status >= 200) hook(sent);
+      return sent;
+    }) as SrfResponse['send'];
+  }
+
+  /** The peer's offer (re-INVITE or UPDATE) was accepted with `sent`: RFC 3261 §12.2.2 target refresh, RFC 3264 SDPs. */
+  private accepted(req: SrfRequest, sent: SipResponse): void {
+    const target = targetOf(req);
+    if (target) this.setRemoteTarget(target);
+    if (req.payload.length > 0) this.remote.sdp = req.body;
+    if (sent.payload.length > 0) this.local.sdp = sent.body;
+    this.onRefresh?.(req, sent);
+  }
+
+  private isRefresh(req: SrfRequest): boolean {
+    const offer = req.body;
+    return !offer || offer === this.remote.sdp;
+  }
+
+  private receiveUpdate(req: SrfRequest, res: SrfResponse): void {
+    // RFC 3311 §5.2: an offer while ours is waiting for its answer is glare.
+    if (req.payload.length > 0 && this.pendingOffer) {
+      res.send(491);
+      return;
+    }
+    const refresh = this.isRefresh(req);
+    this.watch(res, (sent) => {
+      if (!sent || sent.status >= 300) return;
+      this.accepted(req, sent);
+      if (refresh) this.emitNotice('refresh', req);
+    });
+    this.offer('update', { req, res }, () => this.defaultAnswer(req, res));
+  }
+
   private receiveReinvite(req: SrfRequest, res: SrfResponse): void {
+    // RFC 3261 §14.2: glare with our own re-INVITE gets 491; a second re-INVITE before we
+    // answered the first gets 500 with Retry-After.
+    if (this.reinviting) {
+      res.send(491);
+      return;
+    }
+    if (this.answeringReinvite) {
+      res.send(500, { headers: { 'Retry-After': Math.floor(this.ua.random() * 10) } });
+      return;
+    }
+    this.answeringReinvite = true;
+    this.watch(res, () => (this.answeringReinvite = false));
     const offer = req.body;
     const target = targetOf(req);
     const accept = (answer: SipResponse | undefined) => {
@@ -374,6 +439,7 @@ export class Dialog {
       // RFC 3261 §12.2.2: a 2xx to a target refresh request updates the remote target.
       if (target) this.setRemoteTarget(target);
       if (offer) this.remote.sdp = offer;
+      this.onRefresh?.(req, answer);
       this.pendingReinviteAnswer = new AnswerRetransmitter(this.ua, req.inbound, answer, () => {
         this.ua.log.warn({ callId: this.sip.callId }, 'no ACK for the 2xx to a re-INVITE');
       });
@@ -408,14 +474,11 @@ export class Dialog {
     }
     const subject = this.children?.get('modify');
     if (subject?.observed) {
-      const original = res.send.bind(res);
-      res.send = ((...args: Parameters<SrfResponse['send']>) => {
-        const sent = original(...args);
+      this.watch(res, (sent) => {
         if (sent && sent.status >= 200 && sent.status < 300 && sent.payload.length > 0)
           this.local.sdp = sent.body;
         accept(sent);
-        return sent;
-      }) as SrfResponse['send'];
+      });
       subject.next({ req, res });
     } else {
       answerWithLocalSdp();
@@ -503,10 +566,42 @@ export class Dialog {
       );
     }
     if (method === 'BYE') return this.bye$(options);
+    if (method === 'UPDATE') return this.sendUpdate$(options);
     return defer(() => {
       if (this.state === 'terminated') throw new Error(`dialog ${this.id} has ended`);
       return this.transmit$(this.build({ ...options, method }, this.nextCseq())).pipe(
         tap((r) => r.status >= 200 && this.checkFinal(r)),
+      );
+    });
+  }
+
+  /**
+   * Sends an UPDATE (RFC 3311), in an early or confirmed dialog: with a body it is an offer,
+   * and the 2xx's answer and Contact update the dialog; without one, a session refresh.
+   */
+  sendUpdate$(options: Omit<RequestOptions, 'method'> = {}): Observable<SipResponse> {
+    return defer(() => {
+      if (this.state === 'terminated') throw new Error(`dialog ${this.id} has ended`);
+      const request = this.build({ ...options, method: 'UPDATE' }, this.nextCseq());
+      const offer = request.payload.length > 0 ? request.body : undefined;
+      if (offer) this.pendingOffer = true;
+      return this.transmit$(request).pipe(
+        tap((response) => {
+          if (response.status < 200) return;
+          if (offer) this.pendingOffer = false;
+          if (response.status >= 300) {
+            this.checkFinal(response);
+            return;
+          }
+          const target = targetOf(response);
+          if (target) this.setRemoteTarget(target);
+          if (offer) this.local.sdp = offer;
+          if (response.payload.length > 0) this.remote.sdp = response.body;
+          this.onRefresh?.(request, response);
+        }),
+        finalize(() => {
+          if (offer) this.pendingOffer = false;
+        }),
       );
     });
   }
@@ -549,7 +644,42 @@ export class Dialog {
     options: { headers?: HeaderInit } = {},
   ): Observable<SipResponse> {
     if (!this.reinvites) this.reinvites = new SerialQueue();
-    return this.reinvites.run(() => {
+    return this.reinvites.run(() => this.reinviteWithRetry(sdp, options, 0));
+  }
+
+  // RFC 3261 §14.1: after a 491 the re-INVITE is tried again after a random wait: 2.1-4 s for the
+  // dialog's Call-ID owner (the UAC of the first INVITE), 0-2 s for the other side.
+  private reinviteWithRetry(
+    sdp: string | 'hold' | 'unhold',
+    options: { headers?: HeaderInit },
+    tries: number,
+  ): Observable<SipResponse> {
+    return this.reinviteOnce(sdp, options).pipe(
+      catchError((err: unknown) => {
+        if (
+          !(err instanceof SipError) ||
+          err.status !== 491 ||
+          tries >= MAX_GLARE_RETRIES ||
+          this.state === 'terminated'
+        ) {
+          return throwError(() => err);
+        }
+        const wait =
+          this.type === 'uac'
+            ? 2100 + Math.floor(this.ua.random() * 191) * 10
+            : Math.floor(this.ua.random() * 201) * 10;
+        return timer(wait, this.ua.scheduler).pipe(
+          mergeMap(() => this.reinviteWithRetry(sdp, options, tries + 1)),
+        );
+      }),
+    );
+  }
+
+  private reinviteOnce(
+    sdp: string | 'hold' | 'unhold',
+    options: { headers?: HeaderInit },
+  ): Observable<SipResponse> {
+    return defer(() => {
       if (this.state === 'terminated') throw new Error(`dialog ${this.id} has ended`);
       if (sdp === 'unhold' && !this.onHold) throw new Error('attempt to unhold session that is not on hold');
       const holding = sdp === 'hold' ? true : sdp === 'unhold' ? false : undefined;
@@ -561,6 +691,8 @@ export class Dialog {
         { method: 'INVITE', headers: options.headers, body: offer || undefined },
         this.nextCseq(),
       );
+      this.reinviting = true;
+      if (offer) this.pendingOffer = true;
       return inviteClient(this.ua, request, {
         flowId: this.flowId,
         auth: this.auth,
@@ -572,6 +704,8 @@ export class Dialog {
         map((e) => e.response),
         tap((response) => {
           if (response.status < 200) return;
+          this.reinviting = false;
+          this.pendingOffer = false;
           if (response.status >= 300) {
             this.checkFinal(response);
             throw new SipError(response.status, response.reason, response);
@@ -581,6 +715,11 @@ export class Dialog {
           if (response.payload.length > 0) this.remote.sdp = response.body;
           if (offer) this.local.sdp = offer;
           if (holding !== undefined) this.onHold = holding;
+          this.onRefresh?.(request, response);
+        }),
+        finalize(() => {
+          this.reinviting = false;
+          this.pendingOffer = false;
         }),
       );
     });

@@ -37,7 +37,10 @@ export class EarlyDialogs {
    * PRACK sender (already used when PRACKs are automatic); `undefined` for a retransmitted
    * reliable response, which is not passed on.
    */
-  provisional(response: SipResponse, invite: SipRequest): { dialog: Dialog; prack?: PrackSender } | undefined {
+  provisional(
+    response: SipResponse,
+    invite: SipRequest,
+  ): { dialog: Dialog; prack?: PrackSender } | undefined {
     const tag = response.toTag;
     if (!tag) return undefined;
     let early = this.byTag.get(tag);
@@ -83,7 +86,11 @@ export class EarlyDialogs {
   confirm(response: SipResponse, invite: SipRequest): Dialog | undefined {
     const early = this.byTag.get(response.toTag ?? '');
     if (!early) return undefined;
-    early.dialog.confirm({ route: uacDialogRoute(invite, response), remoteSdp: response.payload.length ? response.body : undefined, createdBy: response });
+    early.dialog.confirm({
+      route: uacDialogRoute(invite, response),
+      remoteSdp: response.payload.length ? response.body : undefined,
+      createdBy: response,
+    });
     this.byTag.delete(response.toTag ?? '');
     return early.dialog;
   }
@@ -91,7 +98,13 @@ export class EarlyDialogs {
   /** The INVITE has its final response: early dialogs not confirmed by it end. */
   end(response: SipResponse): void {
     for (const early of this.byTag.values()) {
-      if (early.dialog.state === 'early') early.dialog.terminate(response.status === 487 ? 'call-canceled' : 'call-rejected', 'remote', undefined, response);
+      if (early.dialog.state === 'early')
+        early.dialog.terminate(
+          response.status === 487 ? 'call-canceled' : 'call-rejected',
+          'remote',
+          undefined,
+          response,
+        );
     }
     this.byTag.clear();
   }

@@ -6,9 +6,9 @@ import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
 import type { AuthProvider } from '../streams/digest-auth.js';
 import { buildRequest } from '../streams/out-of-dialog-request.js';
 import { Dialog } from './dialog.js';
-import { EarlyDialogs, type PrackSender } from './uac-early.js';
 import { inviteClient } from './invite-client.js';
 import { SipError } from './sip-error.js';
+import { EarlyDialogs, type PrackSender } from './uac-early.js';
 import type { UserAgent } from './user-agent.js';
 
 export interface UacOptions {
@@ -48,7 +48,8 @@ export type UacProgress =
 const MAX_REDIRECTS = 5;
 /** What rxsip's dialogs implement: reliable provisionals (RFC 3262) and session timers (RFC 4028). */
 export const SUPPORTED = '100rel, timer';
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY, MESSAGE, SUBSCRIBE';
+export const ALLOW =
+  'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY, MESSAGE, SUBSCRIBE';
 
 /** `host[:port]` becomes `sip:[calledNumber@]host[:port]` (drachtio-srf's rule). */
 export function requestUri(uri: string, calledNumber?: string): string {
@@ -138,20 +139,22 @@ function attempt(
         const target = contactOf(response);
         if (!target) return throwError(() => new SipError(500, 'No Contact header in response', response));
         const confirmed = early.confirm(response, lastSent);
-        const dialog = confirmed ?? new Dialog({
-          ua,
-          type: 'uac',
-          dialogType: 'INVITE',
-          route: uacDialogRoute(lastSent, response),
-          localContact: lastSent.get('contact') ?? '',
-          localSdp: lastSent.body,
-          remoteSdp: response.body,
-          localCseq: lastSent.cseq.seq,
-          remoteCseq: 0,
-          createdBy: response,
-          flowId: undefined,
-          auth: options.auth,
-        });
+        const dialog =
+          confirmed ??
+          new Dialog({
+            ua,
+            type: 'uac',
+            dialogType: 'INVITE',
+            route: uacDialogRoute(lastSent, response),
+            localContact: lastSent.get('contact') ?? '',
+            localSdp: lastSent.body,
+            remoteSdp: response.body,
+            localCseq: lastSent.cseq.seq,
+            remoteCseq: 0,
+            createdBy: response,
+            flowId: undefined,
+            auth: options.auth,
+          });
         ua.cdr({
           type: 'start',
           source: 'application',

@@ -6,6 +6,7 @@ import type { RequestEvent } from '../streams/request-router.js';
 import type { SrfRequest } from '../streams/srf-request.js';
 import type { SrfResponse } from '../streams/srf-response.js';
 import { Dialog, type EarlyInvite } from './dialog.js';
+import { SipError } from './sip-error.js';
 import { AnswerRetransmitter } from './uas-answer.js';
 import type { UserAgent } from './user-agent.js';
 
@@ -65,7 +66,9 @@ export class UasInvite implements EarlyInvite {
       if (hasTag(response.get('require'), '100rel')) {
         if (!this.supportsReliable) {
           // RFC 3262 §3: only to a UAC that supports it; sent unreliably otherwise.
-          const rest = (response.get('require') ?? '').split(',').filter((t) => t.trim().toLowerCase() !== '100rel');
+          const rest = (response.get('require') ?? '')
+            .split(',')
+            .filter((t) => t.trim().toLowerCase() !== '100rel');
           response.set('Require', rest.length ? rest.join(',') : undefined);
           return this.send(response);
         }
@@ -115,7 +118,8 @@ export class UasInvite implements EarlyInvite {
 
   private ensureEarlyDialog(response: SipResponse): void {
     if (this.early || !response.toTag) return;
-    const contact = response.get('contact') ?? `<${this.ua.engine.contactUri(this.req.source.local.protocol)}>`;
+    const contact =
+      response.get('contact') ?? `<${this.ua.engine.contactUri(this.req.source.local.protocol)}>`;
     if (!response.has('contact')) response.set('Contact', contact);
     this.early = new Dialog({
       ua: this.ua,
@@ -144,7 +148,12 @@ export class UasInvite implements EarlyInvite {
       }
     })();
     const outstanding = this.outstanding;
-    const matches = rack && outstanding && rack.rseq === outstanding.rseq && rack.cseq === this.req.cseq.seq && rack.method === 'INVITE';
+    const matches =
+      rack &&
+      outstanding &&
+      rack.rseq === outstanding.rseq &&
+      rack.cseq === this.req.cseq.seq &&
+      rack.method === 'INVITE';
     if (!matches || !outstanding) {
       // RFC 3262 §3: a PRACK that matches no unacknowledged reliable response gets 481.
       res.send(481);
@@ -176,7 +185,8 @@ export class UasInvite implements EarlyInvite {
     this.outstanding?.timer?.unsubscribe();
     this.outstanding = undefined;
     this.held.length = 0;
-    if (response.status >= 300 && this.early) this.early.terminate('call-rejected', 'local', undefined, response);
+    if (response.status >= 300 && this.early)
+      this.early.terminate('call-rejected', 'local', undefined, response);
     this.answered?.(response);
   }
 
@@ -185,12 +195,16 @@ export class UasInvite implements EarlyInvite {
    * once it is really sent, then completes; the 2xx is then resent until its ACK, and `onAckTimeout`
    * runs if none comes.
    */
-  answer$(status: number, options: Parameters<SrfResponse['send']>[2], onAckTimeout: () => void): Observable<SipResponse> {
+  answer$(
+    status: number,
+    options: Parameters<SrfResponse['send']>[2],
+    onAckTimeout: () => void,
+  ): Observable<SipResponse> {
     return new Observable<SipResponse>((subscriber) => {
       this.answered = (response) => {
         this.answered = undefined;
         if (response.status >= 300) {
-          subscriber.complete();
+          subscriber.error(new SipError(response.status, response.reason, response));
           return;
         }
         this.answer = new AnswerRetransmitter(this.ua, this.req.inbound, response, onAckTimeout);
@@ -206,4 +220,14 @@ export class UasInvite implements EarlyInvite {
       };
     });
   }
+}
+
+/**
+ * The early dialog of an incoming INVITE, once a provisional response with a To tag has been
+ * sent: UPDATE (RFC 3311) and INFO go through it before the call is answered.
+ */
+export function earlyDialogOf(req: SrfRequest): Dialog | undefined {
+  return req.context instanceof Object && 'inviteOf' in req.context
+    ? (req.context as { inviteOf(r: SrfRequest): UasInvite | undefined }).inviteOf(req)?.earlyDialog
+    : undefined;
 }

@@ -77,7 +77,13 @@ export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<
 }
 
 /** The dialog a 2xx makes: the early one confirmed, or a new one. */
-function answered(event: RequestEvent, sdp: string, sent: SipResponse, contact: string, answer: AnswerRetransmitter | undefined): Dialog {
+function answered(
+  event: RequestEvent,
+  sdp: string,
+  sent: SipResponse,
+  contact: string,
+  answer: AnswerRetransmitter | undefined,
+): Dialog {
   const { req, res } = event;
   const ua = agentOf(req);
   const localContact = sent.get('contact') ?? contact;

@@ -4,9 +4,9 @@ import type { Engine, InboundRequest } from '../engine/engine.js';
 import { createResponse } from '../sip/build.js';
 import type { SrfRequest } from '../streams/srf-request.js';
 import type { SrfResponse } from '../streams/srf-response.js';
-import { UasInvite } from './uas-invite.js';
 import type { CdrEvent } from './cdr.js';
 import { DialogRegistry } from './dialog-registry.js';
+import { UasInvite } from './uas-invite.js';
 
 export interface UserAgentTimers {
   /** T1 and T2 of RFC 3261, for the UAS core's 2xx retransmission (§13.3.1.4). */

@@ -28,14 +28,19 @@ export interface VirtualCall {
 export function virtualCall(
   body: (call: VirtualCall) => void,
   conditions: NetworkConditions = {},
+  random?: () => number,
 ): VirtualNetwork {
   const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
   let network!: VirtualNetwork;
   scheduler.run(() => {
     network = new VirtualNetwork(scheduler, conditions);
     const logger = pino({ level: 'silent' });
-    const alice = new Srf({ logger, scheduler }).attach(new MemoryEngine(network, { address: '10.0.0.1' }));
-    const bob = new Srf({ logger, scheduler }).attach(new MemoryEngine(network, { address: '10.0.0.2' }));
+    const alice = new Srf({ logger, scheduler, random }).attach(
+      new MemoryEngine(network, { address: '10.0.0.1' }),
+    );
+    const bob = new Srf({ logger, scheduler, random }).attach(
+      new MemoryEngine(network, { address: '10.0.0.2' }),
+    );
     body({ scheduler, network, alice, bob });
   });
   return network;
