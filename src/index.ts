@@ -4,6 +4,7 @@
  */
 
 export type { CdrEvent, CdrReason } from './dialogs/cdr.js';
+export type { Confirmation, EarlyInvite } from './dialogs/dialog.js';
 export {
   Dialog,
   type DialogEnd,
@@ -20,9 +21,18 @@ export {
   sdpDirection,
   withDirection,
 } from './dialogs/sdp-direction.js';
+export {
+  DEFAULT_SESSION_TIMERS,
+  negotiateAsUas,
+  type Refresher,
+  SessionTimer,
+  type SessionTimerConfig,
+} from './dialogs/session-timer.js';
 export { SipError } from './dialogs/sip-error.js';
-export { requestUri, type UacOptions, type UacProgress, uac$ } from './dialogs/uac.js';
-export { type SdpSource, type UasOptions, uas$ } from './dialogs/uas.js';
+export { ALLOW, requestUri, SUPPORTED, type UacOptions, type UacProgress, uac$ } from './dialogs/uac.js';
+export { EarlyDialogs, type PrackSender } from './dialogs/uac-early.js';
+export { allows, type SdpSource, type UasOptions, uas$ } from './dialogs/uas.js';
+export { earlyDialogOf, UasInvite } from './dialogs/uas-invite.js';
 export { agentOf, UserAgent, type UserAgentTimers } from './dialogs/user-agent.js';
 export {
   type EmbeddedEngineOptions,
@@ -32,6 +42,7 @@ export {
 export type { Engine, InboundRequest, OutboundEvent, SendOptions } from './engine/engine.js';
 export { parseListenSpec } from './engine/listen-spec.js';
 export { StackEngine, type StackEngineOptions } from './engine/stack-engine.js';
+export { asUas } from './operators/as-uas.js';
 export { filterMethod, type MethodFilter } from './operators/filter-method.js';
 export { ackFor2xx, ackInDialog } from './sip/ack-for-2xx.js';
 export { type AuthHeader, parseAuthHeader, stringifyAuthHeader } from './sip/auth-header.js';

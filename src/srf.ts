@@ -12,6 +12,7 @@ import {
 } from 'rxjs';
 import type { CdrEvent } from './dialogs/cdr.js';
 import type { Dialog } from './dialogs/dialog.js';
+import { DEFAULT_SESSION_TIMERS, type SessionTimerConfig } from './dialogs/session-timer.js';
 import { type UacOptions, type UacProgress, uac$ } from './dialogs/uac.js';
 import { type UasOptions, uas$ } from './dialogs/uas.js';
 import { UserAgent, type UserAgentTimers } from './dialogs/user-agent.js';
@@ -36,6 +37,8 @@ export interface SrfOptions {
   timers?: Partial<UserAgentTimers>;
   /** Random numbers in [0, 1) for RSeq starts and the 491 back-off; injectable for tests. */
   random?: () => number;
+  /** Session timers (RFC 4028): the interval asked for (`expires`) and the smallest accepted (`minSE`), seconds. */
+  sessionTimers?: Partial<SessionTimerConfig>;
 }
 
 export interface CreateUacOptions extends UacOptions {
@@ -70,6 +73,7 @@ export class Srf {
   private readonly scheduler: SchedulerLike;
   private readonly timers: UserAgentTimers;
   private readonly random: (() => number) | undefined;
+  private readonly sessionTimers: SessionTimerConfig;
   private subscription: Subscription | undefined;
   readonly log: Logger;
   /** Every new request outside a dialog, as `{req, res}`. Pipe into `filterMethod` to take only some methods. */
@@ -80,6 +84,7 @@ export class Srf {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.timers = { t1: 500, t2: 4000, ...options.timers };
     this.random = options.random;
+    this.sessionTimers = { ...DEFAULT_SESSION_TIMERS, ...options.sessionTimers };
     this.router = new RequestRouter(this.log, () => this.ua, {
       request: (req, res) => this.recordAttempt(req, res),
       final: (req, response) => this.recordRejection(req, response),
@@ -96,7 +101,7 @@ export class Srf {
   attach(engine: Engine): this {
     if (this.engineRef) throw new Error('srf: already attached to an engine');
     this.engineRef = engine;
-    this.ua = new UserAgent(engine, this.scheduler, this.log, this.timers, this.random);
+    this.ua = new UserAgent(engine, this.scheduler, this.log, this.timers, this.random, this.sessionTimers);
     this.subscription = engine.requests$.subscribe((inbound) => this.dispatch(inbound));
     return this;
   }

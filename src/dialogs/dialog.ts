@@ -166,8 +166,12 @@ export class Dialog {
   private pendingOffer = false;
   /** The peer's re-INVITE is not answered yet (RFC 3261 §14.2). */
   private answeringReinvite = false;
-  /** @internal Told of each accepted target refresh / session refresh (the session timer listens). */
-  onRefresh: ((req: SipRequest, answer: SipResponse) => void) | undefined;
+  /** @internal Told of each accepted refresh, sent or received (the session timer listens). */
+  onRefresh: ((req: SipRequest, answer: SipResponse, direction: 'sent' | 'received') => void) | undefined;
+  /** @internal Headers for our 2xx to a refresh the peer sent (the session timer's Session-Expires). */
+  refreshHeaders: ((req: SipRequest) => HeaderInit) | undefined;
+  /** @internal The running session timer (RFC 4028), if any. */
+  sessionTimer: { stop(): void } | undefined;
 
   constructor(init: DialogInit) {
     this.ua = init.ua;
@@ -396,12 +400,22 @@ export class Dialog {
     if (target) this.setRemoteTarget(target);
     if (req.payload.length > 0) this.remote.sdp = req.body;
     if (sent.payload.length > 0) this.local.sdp = sent.body;
-    this.onRefresh?.(req, sent);
+    this.onRefresh?.(req, sent, 'received');
   }
 
   private isRefresh(req: SrfRequest): boolean {
     const offer = req.body;
     return !offer || offer === this.remote.sdp;
+  }
+
+  // RFC 4028 §9: a 2xx to a refresh carries the session timer's Session-Expires.
+  private addRefreshHeaders(req: SrfRequest, res: SrfResponse): void {
+    if (!this.refreshHeaders) return;
+    const headers = this.refreshHeaders(req);
+    for (const name in headers) {
+      const value = headers[name];
+      if (typeof value === 'string' || typeof value === 'number') res.set(name, value);
+    }
   }
 
   private receiveUpdate(req: SrfRequest, res: SrfResponse): void {
@@ -410,6 +424,7 @@ export class Dialog {
       res.send(491);
       return;
     }
+    this.addRefreshHeaders(req, res);
     const refresh = this.isRefresh(req);
     this.watch(res, (sent) => {
       if (!sent || sent.status >= 300) return;
@@ -432,6 +447,7 @@ export class Dialog {
     }
     this.answeringReinvite = true;
     this.watch(res, () => (this.answeringReinvite = false));
+    this.addRefreshHeaders(req, res);
     const offer = req.body;
     const target = targetOf(req);
     const accept = (answer: SipResponse | undefined) => {
@@ -439,7 +455,7 @@ export class Dialog {
       // RFC 3261 §12.2.2: a 2xx to a target refresh request updates the remote target.
       if (target) this.setRemoteTarget(target);
       if (offer) this.remote.sdp = offer;
-      this.onRefresh?.(req, answer);
+      this.onRefresh?.(req, answer, 'received');
       this.pendingReinviteAnswer = new AnswerRetransmitter(this.ua, req.inbound, answer, () => {
         this.ua.log.warn({ callId: this.sip.callId }, 'no ACK for the 2xx to a re-INVITE');
       });
@@ -597,7 +613,7 @@ export class Dialog {
           if (target) this.setRemoteTarget(target);
           if (offer) this.local.sdp = offer;
           if (response.payload.length > 0) this.remote.sdp = response.body;
-          this.onRefresh?.(request, response);
+          this.onRefresh?.(request, response, 'sent');
         }),
         finalize(() => {
           if (offer) this.pendingOffer = false;
@@ -715,7 +731,7 @@ export class Dialog {
           if (response.payload.length > 0) this.remote.sdp = response.body;
           if (offer) this.local.sdp = offer;
           if (holding !== undefined) this.onHold = holding;
-          this.onRefresh?.(request, response);
+          this.onRefresh?.(request, response, 'sent');
         }),
         finalize(() => {
           this.reinviting = false;
@@ -762,6 +778,7 @@ export class Dialog {
     this.ending = req ? { reason, initiator, req } : { reason, initiator };
     this.answer?.acked();
     this.pendingReinviteAnswer?.acked();
+    this.sessionTimer?.stop();
     this.ua.dialogs.remove(this);
     this.stateSubject.next('terminated');
     this.stateSubject.complete();

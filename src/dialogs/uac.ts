@@ -7,8 +7,10 @@ import type { AuthProvider } from '../streams/digest-auth.js';
 import { buildRequest } from '../streams/out-of-dialog-request.js';
 import { Dialog } from './dialog.js';
 import { inviteClient } from './invite-client.js';
+import { SessionTimer, sessionExpiresOf } from './session-timer.js';
 import { SipError } from './sip-error.js';
 import { EarlyDialogs, type PrackSender } from './uac-early.js';
+import { allows } from './uas.js';
 import type { UserAgent } from './user-agent.js';
 
 export interface UacOptions {
@@ -32,6 +34,11 @@ export interface UacOptions {
    * `provisional` event's `prack()` sends the PRACK, with a body for an offer/answer in PRACK.
    */
   prack?: 'auto' | 'manual';
+  /**
+   * Ask for a session timer (RFC 4028): `true` for the Srf's settings, or an interval and the
+   * refresher wanted. Without it rxsip asks for none (but honours one the callee sets).
+   */
+  sessionTimer?: boolean | { expires?: number; refresher?: 'uac' | 'uas' };
 }
 
 /** The progress of an outgoing call, ending with the dialog. */
@@ -90,6 +97,12 @@ export function uac$(ua: UserAgent, uri: string, options: UacOptions = {}): Obse
     );
     if (options.localSdp && !invite.has('content-type')) invite.set('Content-Type', 'application/sdp');
     if (!invite.has('supported')) invite.set('Supported', SUPPORTED);
+    if (options.sessionTimer) {
+      const wanted = typeof options.sessionTimer === 'object' ? options.sessionTimer : {};
+      const expires = Math.max(wanted.expires ?? ua.sessionTimers.expires, ua.sessionTimers.minSE);
+      invite.set('Session-Expires', wanted.refresher ? `${expires};refresher=${wanted.refresher}` : expires);
+      invite.set('Min-SE', ua.sessionTimers.minSE);
+    }
     if (!invite.has('allow')) invite.set('Allow', ALLOW);
     ua.cdr({ type: 'attempt', source: 'application', time: new Date(ua.scheduler.now()), msg: invite });
     return attempt(ua, invite, options, options.proxy, 0);
@@ -155,6 +168,7 @@ function attempt(
             flowId: undefined,
             auth: options.auth,
           });
+        startSessionTimer(ua, dialog, response);
         ua.cdr({
           type: 'start',
           source: 'application',
@@ -163,6 +177,17 @@ function attempt(
           msg: response,
         });
         return of({ type: 'dialog', dialog });
+      }
+      if (response.status === 422 && redirects < MAX_REDIRECTS) {
+        // RFC 4028 §7.4: too small an interval; ask again with at least the callee's Min-SE.
+        const minSE = minSEOf(response);
+        if (minSE !== undefined) {
+          const next = template.clone();
+          next.set('CSeq', `${Math.max(template.cseq.seq, lastSent.cseq.seq) + 1} INVITE`);
+          next.set('Session-Expires', Math.max(minSE, sessionExpiresOf(template)?.delta ?? 0));
+          next.set('Min-SE', minSE);
+          return attempt(ua, next, options, proxy, redirects + 1);
+        }
       }
       const contact = response.status < 400 ? contactOf(response) : undefined;
       if (options.followRedirects && contact && redirects < MAX_REDIRECTS) {
@@ -181,5 +206,27 @@ function attempt(
       });
       return throwError(() => new SipError(response.status, response.reason, response));
     }),
+  );
+}
+
+function minSEOf(response: SipResponse): number | undefined {
+  try {
+    return response.getParsedHeader('min-se');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A 2xx with Session-Expires starts the timer; refresher=uac names us, the INVITE's sender. */
+function startSessionTimer(ua: UserAgent, dialog: Dialog, response: SipResponse): void {
+  const agreed = sessionExpiresOf(response);
+  if (!agreed) return;
+  const refreshing = (agreed.refresher ?? 'uac') === 'uac';
+  dialog.sessionTimer = new SessionTimer(
+    ua,
+    dialog,
+    agreed.delta,
+    refreshing,
+    allows(response.get('allow'), 'UPDATE'),
   );
 }

@@ -3,7 +3,9 @@ import { uasDialogRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipResponse } from '../sip/message.js';
 import type { RequestEvent } from '../streams/request-router.js';
 import { Dialog } from './dialog.js';
+import { negotiateAsUas, SessionTimer } from './session-timer.js';
 import { SipError } from './sip-error.js';
+import { ALLOW, SUPPORTED } from './uac.js';
 import type { AnswerRetransmitter } from './uas-answer.js';
 import { agentOf } from './user-agent.js';
 
@@ -45,11 +47,23 @@ export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<
       return throwError(() => new SipError(400, 'Missing Contact'));
     }
     if (req.canceled || res.finalResponseSent) return throwError(() => new SipError(487));
+    const timer = req.method === 'INVITE' ? negotiateAsUas(req, ua.sessionTimers) : undefined;
+    if (timer && 'reject' in timer) {
+      // RFC 4028 §9: an interval below our Min-SE gets 422.
+      res.send(422, { headers: timer.reject });
+      return throwError(() => new SipError(422));
+    }
     return sdpOf(options.localSdp ?? options.body).pipe(
       takeUntil(req.cancel$),
       mergeMap((sdp) => {
         const contact = `<${ua.engine.contactUri(req.source.local.protocol)}>`;
-        const headers: HeaderInit = { Contact: contact, ...options.headers };
+        const headers: HeaderInit = {
+          Contact: contact,
+          Allow: ALLOW,
+          Supported: SUPPORTED,
+          ...timer?.headers,
+          ...options.headers,
+        };
         if (sdp && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
           headers['Content-Type'] = 'application/sdp';
         const invite = ua.inviteOf(req);
@@ -66,8 +80,20 @@ export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<
         // Sent now, or once the outstanding reliable provisional response is PRACKed (RFC 3262).
         return invite.answer$(200, { headers, body: sdp || undefined }, onAckTimeout).pipe(
           map((sent) => {
-            dialog = answered(event, sdp, sent, contact, invite.answer);
-            return dialog;
+            const made = answered(event, sdp, sent, contact, invite.answer);
+            dialog = made;
+            if (timer) {
+              // refresher=uas names us: the receiver of the INVITE.
+              const useUpdate = allows(req.get('allow'), 'UPDATE');
+              made.sessionTimer = new SessionTimer(
+                ua,
+                made,
+                timer.delta,
+                timer.refresher === 'uas',
+                useUpdate,
+              );
+            }
+            return made;
           }),
         );
       }),
@@ -110,4 +136,9 @@ function answered(
   }
   ua.cdr({ type: 'start', source: 'network', time: new Date(ua.scheduler.now()), role: 'uas', msg: sent });
   return dialog;
+}
+
+/** Whether an Allow header value lists `method`. */
+export function allows(allow: string | undefined, method: string): boolean {
+  return (allow ?? '').split(',').some((m) => m.trim().toUpperCase() === method);
 }

@@ -6,6 +6,7 @@ import type { SrfRequest } from '../streams/srf-request.js';
 import type { SrfResponse } from '../streams/srf-response.js';
 import type { CdrEvent } from './cdr.js';
 import { DialogRegistry } from './dialog-registry.js';
+import { DEFAULT_SESSION_TIMERS, type SessionTimerConfig } from './session-timer.js';
 import { UasInvite } from './uas-invite.js';
 
 export interface UserAgentTimers {
@@ -30,6 +31,8 @@ export class UserAgent {
     readonly timers: UserAgentTimers,
     /** Random numbers in [0, 1): RSeq starts, glare back-off (RFC 3261 §14.1); injectable for tests. */
     readonly random: () => number = Math.random,
+    /** Session timer settings (RFC 4028). */
+    readonly sessionTimers: SessionTimerConfig = DEFAULT_SESSION_TIMERS,
   ) {}
 
   /** Starts following an incoming INVITE until its final response (reliable provisionals, early dialog). */
