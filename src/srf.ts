@@ -53,7 +53,18 @@ export interface ProgressCallbacks {
   cbProvisional?: (res: SipResponse) => void;
 }
 
-type DialogCallback = (err: Error | null, dialog?: Dialog) => void;
+type DialogCallback = (err: Error | null, dialog?: Dialog | LateOffer) => void;
+
+/** createUac with `noAck` on a late offer (drachtio-srf's 3pcc shape). */
+export interface LateOffer {
+  /** The offer in the callee's 2xx. */
+  sdp: string;
+  res: SipResponse;
+  /** Sends the ACK with our answer and resolves with the dialog. */
+  ack(localSdp: string): Promise<Dialog>;
+  /** ACKs with the offer itself, then hangs up. */
+  destroy(): Promise<void>;
+}
 
 type RequestCallback = (err: Error | null, req?: SentRequest) => void;
 
@@ -319,6 +330,11 @@ export class Srf {
    */
   createUac(
     uri: string | CreateUacOptions,
+    options: CreateUacOptions & { noAck: true },
+    progress?: ProgressCallbacks,
+  ): Promise<Dialog | LateOffer>;
+  createUac(
+    uri: string | CreateUacOptions,
     options?: CreateUacOptions,
     progress?: ProgressCallbacks,
   ): Promise<Dialog>;
@@ -333,18 +349,28 @@ export class Srf {
     options: CreateUacOptions = {},
     progress: ProgressCallbacks = {},
     callback?: DialogCallback,
-  ): Promise<Dialog> | this {
+  ): Promise<Dialog | LateOffer> | this {
     const opts = typeof uriOrOptions === 'string' ? options : uriOrOptions;
     const uri = typeof uriOrOptions === 'string' ? uriOrOptions : uriOrOptions.uri;
     if (!uri) return settle(Promise.reject(new TypeError('createUac: a uri is required')), callback, this);
-    const dialog = new Promise<Dialog>((resolve, reject) => {
+    const dialog = new Promise<Dialog | LateOffer>((resolve, reject) => {
       this.call$(uri, opts).subscribe({
         next: (event) => {
           if (event.type === 'request') {
             const final = new Promise<SipResponse>(() => undefined);
             progress.cbRequest?.(null, new SentRequest(event.request, () => event.cancel(), final));
           } else if (event.type === 'provisional') progress.cbProvisional?.(event.response);
-          else resolve(event.dialog);
+          else if (event.type === 'offer') {
+            resolve({
+              sdp: event.sdp,
+              res: event.response,
+              ack: (localSdp: string) => Promise.resolve(event.ack(localSdp)),
+              destroy: async () => {
+                event.ack(event.sdp);
+                await event.dialog.destroy();
+              },
+            });
+          } else resolve(event.dialog);
         },
         error: reject,
       });

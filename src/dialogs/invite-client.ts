@@ -8,8 +8,12 @@ export interface InviteClientOptions {
   proxy?: string;
   flowId?: string;
   auth?: AuthProvider;
-  /** The ACK for a 2xx (RFC 3261 §13.2.2.4); called once per To tag. */
-  ackFor(response: SipResponse, invite: SipRequest): SipRequest;
+  /**
+   * The ACK for a 2xx (RFC 3261 §13.2.2.4); called once per To tag. Returning undefined defers
+   * it: `deferred` gets a function that sends it later (a late offer answered by the application).
+   */
+  ackFor(response: SipResponse, invite: SipRequest): SipRequest | undefined;
+  deferred?(response: SipResponse, send: (ack: SipRequest) => void): void;
   /**
    * A 2xx nobody will use: it arrived after the caller cancelled (the CANCEL lost the race), or
    * from a second fork. It has been ACKed; the callee expects a BYE (RFC 3261 §13.2.2.4, §15).
@@ -36,7 +40,7 @@ export function inviteClient(
 ): Observable<OutboundEvent> {
   return new Observable<OutboundEvent>((subscriber) => {
     const cancel = new Subject<HeaderInit>();
-    const acks = new Map<string, SipRequest>();
+    const acks = new Map<string, SipRequest | undefined>();
     let sent = invite;
     let finalSeen = false;
     let kept: string | undefined;
@@ -56,14 +60,20 @@ export function inviteClient(
         ) {
           const response = event.response;
           const tag = response.toTag ?? '';
-          const known = acks.get(tag);
-          if (known) {
-            ua.engine.sendAck(known.clone(), { flowId: options.flowId });
+          if (acks.has(tag)) {
+            // A retransmitted 2xx: our ACK was lost (or is not sent yet, for a deferred one).
+            const known = acks.get(tag);
+            if (known) ua.engine.sendAck(known.clone(), { flowId: options.flowId });
             return;
           }
           const ack = options.ackFor(response, sent);
           acks.set(tag, ack);
-          ua.engine.sendAck(ack.clone(), { flowId: options.flowId });
+          if (ack) ua.engine.sendAck(ack.clone(), { flowId: options.flowId });
+          else
+            options.deferred?.(response, (later) => {
+              acks.set(tag, later);
+              ua.engine.sendAck(later.clone(), { flowId: options.flowId });
+            });
           if (subscriber.closed || (kept !== undefined && kept !== tag)) {
             options.onUnwanted2xx(response, sent);
             if (!finalSeen) {

@@ -7,6 +7,7 @@ import type { AuthProvider } from '../streams/digest-auth.js';
 import { buildRequest } from '../streams/out-of-dialog-request.js';
 import { Dialog } from './dialog.js';
 import { inviteClient } from './invite-client.js';
+import { withDirection } from './sdp-direction.js';
 import { SessionTimer, sessionExpiresOf } from './session-timer.js';
 import { SipError } from './sip-error.js';
 import { EarlyDialogs, type PrackSender } from './uac-early.js';
@@ -35,6 +36,11 @@ export interface UacOptions {
    */
   prack?: 'auto' | 'manual';
   /**
+   * Late offer (no `localSdp`): do not ACK the 2xx; the `offer` event's `ack(answer)` does. Without
+   * it a late-offer 2xx is ACKed at once with its SDP marked recvonly, as drachtio-srf does.
+   */
+  noAck?: boolean;
+  /**
    * Ask for a session timer (RFC 4028): `true` for the Srf's settings, or an interval and the
    * refresher wanted. Without it rxsip asks for none (but honours one the callee sets).
    */
@@ -50,7 +56,12 @@ export type UacProgress =
    * PRACK go through it); a reliable one carries `prack` (already sent unless `prack: 'manual'`).
    */
   | { type: 'provisional'; response: SipResponse; dialog?: Dialog; prack?: PrackSender }
-  | { type: 'dialog'; dialog: Dialog };
+  | { type: 'dialog'; dialog: Dialog }
+  /**
+   * With `noAck`, a late offer (our INVITE had no SDP): the 2xx's offer, and `ack(answer)`, which
+   * sends the ACK with our answer (RFC 3264 §4) and returns the dialog (drachtio-srf's 3pcc shape).
+   */
+  | { type: 'offer'; sdp: string; response: SipResponse; dialog: Dialog; ack: (answer: string) => Dialog };
 
 const MAX_REDIRECTS = 5;
 /** What rxsip's dialogs implement: reliable provisionals (RFC 3262) and session timers (RFC 4028). */
@@ -118,6 +129,8 @@ function attempt(
 ): Observable<UacProgress> {
   const template = invite.clone();
   const cancel = new Subject<HeaderInit>();
+  const lateOffer = invite.payload.length === 0;
+  let sendLaterAck: ((ack: SipRequest) => void) | undefined;
   const early = new EarlyDialogs(ua, options.auth, options.prack === 'manual');
   let lastSent = invite;
   const byeOrphan = (response: SipResponse, sent: SipRequest) => {
@@ -127,7 +140,16 @@ function attempt(
   return inviteClient(ua, invite, {
     proxy,
     auth: options.auth,
-    ackFor: (response, sent) => ackFor2xx(sent, response),
+    ackFor: (response, sent) => {
+      if (!lateOffer || response.payload.length === 0) return ackFor2xx(sent, response);
+      if (options.noAck) return undefined;
+      // drachtio-srf's answer to a late offer nobody answers: the offer, receive-only.
+      return ackFor2xx(sent, response, {
+        contentType: 'application/sdp',
+        body: withDirection(response.body, 'recvonly'),
+      });
+    },
+    deferred: (_response, send) => (sendLaterAck = send),
     onUnwanted2xx: byeOrphan,
     cancel$: cancel,
     onFinal: (response) => early.end(response),
@@ -176,6 +198,17 @@ function attempt(
           role: 'uac',
           msg: response,
         });
+        if (sendLaterAck) {
+          const send = sendLaterAck;
+          const ack = (answer: string): Dialog => {
+            send(ackFor2xx(lastSent, response, { contentType: 'application/sdp', body: answer }));
+            dialog.local.sdp = answer;
+            return dialog;
+          };
+          return of({ type: 'offer', sdp: response.body, response, dialog, ack });
+        }
+        if (lateOffer && response.payload.length > 0)
+          dialog.local.sdp = withDirection(response.body, 'recvonly');
         return of({ type: 'dialog', dialog });
       }
       if (response.status === 422 && redirects < MAX_REDIRECTS) {
