@@ -14,6 +14,7 @@ export {
 } from './dialogs/dialog.js';
 export { DialogRegistry } from './dialogs/dialog-registry.js';
 export { type InviteClientOptions, inviteClient } from './dialogs/invite-client.js';
+export { referProgress, sipfragStatus } from './dialogs/refer-progress.js';
 export {
   answerDirection,
   type Direction,
@@ -29,6 +30,12 @@ export {
   type SessionTimerConfig,
 } from './dialogs/session-timer.js';
 export { SipError } from './dialogs/sip-error.js';
+export { subscribe$ } from './dialogs/subscribe-client.js';
+export {
+  DEFAULT_SUBSCRIPTION_EXPIRES,
+  SubscriptionTimer,
+  subscriptionStateOf,
+} from './dialogs/subscription.js';
 export { ALLOW, requestUri, SUPPORTED, type UacOptions, type UacProgress, uac$ } from './dialogs/uac.js';
 export { EarlyDialogs, type PrackSender } from './dialogs/uac-early.js';
 export { allows, type SdpSource, type UasOptions, uas$ } from './dialogs/uas.js';
@@ -109,7 +116,7 @@ export {
 } from './sip/uri.js';
 export { uriEquals } from './sip/uri-compare.js';
 export { parseVia, parseViaList, stringifyVia, type Via } from './sip/via.js';
-export type { CreateUacOptions, ProgressCallbacks } from './srf.js';
+export type { CreateUacOptions, LateOffer, ProgressCallbacks } from './srf.js';
 export { finalResponse, Srf, type SrfOptions } from './srf.js';
 export { type AuthProvider, authorize, type Credentials, withDigestAuth } from './streams/digest-auth.js';
 export { buildRequest, normalizeUri, type RequestOptions } from './streams/out-of-dialog-request.js';

@@ -38,6 +38,12 @@ import {
 } from './sdp-direction.js';
 import { SerialQueue } from './serial-queue.js';
 import { SipError } from './sip-error.js';
+import {
+  DEFAULT_SUBSCRIPTION_EXPIRES,
+  expiresOf,
+  type SubscriptionTimer,
+  subscriptionStateOf,
+} from './subscription.js';
 import { AnswerRetransmitter } from './uas-answer.js';
 import type { UserAgent } from './user-agent.js';
 
@@ -172,6 +178,8 @@ export class Dialog {
   refreshHeaders: ((req: SipRequest) => HeaderInit) | undefined;
   /** @internal The running session timer (RFC 4028), if any. */
   sessionTimer: { stop(): void } | undefined;
+  /** @internal A SUBSCRIBE dialog's subscription (RFC 6665). */
+  subscription: SubscriptionTimer | undefined;
 
   constructor(init: DialogInit) {
     this.ua = init.ua;
@@ -342,8 +350,10 @@ export class Dialog {
       case 'UPDATE':
         this.receiveUpdate(req, res);
         return;
-      case 'INFO':
       case 'NOTIFY':
+        this.receiveNotify(req, res);
+        return;
+      case 'INFO':
       case 'REFER':
       case 'MESSAGE':
       case 'OPTIONS':
@@ -352,7 +362,8 @@ export class Dialog {
         );
         return;
       case 'SUBSCRIBE':
-        this.offer('subscribe', { req, res }, () => res.send(489, 'Bad Event'));
+        if (this.subscription) this.receiveSubscribe(req, res, this.subscription);
+        else this.offer('subscribe', { req, res }, () => res.send(489, 'Bad Event'));
         return;
       default:
         res.send(501);
@@ -374,6 +385,61 @@ export class Dialog {
       return;
     }
     res.send(200);
+  }
+
+  // RFC 6665 §4.2.1: a refreshing SUBSCRIBE resets the expiry; Expires: 0 ends the subscription.
+  private receiveSubscribe(req: SrfRequest, res: SrfResponse, subscription: SubscriptionTimer): void {
+    const asked = expiresOf(req) ?? DEFAULT_SUBSCRIPTION_EXPIRES;
+    this.watch(res, (sent) => {
+      if (!sent || sent.status >= 300) return;
+      const granted = expiresOf(sent) ?? asked;
+      if (granted === 0) this.endSubscription();
+      else subscription.refresh(granted);
+    });
+    this.offer('subscribe', { req, res }, () => res.send(200, { headers: { Expires: asked } }));
+  }
+
+  // RFC 6665 §4.1.3: NOTIFY carries the subscription's state; terminated ends a SUBSCRIBE dialog.
+  private receiveNotify(req: SrfRequest, res: SrfResponse): void {
+    const state = subscriptionStateOf(req);
+    if (this.dialogType === 'SUBSCRIBE' && state) {
+      this.watch(res, (sent) => {
+        if (!sent || sent.status >= 300) return;
+        if (state.state === 'terminated')
+          this.terminate(`subscription-${state.reason ?? 'terminated'}`, 'remote', req);
+        else if (state.expires !== undefined) this.subscription?.refresh(state.expires);
+      });
+    }
+    this.offer('notify', { req, res }, () => this.defaultAnswer(req, res));
+  }
+
+  /**
+   * @internal Ends a SUBSCRIBE dialog: the notifier first sends NOTIFY with
+   * `Subscription-State: terminated` (RFC 6665 §4.2.2), with `reason` when given.
+   */
+  endSubscription(reason?: string): void {
+    if (this.state === 'terminated') return;
+    if (this.type === 'uas') {
+      const event = this.subscription?.event ?? '';
+      const notify = this.build(
+        {
+          method: 'NOTIFY',
+          headers: {
+            Event: event,
+            'Subscription-State': reason ? `terminated;reason=${reason}` : 'terminated',
+          },
+        },
+        this.nextCseq(),
+      );
+      this.transmit$(notify).subscribe();
+      this.terminate(
+        reason === 'timeout' ? 'subscription-expired' : 'subscription-terminated',
+        'local',
+        notify,
+      );
+    } else {
+      this.terminate(reason === 'timeout' ? 'subscription-expired' : 'subscription-terminated', 'local');
+    }
   }
 
   private receiveAck(ack: SipRequest): void {
@@ -583,10 +649,27 @@ export class Dialog {
     }
     if (method === 'BYE') return this.bye$(options);
     if (method === 'UPDATE') return this.sendUpdate$(options);
+    if (method === 'SUBSCRIBE' && this.subscription) return this.resubscribe$(options, this.subscription);
     return defer(() => {
       if (this.state === 'terminated') throw new Error(`dialog ${this.id} has ended`);
       return this.transmit$(this.build({ ...options, method }, this.nextCseq())).pipe(
         tap((r) => r.status >= 200 && this.checkFinal(r)),
+      );
+    });
+  }
+
+  // RFC 6665 §4.1.2.2: a refreshing SUBSCRIBE; its 2xx's Expires is the new expiry.
+  private resubscribe$(options: RequestOptions, subscription: SubscriptionTimer): Observable<SipResponse> {
+    return defer(() => {
+      if (this.state === 'terminated') throw new Error(`dialog ${this.id} has ended`);
+      const request = this.build({ ...options, method: 'SUBSCRIBE' }, this.nextCseq());
+      return this.transmit$(request).pipe(
+        tap((response) => {
+          if (response.status < 200) return;
+          if (response.status >= 300) this.checkFinal(response);
+          else
+            subscription.refresh(expiresOf(response) ?? expiresOf(request) ?? DEFAULT_SUBSCRIPTION_EXPIRES);
+        }),
       );
     });
   }
@@ -763,8 +846,28 @@ export class Dialog {
   /** Ends the dialog with BYE, resolving with the BYE sent once answered; a no-op when it has already ended. */
   async destroy(options: { headers?: HeaderInit; reason?: CdrReason } = {}): Promise<SipRequest | undefined> {
     if (this.state === 'terminated') return undefined;
+    if (this.dialogType === 'SUBSCRIBE') return this.unsubscribe(options.headers);
     await lastValueFrom(this.bye$(options), { defaultValue: undefined });
     return this.ending?.req;
+  }
+
+  /**
+   * Ends a SUBSCRIBE dialog: the notifier sends NOTIFY terminated (drachtio-srf's behaviour);
+   * the subscriber sends SUBSCRIBE with Expires: 0 and the dialog ends with the final NOTIFY (or
+   * after 64*T1 without one).
+   */
+  private async unsubscribe(headers?: HeaderInit): Promise<SipRequest | undefined> {
+    if (this.type === 'uas') {
+      this.endSubscription('noresource');
+      return this.ending?.req;
+    }
+    const request = this.build(
+      { method: 'SUBSCRIBE', headers: { Event: this.subscription?.event ?? '', Expires: 0, ...headers } },
+      this.nextCseq(),
+    );
+    this.subscription?.refresh((64 * this.ua.timers.t1) / 1000);
+    await lastValueFrom(this.transmit$(request), { defaultValue: undefined });
+    return request;
   }
 
   /** @internal Marks the dialog ended: children complete, CDR stop, registry removal. */
@@ -779,6 +882,7 @@ export class Dialog {
     this.answer?.acked();
     this.pendingReinviteAnswer?.acked();
     this.sessionTimer?.stop();
+    this.subscription?.stop();
     this.ua.dialogs.remove(this);
     this.stateSubject.next('terminated');
     this.stateSubject.complete();
@@ -786,13 +890,14 @@ export class Dialog {
     this.destroySubject?.complete();
     for (const subject of this.children?.values() ?? []) subject.complete();
     for (const subject of this.notices?.values() ?? []) subject.complete();
-    this.ua.cdr({
-      type: 'stop',
-      source: initiator === 'local' ? 'application' : 'network',
-      time: new Date(this.ua.scheduler.now()),
-      reason: reason as CdrReason,
-      msg: msg ?? req ?? this.lastMessage,
-    });
+    if (this.dialogType === 'INVITE')
+      this.ua.cdr({
+        type: 'stop',
+        source: initiator === 'local' ? 'application' : 'network',
+        time: new Date(this.ua.scheduler.now()),
+        reason: reason as CdrReason,
+        msg: msg ?? req ?? this.lastMessage,
+      });
   }
 
   toJSON(): object {

@@ -10,11 +10,14 @@ import { inviteClient } from './invite-client.js';
 import { withDirection } from './sdp-direction.js';
 import { SessionTimer, sessionExpiresOf } from './session-timer.js';
 import { SipError } from './sip-error.js';
+import { subscribe$ } from './subscribe-client.js';
 import { EarlyDialogs, type PrackSender } from './uac-early.js';
 import { allows } from './uas.js';
 import type { UserAgent } from './user-agent.js';
 
 export interface UacOptions {
+  /** `'SUBSCRIBE'` makes a subscription dialog (RFC 6665) instead of a call; Event/Expires go in `headers`. */
+  method?: 'INVITE' | 'SUBSCRIBE';
   /** Our offer; without it the INVITE is a late offer. */
   localSdp?: string;
   headers?: HeaderInit;
@@ -93,6 +96,7 @@ function contactOf(response: SipResponse): string | undefined {
  * uac$(ua, 'sip:bob@192.0.2.4', { localSdp }).pipe(filter((p) => p.type === 'dialog'))
  */
 export function uac$(ua: UserAgent, uri: string, options: UacOptions = {}): Observable<UacProgress> {
+  if (options.method === 'SUBSCRIBE') return subscribe$(ua, uri, options);
   return defer(() => {
     const localHost = ua.engine.listeningPoints[0]?.advertised.host ?? 'localhost';
     const invite = buildRequest(

@@ -5,6 +5,7 @@ import type { RequestEvent } from '../streams/request-router.js';
 import { Dialog } from './dialog.js';
 import { negotiateAsUas, SessionTimer } from './session-timer.js';
 import { SipError } from './sip-error.js';
+import { DEFAULT_SUBSCRIPTION_EXPIRES, expiresOf, SubscriptionTimer } from './subscription.js';
 import { ALLOW, SUPPORTED } from './uac.js';
 import type { AnswerRetransmitter } from './uas-answer.js';
 import { agentOf } from './user-agent.js';
@@ -68,6 +69,9 @@ export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<
           headers['Content-Type'] = 'application/sdp';
         const invite = ua.inviteOf(req);
         if (req.method !== 'INVITE' || !invite) {
+          // RFC 6665 §4.2.1.1: the 202 says how long the subscription lasts.
+          if (req.method === 'SUBSCRIBE' && !('Expires' in headers))
+            headers.Expires = expiresOf(req) ?? DEFAULT_SUBSCRIPTION_EXPIRES;
           const sent = res.send(req.method === 'SUBSCRIBE' ? 202 : 200, { headers, body: sdp || undefined });
           if (!sent) return throwError(() => new SipError(487));
           return of(answered(event, sdp, sent, contact, undefined));
@@ -134,7 +138,12 @@ function answered(
       answer,
     });
   }
-  ua.cdr({ type: 'start', source: 'network', time: new Date(ua.scheduler.now()), role: 'uas', msg: sent });
+  if (req.method === 'SUBSCRIBE') {
+    const expires = expiresOf(sent) ?? DEFAULT_SUBSCRIPTION_EXPIRES;
+    dialog.subscription = new SubscriptionTimer(ua, dialog, req.get('event') ?? '', expires);
+  } else {
+    ua.cdr({ type: 'start', source: 'network', time: new Date(ua.scheduler.now()), role: 'uas', msg: sent });
+  }
   return dialog;
 }
 

@@ -23,6 +23,8 @@ export class UserAgent {
   readonly dialogs = new DialogRegistry();
   readonly cdrs = new Subject<CdrEvent>();
   private readonly invites = new WeakMap<SrfRequest, UasInvite>();
+  /** Subscriptions waiting for their 2xx, by Call-ID and our tag: a NOTIFY may come first (RFC 6665 §4.1.2.4). */
+  readonly pendingSubscriptions = new Map<string, (inbound: InboundRequest) => boolean>();
 
   constructor(
     readonly engine: Engine,
@@ -55,7 +57,13 @@ export class UserAgent {
     const remoteTag = message.fromTag;
     if (localTag === undefined || remoteTag === undefined) return false;
     const dialog = this.dialogs.find(message.callId, localTag, remoteTag);
-    if (!dialog) return false;
+    if (!dialog) {
+      const pending =
+        message.method === 'NOTIFY'
+          ? this.pendingSubscriptions.get(`${message.callId}\u0000${localTag}`)
+          : undefined;
+      return pending?.(inbound) ?? false;
+    }
     dialog.receive(inbound);
     return true;
   }

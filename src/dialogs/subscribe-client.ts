@@ -1,0 +1,90 @@
+import { defer, finalize, mergeMap, type Observable, of, throwError } from 'rxjs';
+import type { InboundRequest } from '../engine/engine.js';
+import { uacDialogRoute, uasDialogRoute } from '../sip/dialog-route.js';
+import type { SipRequest, SipResponse } from '../sip/message.js';
+import { withDigestAuth } from '../streams/digest-auth.js';
+import { buildRequest } from '../streams/out-of-dialog-request.js';
+import { Dialog } from './dialog.js';
+import { SipError } from './sip-error.js';
+import { DEFAULT_SUBSCRIPTION_EXPIRES, expiresOf, SubscriptionTimer } from './subscription.js';
+import { requestUri, type UacOptions, type UacProgress } from './uac.js';
+import type { UserAgent } from './user-agent.js';
+
+/**
+ * Subscribes (RFC 6665) and emits the SUBSCRIBE sent, then the SUBSCRIBE dialog once the 2xx
+ * arrives, or once a NOTIFY does (a NOTIFY may overtake the 2xx, §4.1.2.4). NOTIFYs then arrive
+ * on the dialog's `notify$`; a terminated one, or the expiry, ends it. A non-2xx errors with
+ * SipError.
+ */
+export function subscribe$(ua: UserAgent, uri: string, options: UacOptions): Observable<UacProgress> {
+  return defer(() => {
+    const localHost = ua.engine.listeningPoints[0]?.advertised.host ?? 'localhost';
+    const subscribe = buildRequest(
+      requestUri(uri, options.calledNumber),
+      {
+        method: 'SUBSCRIBE',
+        headers: options.headers,
+        callingNumber: options.callingNumber,
+        callingName: options.callingName,
+      },
+      localHost,
+    );
+    const event = subscribe.get('event') ?? '';
+    const asked = expiresOf(subscribe) ?? DEFAULT_SUBSCRIPTION_EXPIRES;
+    let sent: SipRequest = subscribe;
+    let dialog: Dialog | undefined;
+    const makeDialog = (
+      route: ReturnType<typeof uacDialogRoute>,
+      createdBy: SipRequest | SipResponse,
+      expires: number,
+    ) => {
+      const made = new Dialog({
+        ua,
+        type: 'uac',
+        dialogType: 'SUBSCRIBE',
+        route,
+        localContact: sent.get('contact') ?? '',
+        localSdp: '',
+        remoteSdp: '',
+        localCseq: sent.cseq.seq,
+        remoteCseq: 0,
+        createdBy,
+        auth: options.auth,
+      });
+      // The notifier ends an unrefreshed subscription with a NOTIFY: give it time to arrive.
+      made.subscription = new SubscriptionTimer(ua, made, event, expires, 64 * ua.timers.t1);
+      return made;
+    };
+    const key = `${subscribe.callId}\u0000${subscribe.fromTag ?? ''}`;
+    // A NOTIFY that overtakes the 2xx makes the dialog (its route as a UAS would see it).
+    ua.pendingSubscriptions.set(key, (inbound: InboundRequest) => {
+      if (dialog) return false;
+      const notify = inbound.message;
+      const route = uasDialogRoute(notify, subscribe.fromTag ?? '');
+      dialog = makeDialog(route, notify, asked);
+      dialog.receive(inbound);
+      return true;
+    });
+    return withDigestAuth(subscribe, (r) => ua.engine.send(r, { proxy: options.proxy }), options.auth).pipe(
+      mergeMap((e): Observable<UacProgress> => {
+        if (e.kind === 'sent') {
+          sent = e.request;
+          return of({ type: 'request', request: e.request, cancel: () => undefined });
+        }
+        const response = e.response;
+        if (response.status < 200) return of();
+        ua.pendingSubscriptions.delete(key);
+        if (response.status >= 300)
+          return throwError(() => new SipError(response.status, response.reason, response));
+        const existing = dialog ?? ua.dialogs.find(sent.callId, sent.fromTag ?? '', response.toTag ?? '');
+        if (existing) {
+          existing.subscription?.refresh(expiresOf(response) ?? asked);
+          return of({ type: 'dialog', dialog: existing });
+        }
+        dialog = makeDialog(uacDialogRoute(sent, response), response, expiresOf(response) ?? asked);
+        return of({ type: 'dialog', dialog });
+      }),
+      finalize(() => ua.pendingSubscriptions.delete(key)),
+    );
+  });
+}
