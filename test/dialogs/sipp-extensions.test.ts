@@ -1,0 +1,350 @@
+import { pino } from 'pino';
+import { filter, firstValueFrom, map, take } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type Dialog,
+  filterMethod,
+  type RequestEvent,
+  type SipResponse,
+  Srf,
+  type SrfOptions,
+} from '../../src/index.js';
+import { freePort } from '../support/ports.js';
+import { runSipp, type SippResult, startSipp } from '../support/sipp.js';
+import { all, cseqOf, find, header, ladder, tagOf, trace } from '../support/sipp-trace.js';
+
+// RFC 3262 (100rel/PRACK), RFC 3311 (UPDATE), RFC 4028 (session timers), RFC 3261 §14 (glare)
+// and late offers, against SIPp on 127.0.0.1 over UDP: one scenario in test/sipp/ per case. Each
+// test checks what SIPp saw on the wire (its trace, its own checks, success count and error log)
+// and what rxsip's API emitted.
+
+const silent = pino({ level: 'silent' });
+
+const RXSIP_SDP = [
+  'v=0',
+  'o=rxsip 2890844526 1 IN IP4 127.0.0.1',
+  's=rxsip',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 49170 RTP/AVP 0',
+  'a=rtpmap:0 PCMU/8000',
+  '',
+].join('\r\n');
+
+/** rxsip's next offer: the same session, o= version 2 (RFC 3264 §8). */
+const RXSIP_REOFFER = RXSIP_SDP.replace(' 1 IN IP4', ' 2 IN IP4').replace('s=rxsip', 's=rxsip-reoffer');
+const APP_SDP = RXSIP_SDP.replace('s=rxsip', 's=app-answer').replace(' 1 IN IP4', ' 2 IN IP4');
+
+function expectClean(result: SippResult): void {
+  expect(result.errors, result.stdout).toBe('');
+  expect(result.failed, result.stdout).toBe(0);
+  expect(result.successful, result.stdout).toBe(1);
+}
+
+// --- set-up: one rxsip and the SIPp instances of the test, all gone after it ---------------------
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function rxsip(options: SrfOptions = {}): Promise<{ srf: Srf; port: number }> {
+  const port = await freePort();
+  const srf = new Srf({ logger: silent, ...options });
+  await srf.start({ listen: [`127.0.0.1:${port}`] });
+  cleanups.push(() => srf.close());
+  return { srf, port };
+}
+
+/** SIPp calls rxsip once with a scenario. */
+async function sippCalls(scenario: string, rxsipPort: number): Promise<SippResult & { port: number }> {
+  const port = await freePort();
+  const result = await runSipp({
+    scenario,
+    target: `127.0.0.1:${rxsipPort}`,
+    service: 'rxsip',
+    calls: 1,
+    localPort: port,
+    timeoutSeconds: 10,
+  });
+  return { ...result, port };
+}
+
+/** SIPp waits for one call from rxsip, as `uri`; `done` resolves when the scenario is over. */
+async function sippCallee(scenario: string, keys?: Record<string, string>) {
+  const port = await freePort();
+  const sipp = startSipp({
+    scenario,
+    server: true,
+    target: '',
+    calls: 1,
+    localPort: port,
+    timeoutSeconds: 10,
+    keys,
+  });
+  cleanups.push(() => {
+    sipp.stop();
+    return sipp.done;
+  });
+  await sipp.ready();
+  return { port, uri: `sip:sipp@127.0.0.1:${port}`, done: sipp.done };
+}
+
+/** Handles the first INVITE rxsip receives, settling with what the handler returns. */
+function onInvite<T>(srf: Srf, handler: (call: RequestEvent) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    srf.requests$
+      .pipe(filterMethod('INVITE'), take(1))
+      .subscribe((call) => handler(call).then(resolve, reject));
+  });
+}
+
+// --- RFC 3262 ------------------------------------------------------------------------------
+
+describe('reliable provisional responses (RFC 3262) against SIPp', () => {
+  it('rxsip calls; SIPp rings with a reliable 180: PRACK with RAck and CSeq + 1, 200 after it, ACK, BYE at CSeq + 2', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-100rel-prack');
+    const progress: string[] = [];
+    const dialog = await firstValueFrom(
+      srf.call$(sipp.uri, { localSdp: RXSIP_SDP }).pipe(
+        filter((p) => {
+          if (p.type === 'provisional')
+            progress.push(`${p.response.status} ${p.dialog?.state} prack:${p.prack !== undefined}`);
+          return p.type === 'dialog';
+        }),
+        map((p) => (p as { dialog: Dialog }).dialog),
+      ),
+    );
+    const state = dialog.state;
+    await dialog.destroy();
+    const result = await sipp.done;
+
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'rxsip INVITE',
+      'sipp 180 INVITE',
+      'rxsip PRACK',
+      'sipp 200 PRACK',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'rxsip BYE',
+      'sipp 200 BYE',
+    ]);
+    const invite = find(wire, 'rxsip', 'INVITE');
+    const ringing = find(wire, 'sipp', '180 INVITE');
+    const prack = find(wire, 'rxsip', 'PRACK');
+    const seq = cseqOf(invite).seq;
+    expect(header(invite, 'supported')).toMatch(/\b100rel\b/);
+    // RFC 3262 §7.2: RAck is the RSeq, then the INVITE's CSeq number and method.
+    expect(header(prack, 'rack')).toBe(`4711 ${seq} INVITE`);
+    expect(cseqOf(prack)).toEqual({ seq: seq + 1, method: 'PRACK' });
+    // The PRACK goes in the early dialog: to the 180's Contact, with its To tag.
+    expect(prack.uri).toBe(`sip:sipp@127.0.0.1:${sipp.port};transport=UDP`);
+    expect(tagOf(header(prack, 'to'))).toBe(tagOf(header(ringing, 'to')));
+    expect(header(prack, 'call-id')).toBe(header(invite, 'call-id'));
+    expect(cseqOf(find(wire, 'rxsip', 'ACK'))).toEqual({ seq, method: 'ACK' });
+    expect(cseqOf(find(wire, 'rxsip', 'BYE'))).toEqual({ seq: seq + 2, method: 'BYE' });
+    // SIPp resends the 180 until PRACKed: it was PRACKed once, at its first sending.
+    expect(all(wire, 'rxsip', 'PRACK')).toHaveLength(1);
+
+    expect(progress).toEqual(['180 early prack:true']);
+    expect(state).toBe('confirmed');
+    expect(dialog.remote.sdp).toBe(find(wire, 'sipp', '200 INVITE').body);
+    expect(srf.dialogCount).toBe(0);
+  });
+});
+
+describe('reliable provisional responses (RFC 3262): SIPp calls rxsip with Supported: 100rel', () => {
+  const EARLY_SDP = RXSIP_SDP.replace('s=rxsip', 's=rxsip-early');
+
+  /** rxsip answers 183 reliably with an early SDP, then 200 at once (held until the PRACK). */
+  async function ringReliably(answerPrack: boolean) {
+    const { srf, port } = await rxsip();
+    const pracks: string[] = [];
+    const answered = onInvite(srf, async ({ req, res }) => {
+      if (answerPrack) {
+        req.prack$.subscribe(({ req: prack, res: prackRes }) => {
+          pracks.push(prack.get('rack') ?? '');
+          prackRes.send(200, { headers: { 'X-Prack': 'app' } });
+        });
+      }
+      const early = res.send(183, {
+        headers: { Require: '100rel', 'Content-Type': 'application/sdp' },
+        body: EARLY_SDP,
+      });
+      const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
+      return { early, dialog, acked: firstValueFrom(dialog.ack$) };
+    });
+    const result = await sippCalls('uas-100rel-prack', port);
+    const { early, dialog, acked } = await answered;
+    return { srf, result, wire: trace(result), early, dialog, ack: await acked, pracks };
+  }
+
+  function expectReliableFlow(wire: ReturnType<typeof trace>): void {
+    expect(ladder(wire)).toEqual([
+      'sipp INVITE',
+      'rxsip 183 INVITE',
+      'sipp PRACK',
+      'rxsip 200 PRACK',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'sipp BYE',
+      'rxsip 200 BYE',
+    ]);
+    const progress = find(wire, 'rxsip', '183 INVITE');
+    const ok = find(wire, 'rxsip', '200 INVITE');
+    const rseq = Number(header(progress, 'rseq'));
+    // RFC 3262 §3: RSeq in 1..2^31-1, Require: 100rel, and the 2xx in the same dialog.
+    expect(rseq).toBeGreaterThanOrEqual(1);
+    expect(rseq).toBeLessThan(2 ** 31);
+    expect(header(progress, 'require')).toBe('100rel');
+    expect(progress.body).toBe(EARLY_SDP);
+    expect(header(find(wire, 'sipp', 'PRACK'), 'rack')).toBe(`${rseq} 1 INVITE`);
+    expect(tagOf(header(ok, 'to'))).toBe(tagOf(header(progress, 'to')));
+    // The 200 was held until the PRACK came (rxsip answered at once).
+    expect(ok.at).toBeGreaterThanOrEqual(find(wire, 'sipp', 'PRACK').at);
+    expect(all(wire, 'rxsip', '183 INVITE')).toHaveLength(1);
+  }
+
+  it('nobody listens to prack$: rxsip answers the PRACK 200 itself, then sends the held 200; the dialog is confirmed', async () => {
+    const { srf, result, wire, early, dialog, ack } = await ringReliably(false);
+
+    expectClean(result);
+    expectReliableFlow(wire);
+    expect(header(find(wire, 'rxsip', '200 PRACK'), 'x-prack')).toBeUndefined();
+    expect(early?.status).toBe(183);
+    expect(early?.get('rseq')).toBe(header(find(wire, 'rxsip', '183 INVITE'), 'rseq'));
+    expect(dialog.type).toBe('uas');
+    expect(dialog.local.sdp).toBe(RXSIP_SDP);
+    expect(dialog.remote.sdp).toBe(find(wire, 'sipp', 'INVITE').body);
+    expect(ack.cseq.seq).toBe(1);
+    expect(srf.dialogCount).toBe(0);
+  });
+
+  it('a prack$ subscriber gets the PRACK and answers it; the held 200 follows its answer', async () => {
+    const { srf, result, wire, pracks } = await ringReliably(true);
+
+    expectClean(result);
+    expectReliableFlow(wire);
+    expect(header(find(wire, 'rxsip', '200 PRACK'), 'x-prack')).toBe('app');
+    expect(pracks).toEqual([header(find(wire, 'sipp', 'PRACK'), 'rack')]);
+    expect(srf.dialogCount).toBe(0);
+  });
+});
+
+// --- RFC 3311 ------------------------------------------------------------------------------
+
+describe('UPDATE in a confirmed dialog (RFC 3311) against SIPp', () => {
+  /** SIPp calls, then sends an UPDATE with a new offer; `listen` sets the dialog up first. */
+  async function updatedBySipp(listen: (dialog: Dialog) => void) {
+    const { srf, port } = await rxsip();
+    const refreshes: string[] = [];
+    const answered = onInvite(srf, async ({ req, res }) => {
+      const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
+      dialog.refresh$.subscribe((r) => refreshes.push(r.method));
+      listen(dialog);
+      return dialog;
+    });
+    const result = await sippCalls('uas-update-from-sipp', port);
+    const dialog = await answered;
+    const wire = trace(result);
+    expectClean(result);
+    expect(ladder(wire)).toEqual([
+      'sipp INVITE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'sipp UPDATE',
+      'rxsip 200 UPDATE',
+      'sipp BYE',
+      'rxsip 200 BYE',
+    ]);
+    // A new offer is no session refresh.
+    expect(refreshes).toEqual([]);
+    expect(srf.dialogCount).toBe(0);
+    return { srf, port, wire, dialog };
+  }
+
+  it('SIPp offers in an UPDATE nobody listens to: rxsip answers 200 with its local SDP; remote.sdp is the offer', async () => {
+    const { port, wire, dialog } = await updatedBySipp(() => undefined);
+
+    const update = find(wire, 'sipp', 'UPDATE');
+    const ok = find(wire, 'rxsip', '200 UPDATE');
+    expect(ok.body).toBe(RXSIP_SDP);
+    expect(header(ok, 'content-type')).toBe('application/sdp');
+    expect(header(ok, 'contact')).toBe(`<sip:127.0.0.1:${port}>`);
+    expect(update.body).toContain('s=sipp-update');
+    expect(dialog.remote.sdp).toBe(update.body);
+    expect(dialog.local.sdp).toBe(RXSIP_SDP);
+  });
+
+  it('an update$ subscriber gets the UPDATE and answers it with its own SDP, which becomes the local SDP', async () => {
+    const seen: string[] = [];
+    const { wire, dialog } = await updatedBySipp((d) =>
+      d.update$.subscribe(({ req, res }) => {
+        seen.push(req.body);
+        res.send(200, {
+          headers: { 'Content-Type': 'application/sdp', 'X-Answered-By': 'update$' },
+          body: APP_SDP,
+        });
+      }),
+    );
+
+    const update = find(wire, 'sipp', 'UPDATE');
+    const ok = find(wire, 'rxsip', '200 UPDATE');
+    expect(ok.body).toBe(APP_SDP);
+    expect(header(ok, 'x-answered-by')).toBe('update$');
+    expect(seen).toEqual([update.body]);
+    expect(dialog.remote.sdp).toBe(update.body);
+    expect(dialog.local.sdp).toBe(APP_SDP);
+  });
+
+  it('rxsip offers with sendUpdate$: SIPp answers 200 with its SDP, which becomes remote.sdp; our offer the local one', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-update-from-rxsip');
+    const dialog = await srf.createUac(sipp.uri, { localSdp: RXSIP_SDP });
+    const responses: SipResponse[] = [];
+    await new Promise<void>((resolve, reject) =>
+      dialog.sendUpdate$({ body: RXSIP_REOFFER }).subscribe({
+        next: (r) => responses.push(r),
+        error: reject,
+        complete: resolve,
+      }),
+    );
+    const { remote, local } = { remote: dialog.remote.sdp, local: dialog.local.sdp };
+    await dialog.destroy();
+    const result = await sipp.done;
+
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'rxsip INVITE',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'rxsip UPDATE',
+      'sipp 200 UPDATE',
+      'rxsip BYE',
+      'sipp 200 BYE',
+    ]);
+    const invite = find(wire, 'rxsip', 'INVITE');
+    const update = find(wire, 'rxsip', 'UPDATE');
+    const answer = find(wire, 'sipp', '200 UPDATE');
+    // RFC 3261 §12.2.1.1: to the remote target, in the dialog, with the next CSeq.
+    expect(update.uri).toBe(`sip:sipp@127.0.0.1:${sipp.port};transport=UDP`);
+    expect(tagOf(header(update, 'to'))).toBe(tagOf(header(find(wire, 'sipp', '200 INVITE'), 'to')));
+    expect(cseqOf(update)).toEqual({ seq: cseqOf(invite).seq + 1, method: 'UPDATE' });
+    // RFC 3311 §5.1: an UPDATE is a target refresh request and carries Contact.
+    expect(header(update, 'contact')).toBe(header(invite, 'contact'));
+    expect(header(update, 'content-type')).toBe('application/sdp');
+    expect(update.body).toBe(RXSIP_REOFFER);
+    expect(cseqOf(find(wire, 'rxsip', 'BYE')).seq).toBe(cseqOf(invite).seq + 2);
+
+    expect(responses.map((r) => r.status)).toEqual([200]);
+    expect(responses[0]?.body).toBe(answer.body);
+    expect(remote).toBe(answer.body);
+    expect(remote).toContain('s=sipp-update-answer');
+    expect(local).toBe(RXSIP_REOFFER);
+    expect(srf.dialogCount).toBe(0);
+  });
+});
