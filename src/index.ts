@@ -3,7 +3,15 @@
  * @packageDocumentation
  */
 
+export {
+  type B2buaOptions,
+  type B2buaProgress,
+  b2bua$,
+  b2buaProgress$,
+  type SdpTransform,
+} from './dialogs/b2bua.js';
 export type { CdrEvent, CdrReason } from './dialogs/cdr.js';
+export { copyHeaders } from './dialogs/copy-headers.js';
 export type { Confirmation, EarlyInvite } from './dialogs/dialog.js';
 export {
   Dialog,
@@ -50,7 +58,10 @@ export type { Engine, InboundRequest, OutboundEvent, SendOptions } from './engin
 export { parseListenSpec } from './engine/listen-spec.js';
 export { StackEngine, type StackEngineOptions } from './engine/stack-engine.js';
 export { asUas } from './operators/as-uas.js';
+export { type B2buaTarget, b2bua } from './operators/b2bua.js';
 export { filterMethod, type MethodFilter } from './operators/filter-method.js';
+export { relayInDialog } from './operators/relay-in-dialog.js';
+export { tieLegs } from './operators/tie-legs.js';
 export { ackFor2xx, ackInDialog } from './sip/ack-for-2xx.js';
 export { type AuthHeader, parseAuthHeader, stringifyAuthHeader } from './sip/auth-header.js';
 export { createRequest, createResponse, type RequestInit, type ResponseInit } from './sip/build.js';
@@ -116,7 +127,7 @@ export {
 } from './sip/uri.js';
 export { uriEquals } from './sip/uri-compare.js';
 export { parseVia, parseViaList, stringifyVia, type Via } from './sip/via.js';
-export type { CreateUacOptions, LateOffer, ProgressCallbacks } from './srf.js';
+export type { B2buaProgressCallbacks, CreateUacOptions, LateOffer, ProgressCallbacks } from './srf.js';
 export { finalResponse, Srf, type SrfOptions } from './srf.js';
 export { type AuthProvider, authorize, type Credentials, withDigestAuth } from './streams/digest-auth.js';
 export { buildRequest, normalizeUri, type RequestOptions } from './streams/out-of-dialog-request.js';

@@ -10,6 +10,7 @@ import {
   share,
   takeWhile,
 } from 'rxjs';
+import { type B2buaOptions, b2buaProgress$ } from './dialogs/b2bua.js';
 import type { CdrEvent } from './dialogs/cdr.js';
 import type { Dialog } from './dialogs/dialog.js';
 import { DEFAULT_SESSION_TIMERS, type SessionTimerConfig } from './dialogs/session-timer.js';
@@ -54,6 +55,12 @@ export interface ProgressCallbacks {
 }
 
 type DialogCallback = (err: Error | null, dialog?: Dialog | LateOffer) => void;
+
+/** drachtio-srf's createB2BUA progress callbacks. */
+export interface B2buaProgressCallbacks extends ProgressCallbacks {
+  /** B answered (before A is answered). */
+  cbFinalizedUac?: (uac: Dialog) => void;
+}
 
 /** createUac with `noAck` on a late offer (drachtio-srf's 3pcc shape). */
 export interface LateOffer {
@@ -385,6 +392,54 @@ export class Srf {
     progress?: ProgressCallbacks,
   ): Promise<Dialog> {
     return this.createUac(uri, options, progress);
+  }
+
+  /**
+   * Bridges an incoming INVITE to `uri` (drachtio-srf's `createB2BUA`); resolves with both legs
+   * once B answers and A is answered. A failure of B rejects with SipError (and is sent to A
+   * unless `passFailure: false`). Built on {@link b2buaProgress$}.
+   */
+  createB2BUA(
+    req: SrfRequest,
+    res: SrfResponse,
+    uri: string | (B2buaOptions & { uri: string }),
+    options?: B2buaOptions,
+    progress?: B2buaProgressCallbacks,
+  ): Promise<{ uas: Dialog; uac: Dialog }>;
+  createB2BUA(
+    req: SrfRequest,
+    res: SrfResponse,
+    uri: string | (B2buaOptions & { uri: string }),
+    options: B2buaOptions,
+    progress: B2buaProgressCallbacks | undefined,
+    callback: (err: Error | null, legs?: { uas: Dialog; uac: Dialog }) => void,
+  ): this;
+  createB2BUA(
+    req: SrfRequest,
+    res: SrfResponse,
+    uriOrOptions: string | (B2buaOptions & { uri: string }),
+    options: B2buaOptions = {},
+    progress: B2buaProgressCallbacks = {},
+    callback?: (err: Error | null, legs?: { uas: Dialog; uac: Dialog }) => void,
+  ): Promise<{ uas: Dialog; uac: Dialog }> | this {
+    const uri = typeof uriOrOptions === 'string' ? uriOrOptions : uriOrOptions.uri;
+    const opts = typeof uriOrOptions === 'string' ? options : uriOrOptions;
+    const legs = new Promise<{ uas: Dialog; uac: Dialog }>((resolve, reject) => {
+      b2buaProgress$({ req, res }, uri, opts).subscribe({
+        next: (event) => {
+          if (event.type === 'request') {
+            progress.cbRequest?.(
+              null,
+              new SentRequest(event.request, () => event.cancel(), new Promise(() => undefined)),
+            );
+          } else if (event.type === 'provisional') progress.cbProvisional?.(event.response);
+          else if (event.type === 'uac') progress.cbFinalizedUac?.(event.uac);
+          else if (event.type === 'connected') resolve({ uas: event.uas, uac: event.uac });
+        },
+        error: reject,
+      });
+    });
+    return settle(legs, callback, this);
   }
 
   /** The reactive form of createUac: progress, then the dialog; unsubscribing cancels. */

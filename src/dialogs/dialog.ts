@@ -241,6 +241,11 @@ export class Dialog {
     return this.state !== 'terminated';
   }
 
+  /** UAS: the 2xx that made the dialog still waits for its ACK. */
+  get awaitingAck(): boolean {
+    return this.answer?.waiting ?? false;
+  }
+
   // --- incoming traffic -------------------------------------------------------------------
 
   private child(name: ChildName): Observable<RequestEvent> {

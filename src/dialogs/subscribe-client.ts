@@ -79,10 +79,10 @@ export function subscribe$(ua: UserAgent, uri: string, options: UacOptions): Obs
         const existing = dialog ?? ua.dialogs.find(sent.callId, sent.fromTag ?? '', response.toTag ?? '');
         if (existing) {
           existing.subscription?.refresh(expiresOf(response) ?? asked);
-          return of({ type: 'dialog', dialog: existing });
+          return of({ type: 'dialog', dialog: existing, response });
         }
         dialog = makeDialog(uacDialogRoute(sent, response), response, expiresOf(response) ?? asked);
-        return of({ type: 'dialog', dialog });
+        return of({ type: 'dialog', dialog, response });
       }),
       finalize(() => ua.pendingSubscriptions.delete(key)),
     );

@@ -59,7 +59,8 @@ export type UacProgress =
    * PRACK go through it); a reliable one carries `prack` (already sent unless `prack: 'manual'`).
    */
   | { type: 'provisional'; response: SipResponse; dialog?: Dialog; prack?: PrackSender }
-  | { type: 'dialog'; dialog: Dialog }
+  /** The call is answered: the dialog, and the 2xx that made it. */
+  | { type: 'dialog'; dialog: Dialog; response: SipResponse }
   /**
    * With `noAck`, a late offer (our INVITE had no SDP): the 2xx's offer, and `ack(answer)`, which
    * sends the ACK with our answer (RFC 3264 §4) and returns the dialog (drachtio-srf's 3pcc shape).
@@ -213,7 +214,7 @@ function attempt(
         }
         if (lateOffer && response.payload.length > 0)
           dialog.local.sdp = withDirection(response.body, 'recvonly');
-        return of({ type: 'dialog', dialog });
+        return of({ type: 'dialog', dialog, response });
       }
       if (response.status === 422 && redirects < MAX_REDIRECTS) {
         // RFC 4028 §7.4: too small an interval; ask again with at least the callee's Min-SE.

@@ -83,3 +83,44 @@ export function realtimeCall(): { network: VirtualNetwork; alice: Srf; bob: Srf;
     },
   };
 }
+
+export const CAROL = '10.0.0.3:5060';
+export const DAVE = '10.0.0.4:5060';
+export const SDP_C =
+  'v=0\r\no=carol 3 3 IN IP4 10.0.0.3\r\ns=-\r\nc=IN IP4 10.0.0.3\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=sendrecv\r\n';
+
+export interface ThreeParties extends VirtualCall {
+  carol: Srf;
+  dave: Srf;
+}
+
+/** alice (10.0.0.1) calls through bob (10.0.0.2, the B2BUA or proxy) to carol (10.0.0.3) or dave (10.0.0.4). */
+export function threeParties(
+  body: (parties: ThreeParties) => void,
+  conditions: NetworkConditions = {},
+): VirtualNetwork {
+  return virtualCall((call) => {
+    const logger = pino({ level: 'silent' });
+    const carol = new Srf({ logger, scheduler: call.scheduler }).attach(
+      new MemoryEngine(call.network, { address: '10.0.0.3' }),
+    );
+    const dave = new Srf({ logger, scheduler: call.scheduler }).attach(
+      new MemoryEngine(call.network, { address: '10.0.0.4' }),
+    );
+    body({ ...call, carol, dave });
+  }, conditions);
+}
+
+const NAMES: Record<string, string> = { [ALICE]: 'A', [BOB]: 'B', [CAROL]: 'C', [DAVE]: 'D' };
+
+/** Like {@link flow}, naming all four parties: `time X->Y first-line`. */
+export function ladder(network: VirtualNetwork): string[] {
+  return network.packets.map(
+    (p) =>
+      `${p.time} ${NAMES[p.from] ?? p.from}->${NAMES[p.to] ?? p.to} ${p.data
+        .toString('utf8')
+        .split('\r\n')[0]
+        ?.replace(/ sip:\S+ SIP\/2\.0$/, '')
+        .replace(/^SIP\/2\.0 /, '')}${p.dropped ? ' (lost)' : ''}`,
+  );
+}
