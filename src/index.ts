@@ -60,8 +60,21 @@ export { StackEngine, type StackEngineOptions } from './engine/stack-engine.js';
 export { asUas } from './operators/as-uas.js';
 export { type B2buaTarget, b2bua } from './operators/b2bua.js';
 export { filterMethod, type MethodFilter } from './operators/filter-method.js';
+export { type ProxyDestinations, proxy } from './operators/proxy.js';
 export { relayInDialog } from './operators/relay-in-dialog.js';
 export { tieLegs } from './operators/tie-legs.js';
+export { bestResponse } from './proxy/best-response.js';
+export { parseDuration } from './proxy/duration.js';
+export { isOwnRoute, isOwnUri } from './proxy/own-route.js';
+export {
+  destinationUri,
+  type ProxyContext,
+  type ProxyOptions,
+  type ProxyResponseRecord,
+  type ProxyResult,
+  proxyRequest,
+} from './proxy/proxy-request.js';
+export { forwardRouted } from './proxy/route-forwarding.js';
 export { ackFor2xx, ackInDialog } from './sip/ack-for-2xx.js';
 export { type AuthHeader, parseAuthHeader, stringifyAuthHeader } from './sip/auth-header.js';
 export { createRequest, createResponse, type RequestInit, type ResponseInit } from './sip/build.js';

@@ -19,6 +19,8 @@ import { type UasOptions, uas$ } from './dialogs/uas.js';
 import { UserAgent, type UserAgentTimers } from './dialogs/user-agent.js';
 import { type EmbeddedEngineOptions, startEmbeddedEngine } from './engine/embedded-engine.js';
 import type { Engine, InboundRequest } from './engine/engine.js';
+import { type ProxyOptions, type ProxyResult, proxyRequest } from './proxy/proxy-request.js';
+import { forwardRouted } from './proxy/route-forwarding.js';
 import { ackFor2xx } from './sip/ack-for-2xx.js';
 import { createResponse } from './sip/build.js';
 import type { SipResponse } from './sip/message.js';
@@ -175,6 +177,8 @@ export class Srf {
   private dispatch(inbound: InboundRequest): void {
     const message = inbound.message;
     try {
+      // Requests our Record-Route brought back go on (RFC 3261 §16.4).
+      if (this.ua && message.has('route') && forwardRouted(this.ua, inbound)) return;
       if (message.method === 'ACK') {
         this.ua?.route(inbound);
         return;
@@ -440,6 +444,36 @@ export class Srf {
       });
     });
     return settle(legs, callback, this);
+  }
+
+  /**
+   * Proxies a request statefully (drachtio-srf's `proxyRequest`) to `destination` (an address,
+   * a URI, or a list; default the Request-URI) and resolves with the outcome.
+   */
+  proxyRequest(
+    req: SrfRequest,
+    destination?: string | string[],
+    options?: ProxyOptions,
+  ): Promise<ProxyResult>;
+  proxyRequest(
+    req: SrfRequest,
+    destination: string | string[] | undefined,
+    options: ProxyOptions,
+    callback: (err: Error | null, result?: ProxyResult) => void,
+  ): this;
+  proxyRequest(
+    req: SrfRequest,
+    destination?: string | string[] | ProxyOptions,
+    options: ProxyOptions = {},
+    callback?: (err: Error | null, result?: ProxyResult) => void,
+  ): Promise<ProxyResult> | this {
+    const destinations =
+      typeof destination === 'string' ? [destination] : Array.isArray(destination) ? destination : [];
+    const opts =
+      destination !== undefined && typeof destination === 'object' && !Array.isArray(destination)
+        ? destination
+        : options;
+    return settle(firstValueFrom(proxyRequest(this.agent, req.inbound, destinations, opts)), callback, this);
   }
 
   /** The reactive form of createUac: progress, then the dialog; unsubscribing cancels. */

@@ -30,6 +30,7 @@ export function buildRequest(uri: string, options: RequestOptions, localHost: st
   let to: string | undefined;
   let callId: string | undefined;
   let cseq: number | undefined;
+  let maxForwards: number | undefined;
   for (const name in options.headers) {
     const value = options.headers[name];
     if (value === undefined) continue;
@@ -38,6 +39,7 @@ export function buildRequest(uri: string, options: RequestOptions, localHost: st
     else if (key === 'to') to = String(value);
     else if (key === 'call-id') callId = String(value);
     else if (key === 'cseq') cseq = Number.parseInt(String(value), 10);
+    else if (key === 'max-forwards') maxForwards = Number(value);
     else headers[name] = value;
   }
   const user = options.callingNumber ?? 'anonymous';
@@ -50,6 +52,7 @@ export function buildRequest(uri: string, options: RequestOptions, localHost: st
     to: to ?? `<${target}>`,
     callId,
     cseq: Number.isFinite(cseq) ? cseq : undefined,
+    maxForwards: Number.isFinite(maxForwards) ? maxForwards : undefined,
     headers,
   });
   if (options.body !== undefined) request.body = options.body;

@@ -1,0 +1,281 @@
+import type { Logger } from 'pino';
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Engine, InboundRequest } from '../engine/engine.js';
+import { createResponse } from '../sip/build.js';
+import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
+import { isSipUri, parseUri } from '../sip/uri.js';
+import { hostPort } from '../transport/types.js';
+import { bestResponse } from './best-response.js';
+import { parseDuration } from './duration.js';
+import { isOwnRoute } from './own-route.js';
+
+export interface ProxyOptions {
+  /** Add Record-Route, so in-dialog requests come through rxsip (drachtio-srf's aliases too). */
+  recordRoute?: boolean;
+  remainInDialog?: boolean;
+  path?: boolean;
+  /** Several destinations: one after the other (default) or all at once. */
+  forking?: 'sequential' | 'simultaneous';
+  /** Try the Contacts of a 3xx as more destinations. */
+  followRedirects?: boolean;
+  /** A branch with no provisional response by then is given up (`'2s'`, `'1500ms'`, ms). */
+  provisionalTimeout?: string | number;
+  /** A branch with no final response by then is given up (RFC 3261 Timer C's role). */
+  finalTimeout?: string | number;
+  /** Headers added to the proxied request. */
+  headers?: HeaderInit;
+}
+
+export interface ProxyResponseRecord {
+  time: Date;
+  status: number;
+  msg: SipResponse;
+}
+
+/** What proxying a request came to, in drachtio-srf's shape. */
+export interface ProxyResult {
+  connected: boolean;
+  finalStatus: number;
+  finalResponse?: ProxyResponseRecord;
+  responses: Array<{ address: string; port: number; msgs: ProxyResponseRecord[] }>;
+}
+
+/** What the proxy needs from below. */
+export interface ProxyContext {
+  engine: Engine;
+  scheduler: SchedulerLike;
+  log: Logger;
+}
+
+/** `host[:port]` → the request's URI with that host and port; a URI is taken as is. */
+export function destinationUri(request: SipRequest, destination: string): string {
+  if (/^(sips?|tel):/i.test(destination)) return destination;
+  try {
+    const uri = parseUri(request.uri);
+    if (isSipUri(uri) && uri.user !== undefined)
+      return `${uri.scheme}:${request.uri.slice(uri.scheme.length + 1).split('@')[0]}@${destination}`;
+  } catch {
+    // a Request-URI we cannot read: the destination alone
+  }
+  return `sip:${destination}`;
+}
+
+function recordRouteFor(engine: Engine, inbound: InboundRequest): string {
+  const protocol = inbound.source.local.protocol;
+  const point =
+    engine.listeningPoints.find((p) => p.protocol === protocol && p.port === inbound.source.local.port) ??
+    engine.listeningPoints[0];
+  const host = point ? hostPort(point.advertised.host, point.advertised.port) : '127.0.0.1';
+  return `<sip:${host}${protocol === 'udp' ? '' : `;transport=${protocol}`};lr>`;
+}
+
+function forwardUpstream(inbound: InboundRequest, response: SipResponse): boolean {
+  const out = response.clone();
+  out.removeFirstValue('via');
+  return inbound.respond(out);
+}
+
+interface Branch {
+  uri: string;
+  address: string;
+  port: number;
+  subscription: Subscription | undefined;
+  timer: Subscription | undefined;
+  done: boolean;
+  msgs: ProxyResponseRecord[];
+}
+
+/**
+ * A stateful proxy (RFC 3261 §16) for one request (cold): Max-Forwards checked (483 at 0) and
+ * decremented, our own Route removed, Record-Route added when asked, the request forwarded to
+ * each destination one after the other or all at once, provisional responses relayed, the first
+ * 2xx (and every later one) relayed with the other branches cancelled, 3xx followed when asked,
+ * and otherwise the best final response (§16.7) relayed. A CANCEL from upstream cancels every
+ * branch. Emits the result once the request is settled, then completes.
+ */
+export function proxyRequest(
+  context: ProxyContext,
+  inbound: InboundRequest,
+  destinations: readonly string[],
+  options: ProxyOptions = {},
+): Observable<ProxyResult> {
+  return new Observable<ProxyResult>((subscriber) => {
+    const request = inbound.message;
+    const { engine, scheduler } = context;
+    const result: ProxyResult = { connected: false, finalStatus: 0, responses: [] };
+    const finish = (final: SipResponse | undefined, status: number) => {
+      if (subscriber.closed) return;
+      result.finalStatus = status;
+      if (final) result.finalResponse = { time: new Date(scheduler.now()), status: final.status, msg: final };
+      result.connected = status >= 200 && status < 300;
+      subscriber.next(result);
+      subscriber.complete();
+    };
+    const maxForwards = (() => {
+      try {
+        return request.getParsedHeader('max-forwards') ?? 70;
+      } catch {
+        return 70;
+      }
+    })();
+    // RFC 3261 §16.3 step 3.
+    if (maxForwards <= 0) {
+      const tooMany = createResponse(request, 483);
+      inbound.respond(tooMany);
+      finish(tooMany, 483);
+      return undefined;
+    }
+    const provisionalTimeout = parseDuration(options.provisionalTimeout, 'provisionalTimeout');
+    const finalTimeout = parseDuration(options.finalTimeout, 'finalTimeout');
+    const parallel = options.forking === 'simultaneous';
+    const queue = (destinations.length > 0 ? destinations : [request.uri]).map((d) =>
+      destinationUri(request, d),
+    );
+    const branches: Branch[] = [];
+    const finals: SipResponse[] = [];
+    let answered = false;
+    let settled = false;
+    const template = request.clone();
+    // RFC 3261 §16.4: a Route naming us has brought the request here; it goes no further.
+    if (isOwnRoute(engine, template)) template.removeFirstValue('route');
+    template.set('Max-Forwards', maxForwards - 1);
+    if (options.headers) template.set(options.headers);
+    if (options.recordRoute || options.remainInDialog || options.path) {
+      template.append('Record-Route', recordRouteFor(engine, inbound), { first: true });
+    }
+    const isInvite = request.method === 'INVITE';
+
+    const stopBranch = (branch: Branch) => {
+      branch.timer?.unsubscribe();
+      branch.done = true;
+      branch.subscription?.unsubscribe();
+    };
+    const settle = () => {
+      if (settled) return;
+      if (branches.some((b) => !b.done)) return;
+      if (!answered && queue.length > 0 && !finals.some((f) => f.status >= 600)) {
+        startNext();
+        return;
+      }
+      settled = true;
+      if (answered) {
+        finish(
+          finals.find((f) => f.status < 300),
+          200,
+        );
+        return;
+      }
+      const best = bestResponse(finals);
+      if (best) {
+        // RFC 3261 §16.7 step 6: a 503 is not passed on as is.
+        if (best.status === 503) {
+          const error = createResponse(request, 500);
+          inbound.respond(error);
+          finish(error, 500);
+        } else {
+          forwardUpstream(inbound, best);
+          finish(best, best.status);
+        }
+        return;
+      }
+      const timeout = createResponse(request, 408);
+      inbound.respond(timeout);
+      finish(timeout, 408);
+    };
+    const onResponse = (branch: Branch, response: SipResponse, failure: boolean) => {
+      if (response.status === 100) return;
+      branch.msgs.push({ time: new Date(scheduler.now()), status: response.status, msg: response });
+      if (response.status < 200) {
+        branch.timer?.unsubscribe();
+        if (finalTimeout !== undefined) branch.timer = scheduler.schedule(() => giveUp(branch), finalTimeout);
+        if (!answered && !failure) forwardUpstream(inbound, response);
+        return;
+      }
+      if (response.status < 300) {
+        // RFC 3261 §16.7 step 4 and §16.10: every 2xx goes up; the other branches are cancelled.
+        forwardUpstream(inbound, response);
+        if (!answered) {
+          answered = true;
+          finals.push(response);
+          for (const other of branches) if (other !== branch && !other.done) stopBranch(other);
+        }
+        branch.timer?.unsubscribe();
+        branch.done = true;
+        settle();
+        return;
+      }
+      if (branch.done) return;
+      branch.timer?.unsubscribe();
+      branch.done = true;
+      finals.push(response);
+      if (response.status < 400 && options.followRedirects) {
+        try {
+          const contacts = response.getParsedHeader('contact');
+          if (Array.isArray(contacts)) for (const c of contacts) queue.push(c.uri);
+        } catch {
+          // a 3xx without readable Contacts is just a final response
+        }
+      }
+      if (response.status >= 600) for (const other of branches) if (!other.done) stopBranch(other);
+      settle();
+    };
+    const giveUp = (branch: Branch) => {
+      if (branch.done) return;
+      context.log.debug({ uri: branch.uri }, 'proxy branch timed out');
+      stopBranch(branch);
+      settle();
+    };
+    const start = (uri: string) => {
+      const branch: Branch = {
+        uri,
+        address: '',
+        port: 0,
+        subscription: undefined,
+        timer: undefined,
+        done: false,
+        msgs: [],
+      };
+      branches.push(branch);
+      const outgoing = template.clone();
+      outgoing.uri = uri;
+      if (provisionalTimeout !== undefined && isInvite)
+        branch.timer = scheduler.schedule(() => giveUp(branch), provisionalTimeout);
+      else if (finalTimeout !== undefined)
+        branch.timer = scheduler.schedule(() => giveUp(branch), finalTimeout);
+      branch.subscription = engine.send(outgoing).subscribe({
+        next: (e) => {
+          if (e.kind === 'sent') {
+            branch.address = e.target.address;
+            branch.port = e.target.port;
+            if (!result.responses.some((r) => r.msgs === branch.msgs))
+              result.responses.push({ address: e.target.address, port: e.target.port, msgs: branch.msgs });
+          } else onResponse(branch, e.response, e.failure !== undefined);
+        },
+        complete: () => {
+          if (!branch.done) {
+            branch.done = true;
+            settle();
+          }
+        },
+      });
+    };
+    const startNext = () => {
+      if (parallel) while (queue.length > 0) start(queue.shift() as string);
+      else start(queue.shift() as string);
+    };
+    const cancels = inbound.cancel$.subscribe(() => {
+      for (const branch of branches) if (!branch.done) stopBranch(branch);
+      queue.length = 0;
+      finish(undefined, 487);
+    });
+    startNext();
+    return () => {
+      cancels.unsubscribe();
+      for (const branch of branches) {
+        branch.timer?.unsubscribe();
+        // Unsubscribed before the request settled: the branches are cancelled too.
+        if (!settled && !branch.done) branch.subscription?.unsubscribe();
+      }
+    };
+  });
+}

@@ -1,0 +1,186 @@
+import { mergeMap, timer } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import {
+  filterMethod,
+  type ProxyResult,
+  parseMessage,
+  proxy,
+  type SipRequest,
+  uas$,
+} from '../../src/index.js';
+import { ladder, packetsMatching, SDP_A, SDP_C, threeParties } from '../support/virtual-call.js';
+
+const noTimes = (lines: string[]) => lines.map((l) => l.replace(/^\d+ /, ''));
+
+describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
+  it('with Record-Route, the call, its ACK and its BYE all go through the proxy', () => {
+    const results: ProxyResult[] = [];
+    const network = threeParties(({ alice, bob, carol }) => {
+      bob.requests$
+        .pipe(filterMethod('INVITE'), proxy('10.0.0.3', { recordRoute: true }))
+        .subscribe((r) => results.push(r));
+      carol.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+        call.res.send(180);
+        timer(500)
+          .pipe(mergeMap(() => uas$(call, { localSdp: SDP_C })))
+          .subscribe((d) => timer(1000).subscribe(() => void d.destroy()));
+      });
+      alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe();
+    });
+    expect(noTimes(ladder(network))).toEqual([
+      'A->B INVITE',
+      'B->C INVITE',
+      'C->B 180 Ringing',
+      'B->A 180 Ringing',
+      'C->B 200 OK',
+      'B->A 200 OK',
+      'A->B ACK',
+      'B->C ACK',
+      'C->B BYE',
+      'B->A BYE',
+      'A->B 200 OK',
+      'B->C 200 OK',
+    ]);
+    const atCarol = parseMessage(packetsMatching(network, /^INVITE/)[1] ?? '') as SipRequest;
+    expect(atCarol.uri).toBe('sip:carol@10.0.0.3');
+    expect(atCarol.via).toHaveLength(2);
+    expect(atCarol.get('max-forwards')).toBe('69');
+    expect(atCarol.get('record-route')).toBe('<sip:10.0.0.2:5060;lr>');
+    const byeAtAlice = parseMessage(packetsMatching(network, /^BYE/)[1] ?? '') as SipRequest;
+    expect(byeAtAlice.has('route')).toBe(false);
+    expect(results.map((r) => [r.connected, r.finalStatus])).toEqual([[true, 200]]);
+  });
+
+  it('answers 483 when Max-Forwards is 0', () => {
+    const statuses: number[] = [];
+    threeParties(({ alice, bob }) => {
+      bob.requests$.pipe(filterMethod('INVITE'), proxy('10.0.0.3')).subscribe();
+      alice
+        .call$('sip:carol@10.0.0.2', { localSdp: SDP_A, headers: { 'Max-Forwards': 0 } })
+        .subscribe({ error: (e) => statuses.push(e.status) });
+    });
+    expect(statuses).toEqual([483]);
+  });
+
+  it('serial forking: the first callee answers 486, the second answers', () => {
+    const results: ProxyResult[] = [];
+    const network = threeParties(({ alice, bob, carol, dave }) => {
+      bob.requests$
+        .pipe(filterMethod('INVITE'), proxy(['10.0.0.3', '10.0.0.4']))
+        .subscribe((r) => results.push(r));
+      carol.invite((_req, res) => res.send(486));
+      dave.requests$
+        .pipe(
+          filterMethod('INVITE'),
+          mergeMap((c) => uas$(c, { localSdp: SDP_C })),
+        )
+        .subscribe();
+      alice.call$('sip:someone@10.0.0.2', { localSdp: SDP_A }).subscribe();
+    });
+    const lines = noTimes(ladder(network));
+    expect(lines.slice(0, 5)).toEqual([
+      'A->B INVITE',
+      'B->C INVITE',
+      'C->B 486 Busy Here',
+      'B->C ACK',
+      'B->D INVITE',
+    ]);
+    expect(lines).toContain('B->A 200 OK');
+    expect(lines).not.toContain('B->A 486 Busy Here');
+    expect(results[0]?.finalStatus).toBe(200);
+    expect(results[0]?.responses.map((r) => [r.address, r.msgs.map((m) => m.status)])).toEqual([
+      ['10.0.0.3', [486]],
+      ['10.0.0.4', [200]],
+    ]);
+  });
+
+  it('parallel forking: both ring, the second answers, the first is cancelled', () => {
+    const network = threeParties(({ alice, bob, carol, dave }) => {
+      bob.requests$
+        .pipe(filterMethod('INVITE'), proxy(['10.0.0.3', '10.0.0.4'], { forking: 'simultaneous' }))
+        .subscribe();
+      carol.invite((_req, res) => res.send(180));
+      dave.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+        call.res.send(180);
+        timer(1000)
+          .pipe(mergeMap(() => uas$(call, { localSdp: SDP_C })))
+          .subscribe();
+      });
+      alice.call$('sip:someone@10.0.0.2', { localSdp: SDP_A }).subscribe();
+    });
+    const lines = noTimes(ladder(network));
+    expect(lines.slice(0, 3).sort()).toEqual(['A->B INVITE', 'B->C INVITE', 'B->D INVITE']);
+    expect(lines).toContain('B->C CANCEL');
+    expect(lines).toContain('C->B 487 Request Terminated');
+    expect(lines.filter((l) => l === 'B->A 200 OK')).toHaveLength(1);
+    expect(lines).not.toContain('B->A 487 Request Terminated');
+  });
+
+  it('follows a redirect when asked', () => {
+    const network = threeParties(({ alice, bob, carol, dave }) => {
+      bob.requests$.pipe(filterMethod('INVITE'), proxy('10.0.0.3', { followRedirects: true })).subscribe();
+      carol.invite((_req, res) => res.send(302, { headers: { Contact: '<sip:dave@10.0.0.4>' } }));
+      dave.requests$
+        .pipe(
+          filterMethod('INVITE'),
+          mergeMap((c) => uas$(c, { localSdp: SDP_C })),
+        )
+        .subscribe();
+      alice.call$('sip:someone@10.0.0.2', { localSdp: SDP_A }).subscribe();
+    });
+    const lines = noTimes(ladder(network));
+    expect(lines).toContain('B->D INVITE');
+    expect(lines).not.toContain('B->A 302 Moved Temporarily');
+    expect(lines).toContain('B->A 200 OK');
+  });
+
+  it('passes a CANCEL from upstream to the branches', () => {
+    const network = threeParties(({ alice, bob, carol }) => {
+      bob.requests$.pipe(filterMethod('INVITE'), proxy('10.0.0.3')).subscribe();
+      carol.invite((_req, res) => res.send(180));
+      const sub = alice
+        .call$('sip:someone@10.0.0.2', { localSdp: SDP_A })
+        .subscribe({ error: () => undefined });
+      timer(1000).subscribe(() => sub.unsubscribe());
+    });
+    const lines = noTimes(ladder(network));
+    expect(lines).toContain('A->B CANCEL');
+    expect(lines).toContain('B->A 487 Request Terminated');
+    expect(lines).toContain('B->C CANCEL');
+    expect(lines).toContain('C->B 487 Request Terminated');
+  });
+
+  it('gives up a branch without a provisional response by provisionalTimeout and tries the next', () => {
+    const network = threeParties(({ alice, bob, carol, dave }) => {
+      bob.requests$
+        .pipe(filterMethod('INVITE'), proxy(['10.0.0.3', '10.0.0.4'], { provisionalTimeout: '2s' }))
+        .subscribe();
+      carol.invite(() => undefined); // never answers (only the stack's 100 Trying)
+      dave.requests$
+        .pipe(
+          filterMethod('INVITE'),
+          mergeMap((c) => uas$(c, { localSdp: SDP_C })),
+        )
+        .subscribe();
+      alice.call$('sip:someone@10.0.0.2', { localSdp: SDP_A }).subscribe();
+    });
+    const dInvite = ladder(network).find((l) => / B->D INVITE$/.test(l));
+    expect(Number(dInvite?.split(' ')[0])).toBe(2001);
+    expect(noTimes(ladder(network))).toContain('B->C CANCEL');
+  });
+
+  it('relays the best final response when every branch fails (RFC 3261 §16.7: 6xx first)', () => {
+    const statuses: number[] = [];
+    threeParties(({ alice, bob, carol, dave }) => {
+      bob.requests$
+        .pipe(filterMethod('INVITE'), proxy(['10.0.0.3', '10.0.0.4'], { forking: 'simultaneous' }))
+        .subscribe();
+      carol.invite((_req, res) => res.send(486));
+      dave.invite((_req, res) => timer(100).subscribe(() => res.send(603)));
+      alice
+        .call$('sip:someone@10.0.0.2', { localSdp: SDP_A })
+        .subscribe({ error: (e) => statuses.push(e.status) });
+    });
+    expect(statuses).toEqual([603]);
+  });
+});
