@@ -5,6 +5,7 @@ import {
   type Dialog,
   filterMethod,
   type RequestEvent,
+  type SipRequest,
   type SipResponse,
   Srf,
   type SrfOptions,
@@ -157,7 +158,8 @@ describe('reliable provisional responses (RFC 3262) against SIPp', () => {
 });
 
 describe('reliable provisional responses (RFC 3262): SIPp calls rxsip with Supported: 100rel', () => {
-  const EARLY_SDP = RXSIP_SDP.replace('s=rxsip', 's=rxsip-early');
+  // The answer goes in the reliable 183; the 200 repeats it (RFC 3264: no new answer without a new offer).
+  const EARLY_SDP = RXSIP_SDP;
 
   /** rxsip answers 183 reliably with an early SDP, then 200 at once (held until the PRACK). */
   async function ringReliably(answerPrack: boolean) {
@@ -186,6 +188,7 @@ describe('reliable provisional responses (RFC 3262): SIPp calls rxsip with Suppo
     expect(ladder(wire)).toEqual([
       'sipp INVITE',
       'rxsip 183 INVITE',
+      'rxsip 183 INVITE',
       'sipp PRACK',
       'rxsip 200 PRACK',
       'rxsip 200 INVITE',
@@ -193,7 +196,7 @@ describe('reliable provisional responses (RFC 3262): SIPp calls rxsip with Suppo
       'sipp BYE',
       'rxsip 200 BYE',
     ]);
-    const progress = find(wire, 'rxsip', '183 INVITE');
+    const [progress, resent] = all(wire, 'rxsip', '183 INVITE');
     const ok = find(wire, 'rxsip', '200 INVITE');
     const rseq = Number(header(progress, 'rseq'));
     // RFC 3262 §3: RSeq in 1..2^31-1, Require: 100rel, and the 2xx in the same dialog.
@@ -203,9 +206,12 @@ describe('reliable provisional responses (RFC 3262): SIPp calls rxsip with Suppo
     expect(progress.body).toBe(EARLY_SDP);
     expect(header(find(wire, 'sipp', 'PRACK'), 'rack')).toBe(`${rseq} 1 INVITE`);
     expect(tagOf(header(ok, 'to'))).toBe(tagOf(header(progress, 'to')));
+    // SIPp PRACKed after 700 ms: meanwhile rxsip resent the 183, same RSeq, at T1 (500 ms).
+    expect(resent?.raw).toBe(progress?.raw);
+    expect((resent?.at ?? 0) - (progress?.at ?? 0)).toBeGreaterThanOrEqual(500 - 5);
+    expect((resent?.at ?? 0) - (progress?.at ?? 0)).toBeLessThan(700);
     // The 200 was held until the PRACK came (rxsip answered at once).
     expect(ok.at).toBeGreaterThanOrEqual(find(wire, 'sipp', 'PRACK').at);
-    expect(all(wire, 'rxsip', '183 INVITE')).toHaveLength(1);
   }
 
   it('nobody listens to prack$: rxsip answers the PRACK 200 itself, then sends the held 200; the dialog is confirmed', async () => {
@@ -298,6 +304,56 @@ describe('UPDATE in a confirmed dialog (RFC 3311) against SIPp', () => {
     expect(seen).toEqual([update.body]);
     expect(dialog.remote.sdp).toBe(update.body);
     expect(dialog.local.sdp).toBe(APP_SDP);
+  });
+
+  // BUG (src/dialogs/dialog.ts, Dialog.receiveUpdate): an UPDATE with an offer while rxsip has
+  // not yet answered the peer's re-INVITE offer must get 500 with Retry-After 0-10 s (RFC 3311
+  // §5.2); receiveUpdate only checks our own pending offer (491) and not the peer's unanswered
+  // one (answeringReinvite), so the UPDATE is answered 200 with the local SDP in the middle of
+  // the re-INVITE's offer/answer, and SIPp fails the call on the unexpected 200.
+  it.fails('an UPDATE offer while the application still answers a re-INVITE offer gets 500 with Retry-After (RFC 3311 §5.2)', async () => {
+    const { srf, port } = await rxsip();
+    const updates: SipRequest[] = [];
+    const answered = onInvite(srf, async ({ req, res }) => {
+      const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
+      dialog.update$.subscribe(({ req: update, res: answer }) => {
+        updates.push(update);
+        answer.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: APP_SDP });
+      });
+      dialog.modify$.subscribe(({ res: answer }) => {
+        const later = setTimeout(
+          () => answer.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: APP_SDP }),
+          300,
+        );
+        cleanups.push(() => clearTimeout(later));
+      });
+      return dialog;
+    });
+    const result = await sippCalls('uas-update-during-reinvite', port);
+    const dialog = await answered;
+
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'sipp INVITE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'sipp INVITE',
+      'sipp UPDATE',
+      'rxsip 500 UPDATE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'sipp BYE',
+      'rxsip 200 BYE',
+    ]);
+    expectClean(result);
+    const retryAfter = Number.parseInt(header(find(wire, 'rxsip', '500 UPDATE'), 'retry-after') ?? '', 10);
+    expect(retryAfter).toBeGreaterThanOrEqual(0);
+    expect(retryAfter).toBeLessThanOrEqual(10);
+    expect(updates).toEqual([]);
+    // The re-INVITE's offer and the application's answer stand; the rejected UPDATE changed nothing.
+    expect(dialog.remote.sdp).toBe(find(wire, 'sipp', 'INVITE', 1).body);
+    expect(dialog.local.sdp).toBe(APP_SDP);
+    expect(srf.dialogCount).toBe(0);
   });
 
   it('rxsip offers with sendUpdate$: SIPp answers 200 with its SDP, which becomes remote.sdp; our offer the local one', async () => {
