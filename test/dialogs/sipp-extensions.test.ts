@@ -1,10 +1,21 @@
 import { pino } from 'pino';
-import { filter, firstValueFrom, map, take } from 'rxjs';
+import {
+  asyncScheduler,
+  filter,
+  firstValueFrom,
+  map,
+  type SchedulerAction,
+  type SchedulerLike,
+  type Subscription,
+  take,
+} from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type Dialog,
+  type DialogEnd,
   filterMethod,
   type RequestEvent,
+  type SessionTimer,
   type SipRequest,
   type SipResponse,
   Srf,
@@ -401,6 +412,216 @@ describe('UPDATE in a confirmed dialog (RFC 3311) against SIPp', () => {
     expect(remote).toBe(answer.body);
     expect(remote).toContain('s=sipp-update-answer');
     expect(local).toBe(RXSIP_REOFFER);
+    expect(srf.dialogCount).toBe(0);
+  });
+});
+
+// --- RFC 4028 ------------------------------------------------------------------------------
+
+/**
+ * The scheduler rxsip's dialog layer runs on in the session timer tests: real time, except that
+ * a delay of 40 s or more (a session timer's: 45 s to refresh, 60 s to give up, for an interval
+ * of 90 s, the RFC's smallest) runs 100 times faster. Transactions keep the engine's own clock,
+ * and rxsip's code is unchanged: only its clock for long timers is quicker. Every delay asked
+ * for is recorded, so a test can check which timer rxsip set.
+ */
+class WarpScheduler implements SchedulerLike {
+  static readonly FACTOR = 100;
+  readonly delays: number[] = [];
+  now(): number {
+    return asyncScheduler.now();
+  }
+  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+    this.delays.push(delay);
+    return asyncScheduler.schedule(work, delay >= 40_000 ? delay / WarpScheduler.FACTOR : delay, state);
+  }
+  /** The session timer delays asked for (40 s and more), in order. */
+  get long(): number[] {
+    return this.delays.filter((d) => d >= 40_000);
+  }
+}
+
+function timerOf(dialog: Dialog): SessionTimer {
+  return dialog.sessionTimer as SessionTimer;
+}
+
+describe('session timers (RFC 4028) against SIPp', () => {
+  /** SIPp calls rxsip (uas$ through createUas) with a session timer scenario. */
+  async function timedCall(scenario: string, watch: (dialog: Dialog) => void = () => undefined) {
+    const scheduler = new WarpScheduler();
+    const { srf, port } = await rxsip({ scheduler });
+    const ends: DialogEnd[] = [];
+    const answered = onInvite(srf, async ({ req, res }) => {
+      const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
+      dialog.destroy$.subscribe((end) => ends.push(end));
+      const timer = timerOf(dialog);
+      const negotiated = { interval: timer?.interval, weRefresh: timer?.weRefresh };
+      watch(dialog);
+      return { dialog, negotiated };
+    });
+    const result = await sippCalls(scenario, port);
+    const { dialog, negotiated } = await answered;
+    return { srf, result, wire: trace(result), dialog, negotiated, ends, scheduler };
+  }
+
+  it('SIPp refreshes (refresher=uac): the 200 agrees with Require: timer; UPDATE and re-INVITE refreshes emit refresh$ and restart the expiry', async () => {
+    const refreshes: Array<{ method: string; weRefresh: boolean }> = [];
+    const { srf, result, wire, dialog, negotiated, ends, scheduler } = await timedCall(
+      'uas-session-timer-sipp-refreshes',
+      (d) =>
+        d.refresh$.subscribe((r: SipRequest) =>
+          refreshes.push({ method: r.method, weRefresh: timerOf(d).weRefresh }),
+        ),
+    );
+
+    expectClean(result);
+    expect(ladder(wire)).toEqual([
+      'sipp INVITE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'sipp UPDATE',
+      'rxsip 200 UPDATE',
+      'sipp INVITE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'sipp BYE',
+      'rxsip 200 BYE',
+    ]);
+    const ok = find(wire, 'rxsip', '200 INVITE');
+    expect(header(ok, 'session-expires')).toBe('90;refresher=uac');
+    expect(header(ok, 'require')).toBe('timer');
+    expect(header(ok, 'supported')).toMatch(/\btimer\b/);
+    for (const answer of [find(wire, 'rxsip', '200 UPDATE'), find(wire, 'rxsip', '200 INVITE', 1)]) {
+      expect(header(answer, 'session-expires')).toBe('90;refresher=uac');
+      expect(header(answer, 'require')).toBe('timer');
+    }
+    // The refresh re-INVITE is answered with the unchanged local SDP.
+    expect(find(wire, 'rxsip', '200 INVITE', 1).body).toBe(RXSIP_SDP);
+
+    expect(negotiated).toEqual({ interval: 90, weRefresh: false });
+    expect(refreshes).toEqual([
+      { method: 'UPDATE', weRefresh: false },
+      { method: 'INVITE', weRefresh: false },
+    ]);
+    // RFC 4028 §10: the expiry, at 90 - min(32, 90/3) = 60 s, set by the 200, then by each refresh.
+    expect(scheduler.long).toEqual([60_000, 60_000, 60_000]);
+    expect(dialog.state).toBe('terminated');
+    expect(ends).toEqual([expect.objectContaining({ reason: 'normal-release', initiator: 'remote' })]);
+    expect(srf.dialogCount).toBe(0);
+  });
+
+  it('rxsip refreshes (refresher=uas): UPDATE at half the interval; a re-INVITE from SIPp naming refresher=uas keeps rxsip the refresher', async () => {
+    const { srf, result, wire, negotiated, ends, scheduler } = await timedCall(
+      'uas-session-timer-rxsip-refreshes',
+    );
+
+    expectClean(result);
+    expect(ladder(wire)).toEqual([
+      'sipp INVITE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'rxsip UPDATE',
+      'sipp 200 UPDATE',
+      'sipp INVITE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'rxsip UPDATE',
+      'sipp 200 UPDATE',
+      'sipp BYE',
+      'rxsip 200 BYE',
+    ]);
+    const ok = find(wire, 'rxsip', '200 INVITE');
+    expect(header(ok, 'session-expires')).toBe('90;refresher=uas');
+    expect(header(ok, 'require')).toBe('timer');
+    const [first, second] = all(wire, 'rxsip', 'UPDATE');
+    for (const update of [first, second]) {
+      // RFC 4028 §7.4/§9: the refresher names itself as the refresh's UAC; no new offer.
+      expect(header(update, 'session-expires')).toBe('90;refresher=uac');
+      expect(header(update, 'supported')).toMatch(/\btimer\b/);
+      expect(update?.body).toBe('');
+    }
+    expect(cseqOf(second).seq).toBe(cseqOf(first).seq + 1);
+    // SIPp's refresh named refresher=uas: the 2xx agrees, rxsip stays the refresher.
+    const reinviteOk = find(wire, 'rxsip', '200 INVITE', 1);
+    expect(header(reinviteOk, 'session-expires')).toBe('90;refresher=uas');
+    expect(header(reinviteOk, 'require')).toBe('timer');
+    // Each UPDATE came half an interval (45 s, here 450 ms) after the last refresh.
+    expect((first?.at ?? 0) - ok.at).toBeGreaterThanOrEqual(45_000 / WarpScheduler.FACTOR - 5);
+    expect((second?.at ?? 0) - reinviteOk.at).toBeGreaterThanOrEqual(45_000 / WarpScheduler.FACTOR - 5);
+
+    expect(negotiated).toEqual({ interval: 90, weRefresh: true });
+    // 45 s after the 200, after our UPDATE's 200, after SIPp's re-INVITE, after our second UPDATE.
+    expect(scheduler.long).toEqual([45_000, 45_000, 45_000, 45_000]);
+    expect(ends).toEqual([expect.objectContaining({ reason: 'normal-release', initiator: 'remote' })]);
+    expect(srf.dialogCount).toBe(0);
+  });
+
+  it('rxsip refreshes a peer that does not allow UPDATE with a re-INVITE carrying its unchanged SDP', async () => {
+    const { result, wire, dialog, negotiated } = await timedCall('uas-session-timer-rxsip-reinvites');
+
+    expectClean(result);
+    expect(ladder(wire)).toEqual([
+      'sipp INVITE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'rxsip INVITE',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'sipp BYE',
+      'rxsip 200 BYE',
+    ]);
+    const refresh = find(wire, 'rxsip', 'INVITE');
+    expect(header(refresh, 'session-expires')).toBe('90;refresher=uac');
+    expect(header(refresh, 'supported')).toMatch(/\btimer\b/);
+    expect(refresh.body).toBe(RXSIP_SDP);
+    expect(cseqOf(find(wire, 'rxsip', 'ACK'))).toEqual({ seq: cseqOf(refresh).seq, method: 'ACK' });
+    expect(negotiated).toEqual({ interval: 90, weRefresh: true });
+    expect(dialog.remote.sdp).toBe(find(wire, 'sipp', '200 INVITE').body);
+  });
+
+  // BUG (src/dialogs/session-timer.ts, SessionTimer.refreshed): a 2xx to our refresh without
+  // Session-Expires turns the session timer off (RFC 4028 §7.2: "there is no session expiration.
+  // In this case, no refreshes need to be sent ... the session timer can be 'turned-off' in mid
+  // dialog"), but refreshed() restarts the timer with the old interval whatever the 2xx says,
+  // so rxsip keeps sending UPDATEs every 45 s; SIPp fails the call on the second one.
+  it.fails("a 2xx to rxsip's refresh without Session-Expires turns the timer off: no further refresh (RFC 4028 §7.2)", async () => {
+    const { srf, result, wire, negotiated, scheduler } = await timedCall('uas-session-timer-turned-off');
+
+    expect(ladder(wire)).toEqual([
+      'sipp INVITE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'rxsip UPDATE',
+      'sipp 200 UPDATE',
+      'sipp BYE',
+      'rxsip 200 BYE',
+    ]);
+    expectClean(result);
+    expect(header(find(wire, 'sipp', '200 UPDATE'), 'session-expires')).toBeUndefined();
+    expect(negotiated).toEqual({ interval: 90, weRefresh: true });
+    // One refresh timer, from the 200 to the INVITE; none after the 2xx that turned it off.
+    expect(scheduler.long).toEqual([45_000]);
+    expect(srf.dialogCount).toBe(0);
+  });
+
+  it('SIPp never refreshes: rxsip ends the call with BYE at SE - min(32, SE/3), destroy$ says session-expired', async () => {
+    const { srf, result, wire, ends, scheduler } = await timedCall('uas-session-timer-expires');
+
+    expectClean(result);
+    expect(ladder(wire)).toEqual([
+      'sipp INVITE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'rxsip BYE',
+      'sipp 200 BYE',
+    ]);
+    const ok = find(wire, 'rxsip', '200 INVITE');
+    const bye = find(wire, 'rxsip', 'BYE');
+    expect(header(ok, 'session-expires')).toBe('90;refresher=uac');
+    expect(tagOf(header(bye, 'from'))).toBe(tagOf(header(ok, 'to')));
+    expect(bye.at - ok.at).toBeGreaterThanOrEqual(60_000 / WarpScheduler.FACTOR - 5);
+    expect(scheduler.long).toEqual([60_000]);
+    expect(ends).toEqual([expect.objectContaining({ reason: 'session-expired', initiator: 'local' })]);
     expect(srf.dialogCount).toBe(0);
   });
 });
