@@ -625,3 +625,148 @@ describe('session timers (RFC 4028) against SIPp', () => {
     expect(srf.dialogCount).toBe(0);
   });
 });
+
+// --- RFC 3261 §14 --------------------------------------------------------------------------
+
+describe('re-INVITE glare (RFC 3261 §14) against SIPp', () => {
+  /** rxsip re-INVITEs as soon as the call is up; SIPp glares with its own (see the scenarios). */
+  async function glare(role: 'uas' | 'uac', random: number) {
+    const { srf, port } = await rxsip({ random: () => random });
+    const outcome: { statuses: number[]; error?: unknown } = { statuses: [] };
+    const modified: SipRequest[] = [];
+    const reinvite = (dialog: Dialog) => {
+      dialog.modify$.subscribe(({ req }) => modified.push(req));
+      return new Promise<void>((resolve) =>
+        dialog.reinvite$(RXSIP_REOFFER).subscribe({
+          next: (r) => outcome.statuses.push(r.status),
+          error: (err: unknown) => {
+            outcome.error = err;
+            resolve();
+          },
+          complete: resolve,
+        }),
+      );
+    };
+    let dialog: Dialog;
+    let result: SippResult;
+    if (role === 'uas') {
+      const answered = onInvite(srf, async ({ req, res }) => {
+        const d = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
+        await firstValueFrom(d.ack$);
+        return { d, done: reinvite(d) };
+      });
+      result = await sippCalls('uas-glare-reinvite', port);
+      const { d, done } = await answered;
+      await done;
+      dialog = d;
+    } else {
+      const sipp = await sippCallee('uac-glare-reinvite');
+      dialog = await srf.createUac(sipp.uri, { localSdp: RXSIP_SDP });
+      await reinvite(dialog);
+      await dialog.destroy();
+      result = await sipp.done;
+    }
+
+    expectClean(result);
+    const wire = trace(result);
+    const steps = ladder(wire);
+    const [caller, callee] = role === 'uas' ? ['sipp', 'rxsip'] : ['rxsip', 'sipp'];
+    expect(steps.slice(0, 5)).toEqual([
+      `${caller} INVITE`,
+      `${callee} 200 INVITE`,
+      `${caller} ACK`,
+      'rxsip INVITE',
+      'sipp INVITE',
+    ]);
+    expect(steps.slice(5)).toEqual([
+      'rxsip 491 INVITE',
+      'sipp ACK',
+      'sipp 491 INVITE',
+      'rxsip ACK',
+      'rxsip INVITE',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      role === 'uas' ? 'sipp BYE' : 'rxsip BYE',
+      role === 'uas' ? 'rxsip 200 BYE' : 'sipp 200 BYE',
+    ]);
+    const [first, retry] = all(wire, 'rxsip', 'INVITE').slice(-2);
+    const theirs = all(wire, 'sipp', 'INVITE').at(-1);
+    const ours491 = find(wire, 'rxsip', '491 INVITE');
+    const their491 = find(wire, 'sipp', '491 INVITE');
+    // rxsip's 491 answers SIPp's re-INVITE, once: SIPp's ACK (same branch) stopped its resending.
+    expect(cseqOf(ours491)).toEqual(cseqOf(theirs));
+    expect(all(wire, 'rxsip', '491 INVITE')).toHaveLength(1);
+    // rxsip ACKed SIPp's 491 in its re-INVITE's transaction (RFC 3261 §17.1.1.3).
+    const ack491 = all(wire, 'rxsip', 'ACK').find((a) => cseqOf(a).seq === cseqOf(first).seq);
+    expect(ack491 && header(ack491, 'via')).toBe(header(first, 'via'));
+    expect(cseqOf(their491)).toEqual(cseqOf(first));
+    // The retry: a new transaction with a higher CSeq and the same offer.
+    expect(cseqOf(retry).seq).toBeGreaterThan(cseqOf(first).seq);
+    expect(header(retry, 'via')).not.toBe(header(first, 'via'));
+    expect(retry?.body).toBe(RXSIP_REOFFER);
+
+    // reinvite$ kept the 491 to itself and emitted the retry's 200; SIPp's glaring offer never
+    // reached modify$.
+    expect(outcome).toEqual({ statuses: [200] });
+    expect(modified).toEqual([]);
+    expect(dialog.remote.sdp).toBe(find(wire, 'sipp', '200 INVITE', role === 'uas' ? 0 : 1).body);
+    expect(dialog.local.sdp).toBe(RXSIP_REOFFER);
+    expect(srf.dialogCount).toBe(0);
+    return { backOff: (retry?.at ?? 0) - their491.at };
+  }
+
+  it("SIPp called: rxsip answers SIPp's re-INVITE 491, gets 491, and retries within 0-2 s (not the Call-ID's owner)", async () => {
+    // random() = 0.25: 500 ms.
+    const { backOff } = await glare('uas', 0.25);
+    expect(backOff).toBeGreaterThanOrEqual(500 - 5);
+    expect(backOff).toBeLessThan(1500);
+  });
+
+  it("rxsip called: the same glare, and rxsip, the Call-ID's owner, retries within 2.1-4 s", async () => {
+    // random() = 0: the shortest wait for the owner, 2.1 s.
+    const { backOff } = await glare('uac', 0);
+    expect(backOff).toBeGreaterThanOrEqual(2100 - 5);
+    expect(backOff).toBeLessThan(3000);
+  });
+});
+
+// --- late offer ----------------------------------------------------------------------------
+
+describe('a late offer (RFC 3264) against SIPp', () => {
+  it("SIPp's INVITE has no SDP: rxsip's 200 offers, SIPp's ACK answers; ack$ emits the answer, which becomes remote.sdp", async () => {
+    const { srf, port } = await rxsip();
+    const answered = onInvite(srf, async ({ req, res }) => {
+      const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
+      const before = dialog.remote.sdp;
+      const ack = await firstValueFrom(dialog.ack$);
+      return { dialog, before, ack, after: dialog.remote.sdp };
+    });
+    const result = await sippCalls('uas-late-offer', port);
+    const { dialog, before, ack, after } = await answered;
+
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'sipp INVITE',
+      'rxsip 200 INVITE',
+      'sipp ACK',
+      'sipp BYE',
+      'rxsip 200 BYE',
+    ]);
+    const invite = find(wire, 'sipp', 'INVITE');
+    const ok = find(wire, 'rxsip', '200 INVITE');
+    const sippAck = find(wire, 'sipp', 'ACK');
+    expect(invite.body).toBe('');
+    expect(ok.body).toBe(RXSIP_SDP);
+    expect(header(ok, 'content-type')).toBe('application/sdp');
+    expect(sippAck.body).toContain('s=sipp-answer');
+
+    expect(before).toBe('');
+    expect(ack.body).toBe(sippAck.body);
+    expect(ack.get('content-type')).toBe('application/sdp');
+    expect(after).toBe(sippAck.body);
+    expect(dialog.remote.sdp).toBe(sippAck.body);
+    expect(dialog.local.sdp).toBe(RXSIP_SDP);
+    expect(srf.dialogCount).toBe(0);
+  });
+});
