@@ -166,6 +166,60 @@ describe('reliable provisional responses (RFC 3262) against SIPp', () => {
     expect(dialog.remote.sdp).toBe(find(wire, 'sipp', '200 INVITE').body);
     expect(srf.dialogCount).toBe(0);
   });
+
+  it('two reliable provisionals, the SDP answer in the 183 and none in the 200: each PRACKed in RSeq order; remote.sdp is the early answer', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-100rel-early-answer');
+    const early: Array<{ status: number; dialog?: Dialog; sdp?: string }> = [];
+    const dialog = await firstValueFrom(
+      srf.call$(sipp.uri, { localSdp: RXSIP_SDP }).pipe(
+        filter((p) => {
+          if (p.type === 'provisional')
+            early.push({ status: p.response.status, dialog: p.dialog, sdp: p.dialog?.remote.sdp });
+          return p.type === 'dialog';
+        }),
+        map((p) => (p as { dialog: Dialog }).dialog),
+      ),
+    );
+    const remote = dialog.remote.sdp;
+    await dialog.destroy();
+    const result = await sipp.done;
+
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'rxsip INVITE',
+      'sipp 180 INVITE',
+      'rxsip PRACK',
+      'sipp 200 PRACK',
+      'sipp 183 INVITE',
+      'rxsip PRACK',
+      'sipp 200 PRACK',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'rxsip BYE',
+      'sipp 200 BYE',
+    ]);
+    const seq = cseqOf(find(wire, 'rxsip', 'INVITE')).seq;
+    const [first, second] = all(wire, 'rxsip', 'PRACK');
+    expect([header(first, 'rack'), header(second, 'rack')]).toEqual([
+      `4711 ${seq} INVITE`,
+      `4712 ${seq} INVITE`,
+    ]);
+    expect([cseqOf(first).seq, cseqOf(second).seq]).toEqual([seq + 1, seq + 2]);
+    expect(cseqOf(find(wire, 'rxsip', 'BYE')).seq).toBe(seq + 3);
+    const answer = find(wire, 'sipp', '183 INVITE').body;
+    expect(find(wire, 'sipp', '200 INVITE').body).toBe('');
+
+    // One early dialog for both (same To tag), confirmed by the 200 into the call's dialog.
+    expect(early.map((e) => e.status)).toEqual([180, 183]);
+    expect(early[0]?.dialog).toBe(dialog);
+    expect(early[1]?.dialog).toBe(dialog);
+    expect(early.map((e) => e.sdp)).toEqual(['', answer]);
+    expect(remote).toBe(answer);
+    expect(remote).toContain('s=sipp-early-answer');
+    expect(srf.dialogCount).toBe(0);
+  });
 });
 
 describe('reliable provisional responses (RFC 3262): SIPp calls rxsip with Supported: 100rel', () => {
