@@ -172,6 +172,8 @@ export class Dialog {
   private pendingOffer = false;
   /** The peer's re-INVITE is not answered yet (RFC 3261 §14.2). */
   private answeringReinvite = false;
+  /** The peer's offer (re-INVITE or UPDATE) is waiting for our answer (RFC 3311 §5.2). */
+  private answeringOffer = false;
   /** @internal Told of each accepted refresh, sent or received (the session timer listens). */
   onRefresh: ((req: SipRequest, answer: SipResponse, direction: 'sent' | 'received') => void) | undefined;
   /** @internal Headers for our 2xx to a refresh the peer sent (the session timer's Session-Expires). */
@@ -489,12 +491,28 @@ export class Dialog {
     }
   }
 
+  private retryLater(res: SrfResponse): void {
+    res.send(500, { headers: { 'Retry-After': Math.floor(this.ua.random() * 10) } });
+  }
+
+  /** Marks the peer's offer as owed an answer until a final response goes out, whoever sends it. */
+  private answeringPeerOffer(req: SrfRequest): void {
+    this.answeringOffer = true;
+    req.inbound.final$.subscribe({ complete: () => (this.answeringOffer = false) });
+  }
+
   private receiveUpdate(req: SrfRequest, res: SrfResponse): void {
-    // RFC 3311 §5.2: an offer while ours is waiting for its answer is glare.
+    // RFC 3311 §5.2: an offer while ours is waiting for its answer is glare (491); one while
+    // we still owe an answer to the peer's earlier offer gets 500 with Retry-After.
     if (req.payload.length > 0 && this.pendingOffer) {
       res.send(491);
       return;
     }
+    if (req.payload.length > 0 && this.answeringOffer) {
+      this.retryLater(res);
+      return;
+    }
+    if (req.payload.length > 0) this.answeringPeerOffer(req);
     this.addRefreshHeaders(req, res);
     const refresh = this.isRefresh(req);
     this.watch(res, (sent) => {
@@ -508,16 +526,17 @@ export class Dialog {
   private receiveReinvite(req: SrfRequest, res: SrfResponse): void {
     // RFC 3261 §14.2: glare with our own re-INVITE gets 491; a second re-INVITE before we
     // answered the first gets 500 with Retry-After.
-    if (this.reinviting) {
+    if (this.reinviting || (req.payload.length > 0 && this.pendingOffer)) {
       res.send(491);
       return;
     }
-    if (this.answeringReinvite) {
-      res.send(500, { headers: { 'Retry-After': Math.floor(this.ua.random() * 10) } });
+    if (this.answeringReinvite || (req.payload.length > 0 && this.answeringOffer)) {
+      this.retryLater(res);
       return;
     }
     this.answeringReinvite = true;
-    this.watch(res, () => (this.answeringReinvite = false));
+    req.inbound.final$.subscribe({ complete: () => (this.answeringReinvite = false) });
+    if (req.payload.length > 0) this.answeringPeerOffer(req);
     this.addRefreshHeaders(req, res);
     const offer = req.body;
     const target = targetOf(req);

@@ -107,6 +107,11 @@ export class SessionTimer {
   /** A refresh was accepted; its 2xx carries the interval and the refresher now agreed. */
   refreshed(answer: SipResponse, direction: 'sent' | 'received'): void {
     const agreed = sessionExpiresOf(answer);
+    // RFC 4028 §7.2: a 2xx to our refresh without Session-Expires means no session expiration.
+    if (!agreed && direction === 'sent') {
+      this.stop();
+      return;
+    }
     if (agreed) {
       this.delta = agreed.delta;
       if (agreed.refresher) this.refreshing = (direction === 'sent') === (agreed.refresher === 'uac');

@@ -1,3 +1,4 @@
+import { EMPTY, type Observable, of, Subject } from 'rxjs';
 import { match } from 'ts-pattern';
 import { createResponse } from '../sip/build.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
@@ -17,6 +18,8 @@ export class NonInviteServerTransaction implements ServerTransaction {
   private last: Buffer | undefined;
   private timeout: Timer | undefined;
   private deadline: Timer | undefined;
+  private finalResponse: SipResponse | undefined;
+  private finals: Subject<SipResponse> | undefined;
 
   constructor(
     private readonly ctx: TransactionContext,
@@ -37,6 +40,13 @@ export class NonInviteServerTransaction implements ServerTransaction {
 
   get finalSent(): boolean {
     return this.state === 'completed' || this.state === 'terminated';
+  }
+
+  get final$(): Observable<SipResponse> {
+    if (this.finalResponse) return of(this.finalResponse);
+    if (this.state === 'terminated') return EMPTY;
+    if (!this.finals) this.finals = new Subject<SipResponse>();
+    return this.finals.asObservable();
   }
 
   private send(data: Buffer): void {
@@ -60,6 +70,9 @@ export class NonInviteServerTransaction implements ServerTransaction {
           // Timer J: answer retransmissions for 64*T1; zero on reliable transports.
           const wait = isReliable(this.source.protocol) ? 0 : 64 * this.ctx.config.t1;
           this.timeout = this.ctx.timers.start(wait, () => this.terminate());
+          this.finalResponse = response;
+          this.finals?.next(response);
+          this.finals?.complete();
         }
         return true;
       })
@@ -78,6 +91,8 @@ export class NonInviteServerTransaction implements ServerTransaction {
     this.timeout?.cancel();
     this.deadline?.cancel();
     this.last = undefined;
+    this.finalResponse = undefined;
+    this.finals?.complete();
     this.ctx.terminated(this.key, 'server', this);
   }
 }

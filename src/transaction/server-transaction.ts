@@ -15,6 +15,6 @@ export interface ServerTransaction {
   respond(response: SipResponse): boolean;
   /** INVITE only: emits the CANCEL when the caller cancels (the 200 and the 487 are already sent). */
   readonly cancel$?: Observable<SipRequest>;
-  /** INVITE only: emits the final response once sent, whoever sent it (the application, a CANCEL, a deadline). */
-  readonly final$?: Observable<SipResponse>;
+  /** Emits the final response once sent, whoever sent it (the application, a CANCEL, a deadline). */
+  readonly final$: Observable<SipResponse>;
 }

@@ -68,6 +68,47 @@ describe('glare (RFC 3261 §14, RFC 3311 §5.2; virtual time)', () => {
     expect(statuses).toEqual({ alice: 491, bob: 491 });
   });
 
+  it('an UPDATE offer while the peer still owes the answer to our re-INVITE offer gets 500 with Retry-After, and one after it gets 200', () => {
+    const answers: string[] = [];
+    virtualCall(
+      (call) => {
+        let uas: Dialog | undefined;
+        call.bob.requests$
+          .pipe(
+            filterMethod('INVITE'),
+            mergeMap((c) => uas$(c, { localSdp: SDP_B })),
+          )
+          .subscribe((dialog) => {
+            uas = dialog;
+            // Bob's application takes 500 ms to answer a re-INVITE.
+            dialog.modify$.subscribe(({ res }) => timer(500).subscribe(() => res.send(200, { body: SDP_B })));
+          });
+        call.alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
+          if (p.type !== 'dialog') return;
+          const uac = p.dialog;
+          timer(10).subscribe(() => {
+            uac
+              .reinvite$(SDP_A.replace('alice 1 1', 'alice 1 2'))
+              .subscribe((r) => r.status >= 200 && answers.push(`INVITE ${r.status}`));
+            timer(20).subscribe(() =>
+              uac.sendUpdate$({ body: SDP_A.replace('alice 1 1', 'alice 1 3') }).subscribe((r) => {
+                answers.push(`UPDATE ${r.status} Retry-After ${r.get('retry-after')}`);
+              }),
+            );
+            timer(1000).subscribe(() =>
+              uas?.sendUpdate$({ body: SDP_B.replace('bob 2 2', 'bob 2 3') }).subscribe((r) => {
+                answers.push(`bob UPDATE ${r.status}`);
+              }),
+            );
+          });
+        });
+      },
+      {},
+      () => 0.5,
+    );
+    expect(answers).toEqual(['UPDATE 500 Retry-After 5', 'INVITE 200', 'bob UPDATE 200']);
+  });
+
   it('the 491 retry can be cancelled by unsubscribing during the back-off', () => {
     const outcomes: string[] = [];
     const network = virtualCall(
