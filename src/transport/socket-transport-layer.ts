@@ -8,7 +8,8 @@ import type { Connection } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import { decodeMessage } from './decode.js';
 import { type DnsLookup, resolveTargets, systemDns } from './resolver.js';
-import { type ConnectionEvents, StreamConnection } from './stream-connection.js';
+import type { ConnectionEvents } from './socket-connection.js';
+import { StreamConnection } from './stream-connection.js';
 import { StreamListener } from './stream-listener.js';
 import type { InboundHandler, TransportLayer } from './transport-layer.js';
 import {

@@ -1,5 +1,6 @@
-import { createServer as createTcpServer, isIPv6, type Server, type Socket } from 'node:net';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import { listenServer } from './listen-server.js';
 import type { ListeningPoint, ListenOptions } from './types.js';
 
 /**
@@ -24,29 +25,9 @@ export class StreamListener {
         ? createTlsServer(this.options.tls ?? {}).on('secureConnection', (s) => this.accept(s))
         : createTcpServer((s) => this.accept(s));
     this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(
-        { port: this.options.port, host: this.options.host, ipv6Only: isIPv6(this.options.host) },
-        () => {
-          server.off('error', reject);
-          const address = server.address();
-          if (address === null || typeof address === 'string') {
-            reject(new Error('listen: no address'));
-            return;
-          }
-          this.point = {
-            protocol,
-            address: address.address,
-            port: address.port,
-            advertised: {
-              host: this.options.advertisedHost ?? address.address,
-              port: this.options.advertisedPort ?? address.port,
-            },
-          };
-          resolve(this.point);
-        },
-      );
+    return listenServer(server, this.options).then((point) => {
+      this.point = point;
+      return point;
     });
   }
 

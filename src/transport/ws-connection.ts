@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
-import { type Connection, newFlowId } from './connection.js';
-import type { ConnectionEvents } from './stream-connection.js';
-import type { Endpoint, Protocol, Source } from './types.js';
+import { type ConnectionEvents, SocketConnection } from './socket-connection.js';
+import type { Endpoint, Protocol } from './types.js';
 
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -11,26 +10,17 @@ function toBuffer(data: RawData): Buffer {
 }
 
 /** A WebSocket connection (RFC 7118): each WebSocket message carries one SIP message. */
-export class WsConnection implements Connection {
-  readonly flowId: string;
-  readonly remote: { address: string; port: number };
-  lastActivity: number;
-  private readonly source: Source;
-  private closed = false;
-
+export class WsConnection extends SocketConnection {
   constructor(
-    readonly protocol: Protocol,
+    protocol: Protocol,
     private readonly socket: WebSocket,
-    readonly local: Endpoint,
+    local: Endpoint,
     remote: { address: string; port: number },
     private readonly maxMessageBytes: number,
-    private readonly events: ConnectionEvents,
-    private readonly log: Logger,
+    events: ConnectionEvents,
+    log: Logger,
   ) {
-    this.flowId = newFlowId(protocol);
-    this.remote = remote;
-    this.lastActivity = events.now();
-    this.source = { protocol, address: remote.address, port: remote.port, local, flowId: this.flowId };
+    super(protocol, local, remote, events, log);
     socket.on('message', (data) => this.receive(toBuffer(data)));
     socket.on('error', (err) => this.log.debug({ err, flow: this.flowId }, 'websocket error'));
     socket.on('close', () => this.onClosed());
@@ -48,33 +38,14 @@ export class WsConnection implements Connection {
     }
     // RFC 7118 has no keep-alive of its own; tolerate RFC 5626 CRLFs anyway.
     if (data.length <= 4 && data.toString('latin1').trim() === '') return;
-    try {
-      this.events.onMessage(data, this.source);
-    } catch (err) {
-      this.log.error({ err, flow: this.flowId }, 'unexpected error handling a message');
-    }
+    this.deliver(data);
   }
 
-  send(data: Buffer, onError?: (err: Error) => void): void {
-    if (this.closed) {
-      onError?.(new Error(`connection ${this.flowId} is closed`));
-      return;
-    }
-    this.lastActivity = this.events.now();
-    this.socket.send(data.toString('utf8'), (err) => {
-      if (err) onError?.(err);
-    });
+  protected write(data: Buffer, done: (err?: Error | null) => void): void {
+    this.socket.send(data.toString('utf8'), done);
   }
 
-  close(): void {
-    if (this.closed) return;
+  protected destroy(): void {
     this.socket.terminate();
-    this.onClosed();
-  }
-
-  private onClosed(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.events.onClose(this);
   }
 }

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { isIPv6 } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { listenServer } from './listen-server.js';
 import type { ListeningPoint, ListenOptions } from './types.js';
 
 /** A WebSocket (ws/wss) listening point; only the `sip` subprotocol is accepted (RFC 7118 §4.1). */
@@ -36,29 +36,9 @@ export class WsListener {
       }
       this.onSocket(socket, request, this.point);
     });
-    return new Promise((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(
-        { port: this.options.port, host: this.options.host, ipv6Only: isIPv6(this.options.host) },
-        () => {
-          http.off('error', reject);
-          const address = http.address();
-          if (address === null || typeof address === 'string') {
-            reject(new Error('listen: no address'));
-            return;
-          }
-          this.point = {
-            protocol,
-            address: address.address,
-            port: address.port,
-            advertised: {
-              host: this.options.advertisedHost ?? address.address,
-              port: this.options.advertisedPort ?? address.port,
-            },
-          };
-          resolve(this.point);
-        },
-      );
+    return listenServer(http, this.options).then((point) => {
+      this.point = point;
+      return point;
     });
   }
 

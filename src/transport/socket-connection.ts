@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import { type Connection, newFlowId } from './connection.js';
+import type { Endpoint, Protocol, Source } from './types.js';
+
+export interface ConnectionEvents {
+  onMessage(data: Buffer, source: Source): void;
+  onClose(connection: Connection): void;
+  now(): number;
+}
+
+/**
+ * What TCP, TLS and WebSocket connections share: the flow identity, activity clock, delivery of
+ * whole messages to the transport layer and the close protocol. Subclasses frame and write.
+ */
+export abstract class SocketConnection implements Connection {
+  readonly flowId: string;
+  readonly remote: { address: string; port: number };
+  lastActivity: number;
+  protected readonly source: Source;
+  private closed = false;
+
+  constructor(
+    readonly protocol: Protocol,
+    readonly local: Endpoint,
+    remote: { address: string; port: number },
+    protected readonly events: ConnectionEvents,
+    protected readonly log: Logger,
+  ) {
+    this.flowId = newFlowId(protocol);
+    this.remote = remote;
+    this.lastActivity = events.now();
+    this.source = { protocol, address: remote.address, port: remote.port, local, flowId: this.flowId };
+  }
+
+  /** Writes to the socket; `done` gets the socket's error, if any. */
+  protected abstract write(data: Buffer, done: (err?: Error | null) => void): void;
+  /** Tears the socket down at once. */
+  protected abstract destroy(): void;
+
+  protected deliver(data: Buffer): void {
+    try {
+      this.events.onMessage(data, this.source);
+    } catch (err) {
+      this.log.error({ err, flow: this.flowId }, 'unexpected error handling a message');
+    }
+  }
+
+  send(data: Buffer, onError?: (err: Error) => void): void {
+    if (this.closed) {
+      onError?.(new Error(`connection ${this.flowId} is closed`));
+      return;
+    }
+    this.lastActivity = this.events.now();
+    this.write(data, (err) => {
+      if (err) onError?.(err);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.destroy();
+    this.onClosed();
+  }
+
+  protected onClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.events.onClose(this);
+  }
+}
