@@ -371,11 +371,9 @@ describe('UPDATE in a confirmed dialog (RFC 3311) against SIPp', () => {
     expect(dialog.local.sdp).toBe(APP_SDP);
   });
 
-  // BUG (src/dialogs/dialog.ts, Dialog.receiveUpdate): an UPDATE with an offer while rxsip has
-  // not yet answered the peer's re-INVITE offer must get 500 with Retry-After 0-10 s (RFC 3311
-  // §5.2); receiveUpdate only checks our own pending offer (491) and not the peer's unanswered
-  // one (answeringReinvite), so the UPDATE is answered 200 with the local SDP in the middle of
-  // the re-INVITE's offer/answer, and SIPp fails the call on the unexpected 200.
+  // Found here: receiveUpdate checked only our own pending offer (491), not the peer's offer we
+  // still owed an answer, and answered such an UPDATE 200 in the middle of the re-INVITE's
+  // offer/answer (fixed in 64fd94e).
   it('an UPDATE offer while the application still answers a re-INVITE offer gets 500 with Retry-After (RFC 3311 §5.2)', async () => {
     const { srf, port } = await rxsip();
     const updates: SipRequest[] = [];
@@ -633,11 +631,9 @@ describe('session timers (RFC 4028) against SIPp', () => {
     expect(dialog.remote.sdp).toBe(find(wire, 'sipp', '200 INVITE').body);
   });
 
-  // BUG (src/dialogs/session-timer.ts, SessionTimer.refreshed): a 2xx to our refresh without
-  // Session-Expires turns the session timer off (RFC 4028 §7.2: "there is no session expiration.
-  // In this case, no refreshes need to be sent ... the session timer can be 'turned-off' in mid
-  // dialog"), but refreshed() restarts the timer with the old interval whatever the 2xx says,
-  // so rxsip keeps sending UPDATEs every 45 s; SIPp fails the call on the second one.
+  // RFC 4028 §7.2: "there is no session expiration. In this case, no refreshes need to be sent
+  // ... the session timer can be 'turned-off' in mid dialog". Found here: refreshed() restarted
+  // the timer whatever the 2xx said, so rxsip kept refreshing every 45 s (fixed in 64fd94e).
   it("a 2xx to rxsip's refresh without Session-Expires turns the timer off: no further refresh (RFC 4028 §7.2)", async () => {
     const { srf, result, wire, negotiated, scheduler } = await timedCall('uas-session-timer-turned-off');
 
