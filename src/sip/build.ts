@@ -10,6 +10,15 @@ function field(key: string, value: string): HeaderField {
   return { name: canonicalHeaderName(key), key, value };
 }
 
+function parsedOrUndefined<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof SipParseError) return undefined;
+    throw err;
+  }
+}
+
 function pushHeaders(fields: HeaderField[], headers: HeaderInit | undefined): void {
   if (!headers) return;
   for (const name in headers) {
@@ -88,19 +97,13 @@ const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
  */
 export function createResponse(request: SipRequest, status: number, init: ResponseInit = {}): SipResponse {
   const fields: HeaderField[] = [];
+  // RFC 3261 §8.2.6.2: the To tag is one more header parameter; the request's To stays as sent.
+  let to = status > 100 ? parsedOrUndefined(() => request.to) : undefined;
+  const tag = to && to.params.tag == null ? (init.toTag ?? newTag()) : undefined;
+  if (to && tag !== undefined) to = { ...to, params: { ...to.params, tag } };
   for (const f of request.fields) {
     if (!COPIED.has(f.key)) continue;
-    if (f.key === 'to' && status > 100) {
-      let tagged = f.value;
-      try {
-        tagged = withTag(f.value, init.toTag ?? newTag());
-      } catch (err) {
-        if (!(err instanceof SipParseError)) throw err;
-      }
-      fields.push({ ...f, value: tagged });
-    } else {
-      fields.push({ ...f });
-    }
+    fields.push(f.key === 'to' && tag !== undefined ? { ...f, value: `${f.value};tag=${tag}` } : { ...f });
   }
   if (status === 100) {
     const timestamp = request.get('timestamp');
@@ -110,5 +113,15 @@ export function createResponse(request: SipRequest, status: number, init: Respon
   if (init.contentType) fields.push(field('content-type', init.contentType));
   const response = new SipResponse(status, init.reason ?? reasonPhrase(status), fields);
   if (init.body !== undefined) response.body = init.body;
+  // What the request has parsed holds for the copied lines: the response parses none of them again.
+  if (!init.headers) {
+    if (to) response.seedParsed('to', to);
+    const from = parsedOrUndefined(() => request.from);
+    if (from) response.seedParsed('from', from);
+    const cseq = parsedOrUndefined(() => request.cseq);
+    if (cseq) response.seedParsed('cseq', cseq);
+    const via = parsedOrUndefined(() => request.topVia);
+    if (via) response.seedParsed('via', via);
+  }
   return response;
 }

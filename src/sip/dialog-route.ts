@@ -1,7 +1,7 @@
 import { stringifyCSeq } from './cseq.js';
 import { splitList } from './grammar.js';
 import { type HeaderField, type HeaderInit, SipRequest, type SipResponse } from './message.js';
-import { parseNameAddr, stringifyNameAddr } from './name-addr.js';
+import { type NameAddr, parseNameAddr, stringifyNameAddr } from './name-addr.js';
 import { isSipUri, parseUri } from './uri.js';
 
 /** What RFC 3261 §12 keeps to address requests inside a dialog. */
@@ -19,8 +19,9 @@ export interface DialogRoute {
   routeSet: string[];
 }
 
-function withoutTag(value: string): string {
-  const addr = parseNameAddr(value);
+/** The From or To of a dialog's requests: as the peer wrote it, without the tag. */
+function withoutTag(addr: NameAddr, raw: string | undefined): string {
+  if (addr.params.tag == null && raw !== undefined) return raw;
   const params = { ...addr.params };
   delete params.tag;
   return stringifyNameAddr({ ...addr, params });
@@ -41,8 +42,8 @@ export function uacDialogRoute(request: SipRequest, response: SipResponse): Dial
     callId: request.callId,
     localTag: request.fromTag ?? '',
     remoteTag: response.toTag ?? '',
-    local: withoutTag(request.get('from') ?? ''),
-    remote: withoutTag(response.get('to') ?? ''),
+    local: withoutTag(request.from, request.get('from')),
+    remote: withoutTag(response.to, response.get('to')),
     remoteTarget: contactUri(response) ?? request.uri,
     routeSet: recordRoutes(response).reverse(),
   };
@@ -54,8 +55,8 @@ export function uasDialogRoute(request: SipRequest, localTag: string): DialogRou
     callId: request.callId,
     localTag,
     remoteTag: request.fromTag ?? '',
-    local: withoutTag(request.get('to') ?? ''),
-    remote: withoutTag(request.get('from') ?? ''),
+    local: withoutTag(request.to, request.get('to')),
+    remote: withoutTag(request.from, request.get('from')),
     remoteTarget: contactUri(request) ?? '',
     routeSet: recordRoutes(request),
   };

@@ -343,6 +343,17 @@ export abstract class SipMessage {
     this.rawStartLine = this.startLine;
   }
 
+  /**
+   * @internal Takes over what `source`, a message over the same header lines, has already
+   * parsed and the bytes it came from, so a wrapper (the application's request) parses nothing twice.
+   */
+  adoptParsed(source: SipMessage): void {
+    if (source.cache) this.cache = new Map(source.cache);
+    this.top = source.top;
+    this.raw = source.raw;
+    this.rawStartLine = source.rawStartLine;
+  }
+
   /** @internal Stores a value the parser has already read, so it is not parsed again. */
   seedParsed(key: string, value: unknown): void {
     if (key === 'via') {
@@ -510,6 +521,14 @@ export class SipRequest extends SipMessage {
 
   get calledNumber(): string | undefined {
     return userOf(this.uri);
+  }
+
+  override adoptParsed(source: SipMessage): void {
+    super.adoptParsed(source);
+    if (source instanceof SipRequest) {
+      this.parsedUri = source.parsedUri;
+      this.parsedUriText = source.parsedUriText;
+    }
   }
 
   clone(): SipRequest {

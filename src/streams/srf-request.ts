@@ -20,6 +20,7 @@ export class SrfRequest extends SipRequest {
   constructor(inbound: InboundRequest, context?: unknown) {
     const m = inbound.message;
     super(m.method, m.uri, m.fields, m.payload, m.version);
+    this.adoptParsed(m);
     this.inbound = inbound;
     this.source = inbound.source;
     this.context = context;
