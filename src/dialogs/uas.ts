@@ -21,11 +21,9 @@ export interface UasOptions {
   headers?: HeaderInit;
 }
 
-function sdpOf(source: SdpSource | undefined): Observable<string> {
-  if (source === undefined) return of('');
-  if (typeof source === 'string') return of(source);
+function sdpOf(make: () => string | Promise<string>): Observable<string> {
   return defer(() => {
-    const value = source();
+    const value = make();
     return typeof value === 'string' ? of(value) : from(value);
   });
 }
@@ -54,55 +52,52 @@ export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<
       res.send(422, { headers: timer.reject });
       return throwError(() => new SipError(422));
     }
-    return sdpOf(options.localSdp ?? options.body).pipe(
-      takeUntil(req.cancel$),
-      mergeMap((sdp) => {
-        const contact = `<${ua.engine.contactUri(req.source.local.protocol)}>`;
-        const headers: HeaderInit = {
-          Contact: contact,
-          Allow: ALLOW,
-          Supported: SUPPORTED,
-          ...timer?.headers,
-          ...options.headers,
-        };
-        if (sdp && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
-          headers['Content-Type'] = 'application/sdp';
-        const invite = ua.inviteOf(req);
-        if (req.method !== 'INVITE' || !invite) {
-          // RFC 6665 §4.2.1.1: the 202 says how long the subscription lasts.
-          if (req.method === 'SUBSCRIBE' && !('Expires' in headers))
-            headers.Expires = expiresOf(req) ?? DEFAULT_SUBSCRIPTION_EXPIRES;
-          const sent = res.send(req.method === 'SUBSCRIBE' ? 202 : 200, { headers, body: sdp || undefined });
-          if (!sent) return throwError(() => new SipError(487));
-          return of(answered(event, sdp, sent, contact, undefined));
-        }
-        let dialog: Dialog | undefined;
-        const onAckTimeout = () => {
-          ua.log.info({ callId: req.callId }, 'no ACK for our 2xx: ending the call');
-          dialog?.bye$({ reason: 'ack-timeout' }).subscribe();
-        };
-        // Sent now, or once the outstanding reliable provisional response is PRACKed (RFC 3262).
-        return invite.answer$(200, { headers, body: sdp || undefined }, onAckTimeout).pipe(
-          map((sent) => {
-            const made = answered(event, sdp, sent, contact, invite.answer);
-            dialog = made;
-            if (timer) {
-              // refresher=uas names us: the receiver of the INVITE.
-              const useUpdate = allows(req.get('allow'), 'UPDATE');
-              made.sessionTimer = new SessionTimer(
-                ua,
-                made,
-                timer.delta,
-                timer.refresher === 'uas',
-                useUpdate,
-              );
-            }
-            return made;
-          }),
-        );
-      }),
-      throwIfEmpty(() => new SipError(487)),
-    );
+    const answer = (sdp: string): Observable<Dialog> => {
+      const contact = `<${ua.engine.contactUri(req.source.local.protocol)}>`;
+      const headers: HeaderInit = {
+        Contact: contact,
+        Allow: ALLOW,
+        Supported: SUPPORTED,
+        ...timer?.headers,
+        ...options.headers,
+      };
+      if (sdp && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+        headers['Content-Type'] = 'application/sdp';
+      const invite = ua.inviteOf(req);
+      if (req.method !== 'INVITE' || !invite) {
+        // RFC 6665 §4.2.1.1: the 202 says how long the subscription lasts.
+        if (req.method === 'SUBSCRIBE' && !('Expires' in headers))
+          headers.Expires = expiresOf(req) ?? DEFAULT_SUBSCRIPTION_EXPIRES;
+        const sent = res.send(req.method === 'SUBSCRIBE' ? 202 : 200, { headers, body: sdp || undefined });
+        if (!sent) return throwError(() => new SipError(487));
+        return of(answered(event, sdp, sent, contact, undefined));
+      }
+      let dialog: Dialog | undefined;
+      const onAckTimeout = () => {
+        ua.log.info({ callId: req.callId }, 'no ACK for our 2xx: ending the call');
+        dialog?.bye$({ reason: 'ack-timeout' }).subscribe();
+      };
+      // Sent now, or once the outstanding reliable provisional response is PRACKed (RFC 3262).
+      return invite.answer$(200, { headers, body: sdp || undefined }, onAckTimeout).pipe(
+        map((sent) => {
+          const made = answered(event, sdp, sent, contact, invite.answer);
+          dialog = made;
+          if (timer) {
+            // refresher=uas names us: the receiver of the INVITE.
+            const useUpdate = allows(req.get('allow'), 'UPDATE');
+            made.sessionTimer = new SessionTimer(ua, made, timer.delta, timer.refresher === 'uas', useUpdate);
+          }
+          return made;
+        }),
+      );
+    };
+    const source = options.localSdp ?? options.body;
+    // An SDP at hand answers at once; one still being made races the CANCEL.
+    const answered$ =
+      typeof source === 'function'
+        ? sdpOf(source).pipe(takeUntil(req.cancel$), mergeMap(answer))
+        : answer(source ?? '');
+    return answered$.pipe(throwIfEmpty(() => new SipError(487)));
   });
 }
 

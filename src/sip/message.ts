@@ -201,6 +201,8 @@ export abstract class SipMessage {
   private payloadBytes: Buffer;
   private bodyText: string | undefined;
   private cache: Map<string, unknown> | undefined;
+  /** The cache is shared with a message over the same lines until either changes a header. */
+  private cacheShared = false;
   private top: Via | undefined;
   private raw: Buffer | undefined;
   private rawStartLine: string | undefined;
@@ -263,12 +265,15 @@ export abstract class SipMessage {
   append(name: string, value: string | number, options?: { first?: boolean }): this {
     const key = headerKey(name);
     const field = { name, key, value: String(value) };
+    // Header lines are copied on write: a wrapper (the application's request) shares them.
+    const fields = this.fields.slice();
     if (options?.first) {
-      const index = this.fields.findIndex((f) => f.key === key);
-      this.fields.splice(Math.max(index, 0), 0, field);
+      const index = fields.findIndex((f) => f.key === key);
+      fields.splice(Math.max(index, 0), 0, field);
     } else {
-      this.fields.push(field);
+      fields.push(field);
     }
+    this.fields = fields;
     this.invalidate(key);
     return this;
   }
@@ -284,8 +289,10 @@ export abstract class SipMessage {
     if (index < 0) return this;
     const field = this.fields[index] as HeaderField;
     const rest = splitList(field.value).slice(1);
-    if (rest.length === 0) this.fields.splice(index, 1);
-    else this.fields[index] = { ...field, value: rest.join(', ') };
+    const fields = this.fields.slice();
+    if (rest.length === 0) fields.splice(index, 1);
+    else fields[index] = { ...field, value: rest.join(', ') };
+    this.fields = fields;
     this.invalidate(key);
     return this;
   }
@@ -328,6 +335,10 @@ export abstract class SipMessage {
   }
 
   private invalidate(key: string): void {
+    if (this.cacheShared && this.cache) {
+      this.cache = new Map(this.cache);
+      this.cacheShared = false;
+    }
     this.cache?.delete(key);
     this.raw = undefined;
     if (key === 'via') this.top = undefined;
@@ -348,7 +359,9 @@ export abstract class SipMessage {
    * parsed and the bytes it came from, so a wrapper (the application's request) parses nothing twice.
    */
   adoptParsed(source: SipMessage): void {
-    if (source.cache) this.cache = new Map(source.cache);
+    source.cache ??= new Map();
+    this.cache = source.cache;
+    this.cacheShared = source.cacheShared = true;
     this.top = source.top;
     this.raw = source.raw;
     this.rawStartLine = source.rawStartLine;
