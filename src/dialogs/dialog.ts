@@ -1,11 +1,13 @@
 import {
   BehaviorSubject,
   catchError,
+  concat,
   defer,
   EMPTY,
   filter,
   finalize,
   firstValueFrom,
+  from,
   lastValueFrom,
   map,
   mergeMap,
@@ -116,6 +118,7 @@ export interface Confirmation {
 
 type ChildName = 'modify' | 'info' | 'notify' | 'refer' | 'message' | 'options' | 'update' | 'subscribe';
 const SDP_METHODS = new Set(['INVITE', 'UPDATE', 'ACK', 'PRACK']);
+const MAX_HELD_NOTIFIES = 8;
 const MAX_GLARE_RETRIES = 5;
 
 function contactUriOf(contact: string): string {
@@ -172,6 +175,13 @@ export class Dialog {
   private pendingOffer = false;
   /** The peer's re-INVITE is not answered yet (RFC 3261 §14.2). */
   private answeringReinvite = false;
+  /**
+   * @internal A subscriber's dialog made by a NOTIFY that overtook the 2xx keeps the NOTIFYs
+   * nobody could hear yet, for the first `notify$` subscriber (at most {@link MAX_HELD_NOTIFIES}).
+   */
+  heldNotifies: RequestEvent[] | undefined;
+  /** We unsubscribed (SUBSCRIBE Expires: 0): the notifier's final NOTIFY ends what we ended. */
+  private unsubscribing = false;
   /** The peer's offer (re-INVITE or UPDATE) is waiting for our answer (RFC 3311 §5.2). */
   private answeringOffer = false;
   /** @internal Told of each accepted refresh, sent or received (the session timer listens). */
@@ -280,7 +290,11 @@ export class Dialog {
     return this.child('info');
   }
   get notify$(): Observable<RequestEvent> {
-    return this.child('notify');
+    const held = this.heldNotifies;
+    if (!held) return this.child('notify');
+    // NOTIFYs that came before the application had the dialog (already answered) come first.
+    this.heldNotifies = undefined;
+    return concat(from(held), this.child('notify'));
   }
   get refer$(): Observable<RequestEvent> {
     return this.child('refer');
@@ -412,12 +426,18 @@ export class Dialog {
     if (this.dialogType === 'SUBSCRIBE' && state) {
       this.watch(res, (sent) => {
         if (!sent || sent.status >= 300) return;
-        if (state.state === 'terminated')
+        if (state.state === 'terminated' && this.unsubscribing)
+          this.terminate('subscription-terminated', 'local', req);
+        else if (state.state === 'terminated')
           this.terminate(`subscription-${state.reason ?? 'terminated'}`, 'remote', req);
         else if (state.expires !== undefined) this.subscription?.refresh(state.expires);
       });
     }
-    this.offer('notify', { req, res }, () => this.defaultAnswer(req, res));
+    this.offer('notify', { req, res }, () => {
+      this.defaultAnswer(req, res);
+      if (this.heldNotifies && this.heldNotifies.length < MAX_HELD_NOTIFIES)
+        this.heldNotifies.push({ req, res });
+    });
   }
 
   /**
@@ -889,7 +909,9 @@ export class Dialog {
       { method: 'SUBSCRIBE', headers: { Event: this.subscription?.event ?? '', Expires: 0, ...headers } },
       this.nextCseq(),
     );
-    this.subscription?.refresh((64 * this.ua.timers.t1) / 1000);
+    // RFC 6665 §4.1.2.3: the notifier's final NOTIFY should follow; end on our own after 64*T1.
+    this.unsubscribing = true;
+    this.subscription?.expireIn(64 * this.ua.timers.t1);
     await lastValueFrom(this.transmit$(request), { defaultValue: undefined });
     return request;
   }

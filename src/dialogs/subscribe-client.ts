@@ -11,10 +11,10 @@ import { requestUri, type UacOptions, type UacProgress } from './uac.js';
 import type { UserAgent } from './user-agent.js';
 
 /**
- * Subscribes (RFC 6665) and emits the SUBSCRIBE sent, then the SUBSCRIBE dialog once the 2xx
- * arrives, or once a NOTIFY does (a NOTIFY may overtake the 2xx, §4.1.2.4). NOTIFYs then arrive
- * on the dialog's `notify$`; a terminated one, or the expiry, ends it. A non-2xx errors with
- * SipError.
+ * Subscribes (RFC 6665) and emits the SUBSCRIBE sent, then the SUBSCRIBE dialog with its 2xx.
+ * NOTIFYs arrive on the dialog's `notify$`; a terminated one, or the expiry, ends it. A NOTIFY
+ * that overtakes the 2xx (§4.1.2.4) makes the dialog and is answered 200 at once; `notify$`
+ * still hands it to its first subscriber. A non-2xx errors with SipError.
  */
 export function subscribe$(ua: UserAgent, uri: string, options: UacOptions): Observable<UacProgress> {
   return defer(() => {
@@ -62,6 +62,8 @@ export function subscribe$(ua: UserAgent, uri: string, options: UacOptions): Obs
       const notify = inbound.message;
       const route = uasDialogRoute(notify, subscribe.fromTag ?? '');
       dialog = makeDialog(route, notify, asked);
+      // The application gets the dialog with the 2xx; this NOTIFY is kept for its notify$.
+      dialog.heldNotifies = [];
       dialog.receive(inbound);
       return true;
     });

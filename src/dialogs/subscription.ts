@@ -56,9 +56,14 @@ export class SubscriptionTimer {
     this.refresh(expires);
   }
 
+  /** The subscription now lasts `expires` seconds (plus the subscriber's grace). */
   refresh(expires: number): void {
+    this.expireIn(expires * 1000 + (expires > 0 ? this.grace : 0));
+  }
+
+  /** Ends the subscription in `delay` ms unless refreshed before. */
+  expireIn(delay: number): void {
     this.timer?.unsubscribe();
-    const delay = expires * 1000 + (expires > 0 ? this.grace : 0);
     this.timer = this.ua.scheduler.schedule(() => {
       if (this.dialog.state === 'terminated') return;
       this.ua.log.info({ callId: this.dialog.sip.callId, event: this.event }, 'subscription expired');

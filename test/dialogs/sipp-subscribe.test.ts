@@ -416,18 +416,15 @@ describe('rxsip as subscriber (RFC 6665): SIPp is the notifier', () => {
     expect(sent?.get('expires')).toBe('0');
     expect({ state, count }).toEqual({ state: 'confirmed', count: 1 });
     expect(heard.map((h) => h.state)).toEqual(['active;expires=60', 'terminated']);
-    // (Who ended it is the it.fails test below.)
+    // (Who ended it is the next test.)
     expect(ends.map((e) => e.reason)).toEqual(['subscription-terminated']);
     expect(ends[0]?.req?.cseq.seq).toBe(cseqOf(finalNotify).seq);
     expect(srf.dialogCount).toBe(0);
   });
 
-  // BUG (src/dialogs/dialog.ts, Dialog.receiveNotify): the README ("Coming from drachtio-srf")
-  // promises that `destroy$` fires for a local `destroy()` with `initiator: 'local'`. A
-  // subscriber's destroy() sends SUBSCRIBE Expires: 0 and the dialog ends when the notifier's
-  // final NOTIFY arrives; receiveNotify then terminates it as `initiator: 'remote'`, so the
-  // application cannot tell its own unsubscribe from the notifier ending the subscription.
-  it.fails("a subscriber's destroy() is reported on destroy$ with initiator 'local' (README: destroy$ fires for a local destroy() with initiator: 'local')", async () => {
+  // The dialog ends when the notifier's final NOTIFY arrives, but the application ended it: the
+  // README promises destroy$ with initiator 'local' for a local destroy().
+  it("a subscriber's destroy() is reported on destroy$ with initiator 'local' (README: destroy$ fires for a local destroy() with initiator: 'local')", async () => {
     const { ends } = await unsubscribeFromSipp();
     expect(ends).toEqual([
       expect.objectContaining({ reason: 'subscription-terminated', initiator: 'local' }),
@@ -495,13 +492,10 @@ describe('rxsip as subscriber (RFC 6665): SIPp is the notifier', () => {
     expect(srf.dialogCount).toBe(0);
   });
 
-  // BUG (src/dialogs/subscribe-client.ts, subscribe$): its doc says it emits the SUBSCRIBE dialog
-  // "once the 2xx arrives, or once a NOTIFY does", and the README says NOTIFYs arrive on
-  // notify$. But the overtaking NOTIFY makes the dialog without emitting it: call$ emits only at
-  // the 202, after the dialog has already answered that NOTIFY 200 by default, so the
-  // application never sees it, though it carries the subscription's first state (the NOTIFY a
-  // notifier sends at once, RFC 6665 §4.2.1.2).
-  it.fails('the NOTIFY that made the dialog before the 202 reaches the application on notify$ (subscribe$ doc: the dialog is emitted once a NOTIFY arrives)', async () => {
+  // The overtaking NOTIFY carries the subscription's first state (RFC 6665 §4.2.1.2): it is
+  // answered 200 at once (SIPp waits for that before its 202), and the application, which gets
+  // the dialog with the 202, still hears it first on notify$.
+  it('the NOTIFY that made the dialog before the 202 reaches the application on notify$ (subscribe$ doc: the dialog is emitted once a NOTIFY arrives)', async () => {
     const { heard } = await notifyBefore202();
     expect(heard.map((h) => [h.cseq, h.state])).toEqual([
       [1, 'active;expires=60'],

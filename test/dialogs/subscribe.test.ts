@@ -96,6 +96,25 @@ describe('SUBSCRIBE dialogs (RFC 6665, virtual time)', () => {
     expect(subscribes.map((s) => s.get('expires'))).toEqual(['600', '600', '0']);
   });
 
+  it("after the subscriber's unsubscribe, a final NOTIFY that never comes ends the dialog 64*T1 later, as the subscriber's doing", () => {
+    const ends: Array<[number, DialogEnd]> = [];
+    virtualCall(
+      ({ scheduler, alice, bob }) => {
+        bob.requests$.pipe(filterMethod('SUBSCRIBE'), asUas()).subscribe();
+        alice.call$('sip:bob@10.0.0.2', { method: 'SUBSCRIBE', headers: PRESENCE }).subscribe((p) => {
+          if (p.type !== 'dialog') return;
+          p.dialog.destroy$.subscribe((end) => ends.push([scheduler.now(), end]));
+          timer(1000).subscribe(() => void p.dialog.destroy());
+        });
+      },
+      // Bob's final NOTIFY (and its retransmissions) are lost.
+      { drop: (packet) => packet.data.toString().startsWith('NOTIFY') },
+    );
+    expect(ends).toEqual([
+      [1002 + 32_000, expect.objectContaining({ reason: 'subscription-expired', initiator: 'local' })],
+    ]);
+  });
+
   it('a NOTIFY that overtakes the 202 makes the dialog (RFC 6665 §4.1.2.4)', () => {
     let dialog: Dialog | undefined;
     let accepted = 0;
