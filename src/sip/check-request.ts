@@ -1,5 +1,5 @@
 import { SipParseError } from './errors.js';
-import type { HeaderInit, SipRequest } from './message.js';
+import type { HeaderField, HeaderInit, SipRequest } from './message.js';
 import { isSipUri, isTelUri, type Uri } from './uri.js';
 
 /** What a server answers instead of passing a request on: status and extra headers. */
@@ -28,7 +28,8 @@ export const DEFAULT_REQUEST_POLICY: RequestPolicy = {
 };
 
 // RFC 3261 §20: headers that may appear once (RFC 4475 §3.3.8 multi01, §3.3.9 mcl01).
-const SINGLETONS = ['call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type'];
+const SINGLETONS = new Set(['call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type']);
+const MANDATORY = ['call-id', 'cseq', 'from', 'to', 'via'];
 const SESSION_METHODS = new Set(['INVITE', 'UPDATE', 'PRACK', 'ACK']);
 // Headers every layer reads: a malformed one is a 400, not an exception later on. A request
 // the parser gave up on (SipParseError.partial) or one built by hand may hold such values.
@@ -46,6 +47,20 @@ const HEADER_NAMES: Record<(typeof STRUCTURAL)[number], string> = {
 // however the policy spells them. `token` is lower case.
 function hasToken(list: readonly string[], token: string): boolean {
   return list.some((entry) => entry.toLowerCase() === token);
+}
+
+/** A header that may appear once but comes twice with different values (no allocation: hot path). */
+function conflictingSingleton(request: SipRequest): string | undefined {
+  const fields = request.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as HeaderField;
+    if (!SINGLETONS.has(field.key)) continue;
+    for (let j = i + 1; j < fields.length; j++) {
+      const other = fields[j] as HeaderField;
+      if (other.key === field.key && other.value !== field.value) return field.key;
+    }
+  }
+  return undefined;
 }
 
 /** Media ranges of an Accept value that are acceptable: `q=0` means "not acceptable". */
@@ -73,15 +88,11 @@ export function checkRequest(
   policy: RequestPolicy = DEFAULT_REQUEST_POLICY,
 ): Rejection | undefined {
   if (request.version.toUpperCase() !== 'SIP/2.0') return { status: 505 };
-  for (const key of ['call-id', 'cseq', 'from', 'to', 'via']) {
+  for (const key of MANDATORY) {
     if (!request.has(key)) return { status: 400, reason: `Missing ${key === 'cseq' ? 'CSeq' : key} header` };
   }
-  for (const key of SINGLETONS) {
-    const values = request.getAll(key);
-    if (values.length > 1 && values.some((v) => v !== values[0])) {
-      return { status: 400, reason: `Conflicting ${key} headers` };
-    }
-  }
+  const conflicting = conflictingSingleton(request);
+  if (conflicting) return { status: 400, reason: `Conflicting ${conflicting} headers` };
   for (const key of STRUCTURAL) {
     try {
       request.getParsedHeader(key);

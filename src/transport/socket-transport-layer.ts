@@ -160,9 +160,12 @@ export class SocketTransportLayer implements TransportLayer {
 
   send(data: Buffer, target: Target, onError?: (err: Error) => void): void {
     if (target.protocol === 'udp') {
-      const ipv6 = isIPv6(target.address);
+      // Targets are resolved addresses: an IPv6 literal is the one with a colon.
+      const ipv6 = target.address.includes(':');
       const udp =
-        this.udp.find((u) => u.point !== undefined && isIPv6(u.point.address) === ipv6) ?? this.udp[0];
+        this.udp.length === 1
+          ? this.udp[0]
+          : (this.udp.find((u) => u.point !== undefined && u.point.address.includes(':') === ipv6) ?? this.udp[0]);
       if (!udp) onError?.(new Error('no UDP listening point to send from'));
       else udp.send(data, target.address, target.port, onError);
       return;
