@@ -28,7 +28,15 @@ export const DEFAULT_REQUEST_POLICY: RequestPolicy = {
 };
 
 // RFC 3261 §20: headers that may appear once (RFC 4475 §3.3.8 multi01, §3.3.9 mcl01).
-const SINGLETONS = new Set(['call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type']);
+const SINGLETONS = new Set([
+  'call-id',
+  'cseq',
+  'from',
+  'to',
+  'max-forwards',
+  'content-length',
+  'content-type',
+]);
 const MANDATORY = ['call-id', 'cseq', 'from', 'to', 'via'];
 const SESSION_METHODS = new Set(['INVITE', 'UPDATE', 'PRACK', 'ACK']);
 // Headers every layer reads: a malformed one is a 400, not an exception later on. A request

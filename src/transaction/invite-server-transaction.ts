@@ -30,7 +30,6 @@ export class InviteServerTransaction implements ServerTransaction {
   private cancels: Subject<SipRequest> | undefined;
   private cancelRequest: SipRequest | undefined;
   private finals: Subject<SipResponse> | undefined;
-  private finalResponse: SipResponse | undefined;
 
   constructor(
     private readonly ctx: TransactionContext,
@@ -51,8 +50,8 @@ export class InviteServerTransaction implements ServerTransaction {
   }
 
   get final$(): Observable<SipResponse> {
-    if (this.finalResponse) return of(this.finalResponse);
-    if (this.state === 'terminated') return EMPTY;
+    // Nothing is kept for a late subscriber: lingering transactions hold only what they resend.
+    if (this.state !== 'proceeding') return EMPTY;
     if (!this.finals) this.finals = new Subject<SipResponse>();
     return this.finals.asObservable();
   }
@@ -113,11 +112,12 @@ export class InviteServerTransaction implements ServerTransaction {
         this.send(data);
         if (status < 200) this.provisional = data;
         else {
-          if (status < 300) this.accept(data);
+          if (status < 300) this.accept();
           else this.complete(data);
-          this.finalResponse = response;
-          this.finals?.next(response);
-          this.finals?.complete();
+          const finals = this.finals;
+          this.finals = undefined;
+          finals?.next(response);
+          finals?.complete();
         }
         return true;
       })
@@ -131,10 +131,11 @@ export class InviteServerTransaction implements ServerTransaction {
       .exhaustive();
   }
 
-  private accept(data: Buffer): void {
+  private accept(): void {
     this.state = 'accepted';
     this.request = undefined;
-    this.final = data;
+    // RFC 6026 §7.1: in Accepted the TU, not the transaction, retransmits the 2xx.
+    this.final = undefined;
     this.provisional = undefined;
     this.cancels?.complete();
     // Timer L: 64*T1 for retransmitted INVITEs and ACKs to drain.
@@ -228,7 +229,6 @@ export class InviteServerTransaction implements ServerTransaction {
     this.provisional = undefined;
     this.cancels?.complete();
     this.finals?.complete();
-    this.finalResponse = undefined;
     this.ctx.terminated(this.key, 'server', this);
   }
 }

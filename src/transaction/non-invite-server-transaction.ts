@@ -1,4 +1,4 @@
-import { EMPTY, type Observable, of, Subject } from 'rxjs';
+import { EMPTY, type Observable, Subject } from 'rxjs';
 import { match } from 'ts-pattern';
 import { createResponse } from '../sip/build.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
@@ -18,7 +18,6 @@ export class NonInviteServerTransaction implements ServerTransaction {
   private last: Buffer | undefined;
   private timeout: Timer | undefined;
   private deadline: Timer | undefined;
-  private finalResponse: SipResponse | undefined;
   private finals: Subject<SipResponse> | undefined;
 
   constructor(
@@ -43,8 +42,8 @@ export class NonInviteServerTransaction implements ServerTransaction {
   }
 
   get final$(): Observable<SipResponse> {
-    if (this.finalResponse) return of(this.finalResponse);
-    if (this.state === 'terminated') return EMPTY;
+    // Nothing is kept for a late subscriber: lingering transactions hold only what they resend.
+    if (this.state === 'completed' || this.state === 'terminated') return EMPTY;
     if (!this.finals) this.finals = new Subject<SipResponse>();
     return this.finals.asObservable();
   }
@@ -70,9 +69,10 @@ export class NonInviteServerTransaction implements ServerTransaction {
           // Timer J: answer retransmissions for 64*T1; zero on reliable transports.
           const wait = isReliable(this.source.protocol) ? 0 : 64 * this.ctx.config.t1;
           this.timeout = this.ctx.timers.start(wait, () => this.terminate());
-          this.finalResponse = response;
-          this.finals?.next(response);
-          this.finals?.complete();
+          const finals = this.finals;
+          this.finals = undefined;
+          finals?.next(response);
+          finals?.complete();
         }
         return true;
       })
@@ -91,7 +91,6 @@ export class NonInviteServerTransaction implements ServerTransaction {
     this.timeout?.cancel();
     this.deadline?.cancel();
     this.last = undefined;
-    this.finalResponse = undefined;
     this.finals?.complete();
     this.ctx.terminated(this.key, 'server', this);
   }

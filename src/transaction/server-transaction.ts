@@ -15,6 +15,9 @@ export interface ServerTransaction {
   respond(response: SipResponse): boolean;
   /** INVITE only: emits the CANCEL when the caller cancels (the 200 and the 487 are already sent). */
   readonly cancel$?: Observable<SipRequest>;
-  /** Emits the final response once sent, whoever sent it (the application, a CANCEL, a deadline). */
+  /**
+   * Emits the final response once sent, whoever sent it (the application, a CANCEL, a deadline),
+   * then completes; subscribed after the final, it only completes.
+   */
   readonly final$: Observable<SipResponse>;
 }

@@ -165,7 +165,8 @@ export class SocketTransportLayer implements TransportLayer {
       const udp =
         this.udp.length === 1
           ? this.udp[0]
-          : (this.udp.find((u) => u.point !== undefined && u.point.address.includes(':') === ipv6) ?? this.udp[0]);
+          : (this.udp.find((u) => u.point !== undefined && u.point.address.includes(':') === ipv6) ??
+            this.udp[0]);
       if (!udp) onError?.(new Error('no UDP listening point to send from'));
       else udp.send(data, target.address, target.port, onError);
       return;
