@@ -146,15 +146,6 @@ export class Srf {
     if (!ua || req.method !== 'INVITE') return;
     ua.trackInvite(req, res);
     ua.cdr({ type: 'attempt', source: 'network', time: new Date(this.scheduler.now()), msg: req });
-    req.cancel$.subscribe((cancel) =>
-      ua.cdr({
-        type: 'stop',
-        source: 'network',
-        time: new Date(this.scheduler.now()),
-        reason: 'call-canceled',
-        msg: cancel,
-      }),
-    );
   }
 
   private recordRejection(req: SrfRequest, response: SipResponse): void {

@@ -185,9 +185,24 @@ export class UasInvite implements EarlyInvite {
     this.outstanding?.timer?.unsubscribe();
     this.outstanding = undefined;
     this.held.length = 0;
-    if (response.status >= 300 && this.early)
-      this.early.terminate('call-rejected', 'local', undefined, response);
+    if (this.req.canceled) this.canceled();
+    else if (response.status >= 300) this.early?.terminate('call-rejected', 'local', undefined, response);
     this.answered?.(response);
+  }
+
+  /** The caller cancelled (the stack sent the 487): the early dialog ends, or the CDR stops, with the CANCEL. */
+  private canceled(): void {
+    this.req.cancel$.subscribe((cancel) => {
+      if (this.early) this.early.terminate('call-canceled', 'remote', cancel);
+      else
+        this.ua.cdr({
+          type: 'stop',
+          source: 'network',
+          time: new Date(this.ua.scheduler.now()),
+          reason: 'call-canceled',
+          msg: cancel,
+        });
+    });
   }
 
   /**

@@ -20,6 +20,8 @@ export interface InboundRequest {
   readonly finalSent: boolean;
   /** INVITE: emits the CANCEL when the caller cancels (200 and 487 already sent), then completes. */
   readonly cancel$: Observable<SipRequest>;
+  /** INVITE: true once a CANCEL matched it (the stack has answered 200 and 487). */
+  readonly canceled: boolean;
   /** Emits the final response once sent, whoever sent it (the application, a CANCEL, a deadline), then completes; subscribed after the final, it only completes. */
   readonly final$: Observable<SipResponse>;
 }

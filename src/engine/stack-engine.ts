@@ -49,6 +49,10 @@ class ServerRequest implements InboundRequest {
     return this.transaction?.cancel$ ?? EMPTY;
   }
 
+  get canceled(): boolean {
+    return this.transaction?.canceled ?? false;
+  }
+
   get final$(): Observable<SipResponse> {
     return this.transaction?.final$ ?? EMPTY;
   }

@@ -106,7 +106,6 @@ export class RequestRouter {
     observer?.request(req, res);
     const event: RequestEvent = { req, res };
     const method = req.method;
-    if (method === 'INVITE') req.cancel$.subscribe(() => (req.canceled = true));
     const subject = this.byMethod.get(method);
     const chain = this.chainFor(method);
     const taken = this.all.observed || (subject?.observed ?? false) || chain.length > 0;

@@ -10,8 +10,6 @@ import type { RequestEvent } from './request-router.js';
  */
 export class SrfRequest extends SipRequest {
   readonly source: Source;
-  /** Set when the caller sent CANCEL (the stack has already answered 200 and 487). */
-  canceled = false;
   /** @internal */
   readonly inbound: InboundRequest;
   /** @internal What created the request stream (the dialog layer's user agent). */
@@ -45,6 +43,11 @@ export class SrfRequest extends SipRequest {
   }
 
   /** INVITE: emits the CANCEL request when the caller cancels, then completes. */
+  /** True once the caller sent CANCEL (the stack has already answered 200 and 487). */
+  get canceled(): boolean {
+    return this.inbound.canceled;
+  }
+
   get cancel$(): Observable<SipRequest> {
     return this.method === 'INVITE' ? this.inbound.cancel$ : EMPTY;
   }

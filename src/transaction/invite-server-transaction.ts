@@ -56,6 +56,10 @@ export class InviteServerTransaction implements ServerTransaction {
     return this.finals.asObservable();
   }
 
+  get canceled(): boolean {
+    return this.cancelRequest !== undefined;
+  }
+
   get cancel$(): Observable<SipRequest> {
     if (this.cancelRequest) return of(this.cancelRequest);
     if (this.state !== 'proceeding') return EMPTY;

@@ -15,6 +15,8 @@ export interface ServerTransaction {
   respond(response: SipResponse): boolean;
   /** INVITE only: emits the CANCEL when the caller cancels (the 200 and the 487 are already sent). */
   readonly cancel$?: Observable<SipRequest>;
+  /** INVITE only: true once a CANCEL matched it. */
+  readonly canceled?: boolean;
   /**
    * Emits the final response once sent, whoever sent it (the application, a CANCEL, a deadline),
    * then completes; subscribed after the final, it only completes.

@@ -126,6 +126,29 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
     ]);
   });
 
+  it.each([
+    ['after a 180 (an early dialog)', true],
+    ['before any provisional response', false],
+  ])(
+    'a call the caller cancels %s has one CDR stop: call-canceled, from the network, with the CANCEL',
+    (_, ring) => {
+      const cdrs: string[] = [];
+      virtualCall(({ alice, bob }) => {
+        bob.cdr$.subscribe((c) =>
+          cdrs.push(`${c.type}:${c.source}${c.type === 'stop' ? `:${c.reason}:${c.msg.method}` : ''}`),
+        );
+        bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+          if (ring) call.res.send(180);
+        });
+        const sub = alice
+          .call$('sip:bob@10.0.0.2', { localSdp: SDP_A })
+          .subscribe({ error: () => undefined });
+        timer(1000).subscribe(() => sub.unsubscribe());
+      });
+      expect(cdrs).toEqual(['attempt:network', 'stop:network:call-canceled:CANCEL']);
+    },
+  );
+
   it('answers an INVITE without Contact with 400 and errors', () => {
     const errors: unknown[] = [];
     const replies: string[] = [];
