@@ -135,7 +135,9 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
       const cdrs: string[] = [];
       virtualCall(({ alice, bob }) => {
         bob.cdr$.subscribe((c) =>
-          cdrs.push(`${c.type}:${c.source}${c.type === 'stop' ? `:${c.reason}:${c.msg.method}` : ''}`),
+          cdrs.push(
+            `${c.type}:${c.source}${c.type === 'stop' ? `:${c.reason}:${c.msg.startLine.split(' ')[0]}` : ''}`,
+          ),
         );
         bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
           if (ring) call.res.send(180);
