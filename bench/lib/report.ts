@@ -29,13 +29,29 @@ export function formatTable(rows: readonly Record<string, Cell>[]): string {
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
+function formatFigure(value: number, unit: string | undefined): string {
+  if (!Number.isFinite(value)) return 'not measured';
+  if (unit === undefined) return `${value.toFixed(2)}x`;
+  const digits = Math.abs(value) >= 100 || Number.isInteger(value) ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toLocaleString('en-US', { maximumFractionDigits: digits })} ${unit}`;
+}
+
+/** "met", or "MISSED" and by how much, relative to the target. */
+export function goalVerdict(g: Goal): string {
+  if (g.met) return 'met';
+  if (!Number.isFinite(g.measured)) return 'MISSED (not measured)';
+  if (g.target === 0) return 'MISSED';
+  const off = g.kind === 'at most' ? g.measured / g.target - 1 : 1 - g.measured / g.target;
+  return `MISSED by ${(off * 100).toFixed(0)}%`;
+}
+
 export function formatGoals(goals: readonly Goal[]): string {
   return formatTable(
     goals.map((g) => ({
       goal: g.goal,
-      target: `${g.target}x`,
-      measured: `${g.measured.toFixed(2)}x`,
-      result: g.met ? 'met' : 'MISSED',
+      target: `${g.kind === 'at most' ? '<= ' : g.unit === undefined ? '' : '>= '}${formatFigure(g.target, g.unit)}`,
+      measured: formatFigure(g.measured, g.unit),
+      result: goalVerdict(g),
     })),
   );
 }

@@ -10,6 +10,10 @@ export interface Goal {
   target: number;
   measured: number;
   met: boolean;
+  /** The figures' unit ("calls/s", "µs/call"...); none means a ratio, shown as "2.00x". */
+  unit?: string;
+  /** Whether the target is a floor (the default) or a ceiling. */
+  kind?: 'at least' | 'at most';
 }
 
 export interface ScenarioResult {
@@ -22,16 +26,23 @@ export interface ScenarioResult {
   notes?: string[];
   /** Raw data saved with the figures but not printed (per-round samples...). */
   details?: Record<string, unknown>;
+  /** More tables printed after the main one (and saved): the ramp's steps... */
+  tables?: { title: string; rows: Record<string, Cell>[] }[];
 }
 
 export interface RunOptions {
   /** `--quick`: short rounds, to check that the scenario works; figures are not reference ones. */
   quick: boolean;
+  /** `--profile`: run the rxsip process under `node --cpu-prof` at a fixed load instead of the
+   * full measurement, and summarize where its CPU goes (scenarios that run an rxsip process). */
+  profile: boolean;
 }
 
 export interface Scenario {
   /** The folder name under bench/ and the argument of `npm run bench -- <name>`. */
   name: string;
   description: string;
+  /** Whether `--profile` means something for this scenario. */
+  profiles?: boolean;
   run(options: RunOptions): Promise<ScenarioResult>;
 }

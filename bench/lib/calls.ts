@@ -1,0 +1,200 @@
+// What the call scenarios (uas, b2bua, proxy, options) share: ramp each system, rxsip first and
+// its reference next in the same run, and turn the ramps into the tables, ratios and goals.
+import { join } from 'node:path';
+import { BENCH_DIR } from './processes.js';
+import { summarizeProfile } from './profile.js';
+import { type RampPlan, type RampResult, ramp, runStep, type Step, type SystemUnderTest } from './ramp.js';
+import type { Cell, Goal, ScenarioResult } from './scenario.js';
+import type { RxsipSystem } from './systems.js';
+
+/** The ramp settings of a full run and of a `--quick` smoke run. */
+export function plan(
+  quick: boolean,
+  scenario: string,
+  rates: { start: number; max: number; anchors?: number[] },
+): RampPlan {
+  return quick
+    ? {
+        scenario,
+        ...rates,
+        anchors: [],
+        probeSeconds: 1,
+        holdSeconds: 3,
+        bisections: 1,
+        holdFactor: 1.15,
+        maxHolds: 2,
+        warmupSeconds: 2,
+        warmupRate: 400,
+        maxRetransmissionRatio: 0.01,
+      }
+    : {
+        scenario,
+        ...rates,
+        probeSeconds: 3,
+        holdSeconds: 20,
+        bisections: 2,
+        holdFactor: 1.1,
+        maxHolds: 4,
+        // A fresh node process needs a few thousand calls before its hot code is optimized.
+        warmupSeconds: 5,
+        warmupRate: 500,
+        maxRetransmissionRatio: 0.01,
+      };
+}
+
+export const progress = (text: string) => {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K  ${text}`);
+  else console.log(`  ${text}`);
+};
+
+const mib = (kib: number) => Number((kib / 1024).toFixed(1));
+
+/** The ramp's steps as a table (warm-ups left out). */
+export function stepRows(ramps: readonly RampResult[], unit: string): Record<string, Cell>[] {
+  return ramps.flatMap((r) =>
+    r.steps
+      .filter((s) => s.phase !== 'warmup')
+      .map((s) => ({
+        system: s.system,
+        step: s.phase,
+        s: s.seconds,
+        [`offered ${unit}/s`]: s.offered,
+        [`achieved ${unit}/s`]: s.achieved,
+        failed: s.failed,
+        retrans: s.retransmissions,
+        'p50 ms': s.p50,
+        'p99 ms': s.p99,
+        'CPU µs/call': s.cpuPerCall,
+        'CPU %': s.cpuPercent,
+        'caller CPU %': s.callerCpuPercent,
+        result: s.clean ? 'clean' : (s.reason ?? 'failed'),
+      })),
+  );
+}
+
+export interface CallBenchResult {
+  ramps: RampResult[];
+  rxsip: RampResult;
+  reference: RampResult | undefined;
+}
+
+/** Ramps each system in turn (rxsip first), then builds the scenario's result. */
+export async function runCallBench(
+  entries: readonly { system: SystemUnderTest; plan: RampPlan }[],
+  unit: string,
+  log: (text: string) => void = progress,
+): Promise<CallBenchResult & { result: ScenarioResult }> {
+  const ramps: RampResult[] = [];
+  for (const { system, plan: rampPlan } of entries) ramps.push(await ramp(system, rampPlan, log));
+  const rampPlan = (entries[0] as { plan: RampPlan }).plan;
+  log('');
+  const rxsip = ramps.find((r) => r.role === 'rxsip') as RampResult;
+  const reference = ramps.find((r) => r.role === 'reference');
+  const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+    a != null && b ? Number((a / b).toFixed(2)) : null;
+
+  const rows = ramps.map((r) => {
+    const b = r.best;
+    return {
+      system: r.system,
+      [`max clean ${unit}/s`]: b?.offered ?? 0,
+      'held s': b?.seconds ?? null,
+      'p50 ms': b?.p50 ?? null,
+      'p99 ms': b?.p99 ?? null,
+      'CPU µs/call': b?.cpuPerCall ?? null,
+      'CPU %': b?.cpuPercent ?? null,
+      'peak RSS MiB': mib(r.peakRssKiB),
+      'rate vs ref': r.role === 'rxsip' && reference ? ratio(b?.offered, reference.best?.offered) : null,
+      'CPU/call vs ref':
+        r.role === 'rxsip' && reference ? ratio(b?.cpuPerCall, reference.best?.cpuPerCall) : null,
+    } satisfies Record<string, Cell>;
+  });
+
+  return {
+    ramps,
+    rxsip,
+    reference,
+    result: {
+      rows,
+      tables: [{ title: 'steps', rows: stepRows(ramps, unit) }],
+      settings: Object.fromEntries(entries.map((e) => [e.system.label, e.plan])),
+      details: { ramps },
+      notes: [
+        `max clean: the highest offered rate held for ${rampPlan.holdSeconds} s with no failed ${unit === 'calls' ? 'call' : 'transaction'},`,
+        `retransmissions <= ${rampPlan.maxRetransmissionRatio * 100}% of them and >= 95% of the offered rate achieved; p50/p99/CPU are that step's.`,
+        'p50/p99: SIPp response time 1 (INVITE or OPTIONS to its 200), in whole milliseconds (SIPp resolution).',
+        'CPU: user + system time of the process(es) under test from /proc (all threads, GC included), per successful call.',
+        `probes (${rampPlan.probeSeconds} s, doubling then bisecting) find the knee; a failed step restarts the system under test.`,
+      ],
+    },
+  };
+}
+
+/** A rate goal: at least `target` per second. */
+export function rateGoal(goal: string, target: number, best: Step | undefined, unit: string): Goal {
+  const measured = best?.offered ?? 0;
+  return { goal, target, measured, met: measured >= target, unit: `${unit}/s` };
+}
+
+/** A ceiling goal (µs per call, ms of latency). */
+export function ceilingGoal(goal: string, target: number, measured: number | null, unit: string): Goal {
+  const value = measured ?? Number.NaN;
+  return { goal, target, measured: value, met: value <= target, unit, kind: 'at most' };
+}
+
+/**
+ * `--profile`: the rxsip example under `node --cpu-prof`, at `rate` for `seconds`, then a summary
+ * of the profile (functions by self time). The raw profile is left in bench/results/ (ignored by
+ * git) for Chrome DevTools or speedscope.
+ */
+export async function profileScenario(
+  name: string,
+  make: (nodeFlags: string[]) => RxsipSystem,
+  rampPlan: RampPlan,
+  rate: number,
+): Promise<ScenarioResult> {
+  const dir = join(BENCH_DIR, 'results');
+  const file = `${name}.cpuprofile`;
+  const system = make(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', file]);
+  await system.start();
+  let step: Step;
+  // The profile's clock is the monotonic one process.hrtime reads: only the measured step counts.
+  let from = 0;
+  let to = 0;
+  try {
+    await runStep(system, rampPlan, rampPlan.warmupRate, rampPlan.warmupSeconds, 'warmup', progress);
+    from = Number(process.hrtime.bigint() / 1000n);
+    step = await runStep(system, rampPlan, rate, rampPlan.holdSeconds, 'hold', progress);
+    to = Number(process.hrtime.bigint() / 1000n);
+  } finally {
+    await system.stop();
+  }
+  progress('');
+  const summary = summarizeProfile(join(dir, file), { from, to });
+  return {
+    rows: summary.functions.map((f) => ({
+      function: f.name,
+      location: f.location,
+      'self ms': f.selfMs,
+      'self %': f.selfPercent,
+    })),
+    tables: [
+      {
+        title: 'self time by file',
+        rows: summary.files.map((f) => ({ file: f.file, 'self ms': f.selfMs, 'self %': f.selfPercent })),
+      },
+      { title: 'the profiled step', rows: stepRows([{ ...emptyRamp(), steps: [step] }], 'calls') },
+    ],
+    settings: { rate, seconds: rampPlan.holdSeconds, profile: `bench/results/${file}` },
+    details: { step, summary },
+    notes: [
+      `node --cpu-prof of the ${name} example at ${rate}/s for ${rampPlan.holdSeconds} s, samples of that step only`,
+      '(start-up and warm-up left out); the profiler costs some CPU itself.',
+      `self % is of the process's sampled non-idle time. Raw profile: bench/results/${file}.`,
+    ],
+  };
+}
+
+function emptyRamp(): RampResult {
+  return { system: '', role: 'rxsip', steps: [], best: undefined, peakRssKiB: 0, restarts: 0, seconds: 0 };
+}

@@ -1,0 +1,265 @@
+// The call-rate ramp: find the highest rate a system under test holds cleanly (no failed call,
+// few retransmissions, the offered rate achieved) for a whole hold step.
+//
+// Holding every rate of a fine ramp for 20 s would not fit the bench's time budget, so the ramp
+// first probes with short steps (doubling, then two bisections) to find the knee, then holds
+// steps of `holdSeconds` from the last clean probe upwards by `holdFactor` until one fails (or
+// downwards until one is clean). The highest clean held step is the result. A step that failed
+// leaves the system overloaded (retransmission timers, lingering transactions), so the system is
+// restarted after it and warmed up again before the next step.
+import { performance } from 'node:perf_hooks';
+import { percentile, runSippClient } from './sipp.js';
+
+export interface SystemUnderTest {
+  /** Row label: "rxsip UAS", "SIPp UAS (reference)". */
+  label: string;
+  role: 'rxsip' | 'reference';
+  /** (Re)starts the system and its helpers (a SIPp callee), ready for calls. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** host:port the caller sends to. */
+  target(): string;
+  /** CPU seconds used so far by the process(es) under test. */
+  cpuSeconds(): number;
+  /** Peak resident memory of the system so far in this life, KiB. */
+  peakRssKiB(): number;
+  /** Calls failed so far at helpers (the callee's view), cumulative for this life. */
+  helperFailures?(): number;
+  /** CPU seconds of helpers (the SIPp callee), for the record. */
+  helperCpuSeconds?(): number;
+  /** Whether it died. */
+  exited(): boolean;
+}
+
+export interface RampPlan {
+  /** SIPp scenario in bench/sipp/ that the caller runs. */
+  scenario: string;
+  /** The first probe's rate. */
+  start: number;
+  /** No step above this rate (the caller's own limit on this machine). */
+  max: number;
+  /** Rates always held for `holdSeconds` (a goal's reference point), before probing. */
+  anchors?: number[];
+  probeSeconds: number;
+  holdSeconds: number;
+  /** Bisections of the probes' [clean, failed] interval. */
+  bisections: number;
+  /** Ratio between held steps. */
+  holdFactor: number;
+  /** Most held steps after the anchors. */
+  maxHolds: number;
+  warmupSeconds: number;
+  warmupRate: number;
+  /** "Few retransmissions": at most this fraction of the calls. */
+  maxRetransmissionRatio: number;
+}
+
+export type Phase = 'warmup' | 'anchor' | 'probe' | 'hold';
+
+export interface Step {
+  system: string;
+  phase: Phase;
+  offered: number;
+  seconds: number;
+  /** Successful calls per second of wall time. */
+  achieved: number;
+  calls: number;
+  successful: number;
+  failed: number;
+  retransmissions: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+  /** CPU (user + system) of the system under test per successful call, µs. */
+  cpuPerCall: number | null;
+  /** CPU of the system under test over the step, percent of one core. */
+  cpuPercent: number;
+  callerCpuPercent: number;
+  helperCpuPercent: number | null;
+  clean: boolean;
+  reason: string | null;
+}
+
+export interface RampResult {
+  system: string;
+  role: 'rxsip' | 'reference';
+  steps: Step[];
+  /** The highest clean held (anchor or hold) step. */
+  best: Step | undefined;
+  peakRssKiB: number;
+  restarts: number;
+  seconds: number;
+}
+
+/** Rates the eye reads: two significant digits (2,828 → 2,800). */
+export function niceRate(rate: number): number {
+  if (rate < 10) return Math.max(1, Math.round(rate));
+  const unit = 10 ** (Math.floor(Math.log10(rate)) - 1);
+  return Math.round(rate / unit) * unit;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+export async function runStep(
+  system: SystemUnderTest,
+  plan: RampPlan,
+  rate: number,
+  seconds: number,
+  phase: Phase,
+  log: (text: string) => void,
+): Promise<Step> {
+  const calls = Math.max(1, Math.round(rate * seconds));
+  const retransBudget = Math.max(1, Math.floor(calls * plan.maxRetransmissionRatio));
+  const cpu0 = system.cpuSeconds();
+  const helperCpu0 = system.helperCpuSeconds?.() ?? 0;
+  const helperFailed0 = system.helperFailures?.() ?? 0;
+  const t0 = performance.now();
+  const run = await runSippClient({
+    scenario: plan.scenario,
+    target: system.target(),
+    rate,
+    calls,
+    timeoutSeconds: Math.ceil(seconds + 10),
+    abortWhen: (c) =>
+      c.failed > 0
+        ? `${c.failed} failed`
+        : c.retransmissions > retransBudget
+          ? `${c.retransmissions} retransmissions`
+          : undefined,
+  });
+  // The last responses are on their way: let the system account for them.
+  await sleep(200);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = system.cpuSeconds() - cpu0;
+  const helperCpu = system.helperCpuSeconds ? system.helperCpuSeconds() - helperCpu0 : null;
+  // The callee's statistics are dumped each second: its failures show up to a second late.
+  const helperFailed = (system.helperFailures?.() ?? 0) - helperFailed0;
+  const failed = run.failed + Math.max(0, helperFailed);
+  const achieved = run.successful / Math.max(seconds, run.wall);
+  const sorted = [...run.rtts].sort((a, b) => a - b);
+  const reasons: string[] = [];
+  if (run.aborted) reasons.push(`stopped: ${run.aborted}`);
+  if (failed > 0 && !run.aborted) reasons.push(`${failed} failed`);
+  if (run.retransmissions > retransBudget && !run.aborted)
+    reasons.push(`${run.retransmissions} retransmissions`);
+  if (run.successful < calls && !run.aborted) reasons.push(`${calls - run.successful} calls unfinished`);
+  if (achieved < rate * 0.95 && reasons.length === 0) reasons.push(`achieved < 95% of offered`);
+  if (system.exited()) reasons.push('system under test exited');
+  const step: Step = {
+    system: system.label,
+    phase,
+    offered: rate,
+    seconds,
+    achieved: round(achieved),
+    calls,
+    successful: run.successful,
+    failed,
+    retransmissions: run.retransmissions,
+    p50: percentile(sorted, 50) ?? null,
+    p90: percentile(sorted, 90) ?? null,
+    p99: percentile(sorted, 99) ?? null,
+    max: sorted.at(-1) ?? null,
+    cpuPerCall: run.successful > 0 ? round((cpu / run.successful) * 1e6, 1) : null,
+    cpuPercent: round((cpu / wall) * 100, 1),
+    callerCpuPercent: round((run.callerCpu / run.wall) * 100, 1),
+    helperCpuPercent: helperCpu === null ? null : round((helperCpu / wall) * 100, 1),
+    clean: reasons.length === 0,
+    reason: reasons.length ? reasons.join('; ') : null,
+  };
+  log(
+    `${system.label}: ${phase} ${rate}/s × ${seconds} s → ${step.achieved}/s, ` +
+      `${step.failed} failed, ${step.retransmissions} retrans, p99 ${step.p99 ?? '-'} ms, ` +
+      `${step.cpuPerCall ?? '-'} µs/call, ${step.clean ? 'clean' : step.reason}`,
+  );
+  return step;
+}
+
+/** Finds the highest rate `system` holds cleanly for `plan.holdSeconds`. */
+export async function ramp(
+  system: SystemUnderTest,
+  plan: RampPlan,
+  log: (text: string) => void,
+): Promise<RampResult> {
+  const began = performance.now();
+  const steps: Step[] = [];
+  let peakRssKiB = 0;
+  let restarts = 0;
+
+  const warmup = async () => {
+    if (plan.warmupSeconds > 0)
+      steps.push(await runStep(system, plan, plan.warmupRate, plan.warmupSeconds, 'warmup', log));
+  };
+  const restart = async () => {
+    peakRssKiB = Math.max(peakRssKiB, system.peakRssKiB());
+    await system.stop();
+    await system.start();
+    restarts++;
+    await warmup();
+  };
+  const step = async (rate: number, seconds: number, phase: Phase) => {
+    const s = await runStep(system, plan, rate, seconds, phase, log);
+    steps.push(s);
+    peakRssKiB = Math.max(peakRssKiB, system.peakRssKiB());
+    if (!s.clean) await restart();
+    return s;
+  };
+
+  await system.start();
+  try {
+    await warmup();
+    for (const rate of plan.anchors ?? []) await step(rate, plan.holdSeconds, 'anchor');
+
+    // Probes: double until a step fails, then bisect (geometrically) the last interval.
+    let clean = 0;
+    let failed = Number.POSITIVE_INFINITY;
+    for (let rate = plan.start; rate <= plan.max; rate = niceRate(rate * 2)) {
+      if ((await step(rate, plan.probeSeconds, 'probe')).clean) clean = rate;
+      else {
+        failed = rate;
+        break;
+      }
+      if (rate === plan.max) break;
+      if (rate * 2 > plan.max) rate = plan.max / 2;
+    }
+    for (let i = 0; i < plan.bisections && Number.isFinite(failed); i++) {
+      const mid = niceRate(Math.sqrt(Math.max(clean, plan.start / 2) * failed));
+      if (mid <= clean || mid >= failed) break;
+      if ((await step(mid, plan.probeSeconds, 'probe')).clean) clean = mid;
+      else failed = mid;
+    }
+
+    // Held steps: from the last clean probe, up until one fails, or down until one is clean.
+    let rate = clean > 0 ? clean : niceRate(plan.start / 2);
+    let holds = 0;
+    let first = true;
+    let goingUp = true;
+    while (holds < plan.maxHolds && rate <= plan.max) {
+      const s = await step(rate, plan.holdSeconds, 'hold');
+      holds++;
+      if (first) goingUp = s.clean;
+      first = false;
+      if (goingUp && !s.clean) break;
+      if (!goingUp && s.clean) break;
+      const next = niceRate(goingUp ? rate * plan.holdFactor : rate / plan.holdFactor);
+      if (next === rate) break;
+      rate = goingUp ? Math.min(next, plan.max) : next;
+      if (goingUp && rate === steps.at(-1)?.offered) break;
+    }
+  } finally {
+    peakRssKiB = Math.max(peakRssKiB, system.peakRssKiB());
+    await system.stop();
+  }
+  const held = steps.filter((s) => (s.phase === 'hold' || s.phase === 'anchor') && s.clean);
+  const best = held.sort((a, b) => b.offered - a.offered)[0];
+  return {
+    system: system.label,
+    role: system.role,
+    steps,
+    best,
+    peakRssKiB,
+    restarts,
+    seconds: round((performance.now() - began) / 1000),
+  };
+}
