@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { type LookupOneOptions, lookup } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import type { ListeningPoint, ListenOptions, Source } from './types.js';
 
@@ -10,6 +11,20 @@ export interface UdpOptions {
 }
 
 /** One UDP listening point. Received datagrams go to `onDatagram`; nothing thrown escapes. */
+/**
+ * Targets reach the socket already resolved (RFC 3263 happens above), so an IP literal is handed
+ * straight back: dgram's default lookup defers every send by a tick to "resolve" an IP.
+ */
+function addressLookup(
+  hostname: string,
+  options: LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else lookup(hostname, options, callback);
+}
+
 export class UdpTransport {
   private socket: Socket | undefined;
   point: ListeningPoint | undefined;
@@ -25,6 +40,7 @@ export class UdpTransport {
     const ipv6 = isIPv6(this.options.host);
     const socket = createSocket({
       type: ipv6 ? 'udp6' : 'udp4',
+      lookup: addressLookup,
       recvBufferSize: this.udp.recvBufferSize,
       sendBufferSize: this.udp.sendBufferSize,
       ipv6Only: ipv6,
