@@ -1,5 +1,7 @@
 // What the call scenarios (uas, b2bua, proxy, options) share: ramp each system, rxsip first and
 // its reference next in the same run, and turn the ramps into the tables, ratios and goals.
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR } from './processes.js';
 import { summarizeProfile } from './profile.js';
@@ -7,38 +9,44 @@ import { type RampPlan, type RampResult, ramp, runStep, type Step, type SystemUn
 import type { Cell, Goal, ScenarioResult } from './scenario.js';
 import type { RxsipSystem } from './systems.js';
 
-/** The ramp settings of a full run and of a `--quick` smoke run. */
+/**
+ * The ramp settings of a full run and of a `--quick` smoke run. `jit`: the system is a node process
+ * that needs a few thousand calls before its hot code is optimized (warmed up after each start);
+ * SIPp and Kamailio are not.
+ */
 export function plan(
   quick: boolean,
   scenario: string,
-  rates: { start: number; max: number; anchors?: number[] },
+  rates: { start: number; max: number; anchors?: number[]; jit: boolean },
 ): RampPlan {
+  const { jit, ...range } = rates;
+  const common = {
+    scenario,
+    ...range,
+    // "Few retransmissions": one call in a thousand waited longer than T1 (500 ms) for an answer.
+    maxRetransmissionRatio: 0.001,
+  };
   return quick
     ? {
-        scenario,
-        ...rates,
+        ...common,
         anchors: [],
         probeSeconds: 1,
         holdSeconds: 3,
         bisections: 1,
         holdFactor: 1.15,
-        maxHolds: 2,
-        warmupSeconds: 2,
-        warmupRate: 400,
-        maxRetransmissionRatio: 0.01,
+        maxHolds: 3,
+        warmupSeconds: jit ? 2 : 0,
+        warmupRate: 500,
       }
     : {
-        scenario,
-        ...rates,
-        probeSeconds: 3,
+        ...common,
+        probeSeconds: 2,
         holdSeconds: 20,
         bisections: 2,
         holdFactor: 1.1,
         maxHolds: 4,
-        // A fresh node process needs a few thousand calls before its hot code is optimized.
-        warmupSeconds: 5,
-        warmupRate: 500,
-        maxRetransmissionRatio: 0.01,
+        warmupSeconds: jit ? 3 : 0,
+        warmupRate: Math.min(1000, range.start),
       };
 }
 
@@ -122,6 +130,8 @@ export async function runCallBench(
       notes: [
         `max clean: the highest offered rate held for ${rampPlan.holdSeconds} s with no failed ${unit === 'calls' ? 'call' : 'transaction'},`,
         `retransmissions <= ${rampPlan.maxRetransmissionRatio * 100}% of them and >= 95% of the offered rate achieved; p50/p99/CPU are that step's.`,
+        'Held steps start between the last clean and the first failed probe, then go up by',
+        `${Math.round((rampPlan.holdFactor - 1) * 100)}% until one fails (or down by ${Math.round((1 - 1 / rampPlan.holdFactor ** 2) * 100)}% until one holds): the max clean rate is within a step of the true one.`,
         'p50/p99: SIPp response time 1 (INVITE or OPTIONS to its 200), in whole milliseconds (SIPp resolution).',
         'CPU: user + system time of the process(es) under test from /proc (all threads, GC included), per successful call.',
         `probes (${rampPlan.probeSeconds} s, doubling then bisecting) find the knee; a failed step restarts the system under test.`,
@@ -155,7 +165,10 @@ export async function profileScenario(
 ): Promise<ScenarioResult> {
   const dir = join(BENCH_DIR, 'results');
   const file = `${name}.cpuprofile`;
-  const system = make(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', file]);
+  // One profile per thread (tsx's module hooks run on a thread of their own): a directory of
+  // their own, and the main thread's is the one kept.
+  const profiles = mkdtempSync(join(tmpdir(), 'rxsip-bench-prof-'));
+  const system = make(['--cpu-prof', '--cpu-prof-dir', profiles]);
   await system.start();
   let step: Step;
   // The profile's clock is the monotonic one process.hrtime reads: only the measured step counts.
@@ -170,6 +183,8 @@ export async function profileScenario(
     await system.stop();
   }
   progress('');
+  copyFileSync(mainThreadProfile(profiles), join(dir, file));
+  rmSync(profiles, { recursive: true, force: true });
   const summary = summarizeProfile(join(dir, file), { from, to });
   return {
     rows: summary.functions.map((f) => ({
@@ -193,6 +208,14 @@ export async function profileScenario(
       `self % is of the process's sampled non-idle time. Raw profile: bench/results/${file}.`,
     ],
   };
+}
+
+/** Node names the files CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is main. */
+function mainThreadProfile(dir: string): string {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const main = files.find((f) => f.split('.').at(-3) === '0') ?? files[0];
+  if (!main) throw new Error('--profile: node wrote no CPU profile');
+  return join(dir, main);
 }
 
 function emptyRamp(): RampResult {

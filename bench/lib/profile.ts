@@ -22,6 +22,33 @@ export interface ProfileSummary {
   files: { file: string; selfMs: number; selfPercent: number }[];
 }
 
+const sources = new Map<string, string[]>();
+
+/**
+ * The line a function is declared on. tsx hands V8 its output on one line, so a profile's
+ * positions in our TypeScript files are all line 1: look the name up in the source instead (the
+ * first declaration of that name with a body in the file; none for anonymous functions).
+ */
+function declarationLine(path: string, name: string): number | undefined {
+  if (!/^[\w$]+$/.test(name)) return undefined;
+  let lines = sources.get(path);
+  if (!lines) {
+    try {
+      lines = readFileSync(path, 'utf8').split('\n');
+    } catch {
+      lines = [];
+    }
+    sources.set(path, lines);
+  }
+  const declaration = new RegExp(
+    `(?:function\\s*\\*?\\s*${name}\\b|^\\s*(?:(?:public|private|protected|static|async|override|readonly|get|set)\\s+)*\\*?${name}\\s*[(<]|\\b${name}\\s*[:=]\\s*(?:async\\s*)?(?:function\\b|\\(|[\\w$]+\\s*=>))`,
+  );
+  // Interfaces declare methods too (ending with ";"): a line that opens a body wins.
+  const matches = lines.flatMap((line, i) => (declaration.test(line) ? [i] : []));
+  const index = matches.find((i) => !(lines as string[])[i]?.trimEnd().endsWith(';')) ?? matches[0];
+  return index === undefined ? undefined : index + 1;
+}
+
 function shortUrl(url: string): string {
   if (!url) return '';
   const path = url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url;
@@ -59,7 +86,9 @@ export function summarizeProfile(
     if (!frame || frame.functionName === '(idle)') continue;
     busy += us;
     const url = shortUrl(frame.url);
-    const location = url ? `${url}:${frame.lineNumber + 1}` : '';
+    const oneLine = frame.lineNumber === 0 && url.endsWith('.ts');
+    const line = oneLine ? declarationLine(`${REPO_DIR}/${url}`, frame.functionName) : frame.lineNumber + 1;
+    const location = url ? (line ? `${url}:${line}` : url) : '';
     const name = frame.functionName || '(anonymous)';
     const key = `${name}@${location}`;
     const entry = functions.get(key) ?? { name, location, us: 0 };

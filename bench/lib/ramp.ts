@@ -3,8 +3,8 @@
 //
 // Holding every rate of a fine ramp for 20 s would not fit the bench's time budget, so the ramp
 // first probes with short steps (doubling, then two bisections) to find the knee, then holds
-// steps of `holdSeconds` from the last clean probe upwards by `holdFactor` until one fails (or
-// downwards until one is clean). The highest clean held step is the result. A step that failed
+// steps of `holdSeconds` from the middle of the last [clean, failed] probe interval upwards by
+// `holdFactor` until one fails (or downwards until one is clean). The highest clean held step is the result. A step that failed
 // leaves the system overloaded (retransmission timers, lingering transactions), so the system is
 // restarted after it and warmed up again before the next step.
 import { performance } from 'node:perf_hooks';
@@ -230,8 +230,14 @@ export async function ramp(
       else failed = mid;
     }
 
-    // Held steps: from the last clean probe, up until one fails, or down until one is clean.
-    let rate = clean > 0 ? clean : niceRate(plan.start / 2);
+    // Held steps: from between the last clean and the first failed probe (a short probe passes
+    // rates a long step does not), up until one fails, or down until one is clean.
+    let rate =
+      clean === 0
+        ? niceRate(plan.start / 2)
+        : Number.isFinite(failed)
+          ? niceRate(Math.sqrt(clean * failed))
+          : clean;
     let holds = 0;
     let first = true;
     let goingUp = true;
@@ -242,7 +248,9 @@ export async function ramp(
       first = false;
       if (goingUp && !s.clean) break;
       if (!goingUp && s.clean) break;
-      const next = niceRate(goingUp ? rate * plan.holdFactor : rate / plan.holdFactor);
+      // Down in bigger steps: a long step can fall well short of what the short probes passed
+      // (state that lingers 32 s after each call only piles up in a long one).
+      const next = niceRate(goingUp ? rate * plan.holdFactor : rate / plan.holdFactor ** 2);
       if (next === rate) break;
       rate = goingUp ? Math.min(next, plan.max) : next;
       if (goingUp && rate === steps.at(-1)?.offered) break;
