@@ -14,7 +14,7 @@ const scenario: Scenario = {
   profiles: true,
   async run({ quick, profile }): Promise<ScenarioResult> {
     requireSipp();
-    const rxsipPlan = plan(quick, 'uac', { start: 250, max: 8000 });
+    const rxsipPlan = plan(quick, 'uac', { start: 500, max: 8000, jit: true });
     const rxsip = (nodeFlags: string[] = []) =>
       new RxsipSystem('rxsip B2BUA', 'b2bua', { callee: true, nodeFlags });
     if (profile) return profileScenario('b2bua', rxsip, rxsipPlan, 1000);

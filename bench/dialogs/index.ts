@@ -66,7 +66,7 @@ function stepPlan(s: Settings): RampPlan {
     maxHolds: 1,
     warmupSeconds: s.warmupSeconds,
     warmupRate: 500,
-    maxRetransmissionRatio: 0.01,
+    maxRetransmissionRatio: 0.001,
   };
 }
 

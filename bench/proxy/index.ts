@@ -14,7 +14,7 @@ const scenario: Scenario = {
   profiles: true,
   async run({ quick, profile }): Promise<ScenarioResult> {
     requireSipp();
-    const rxsipPlan = plan(quick, 'uac', { start: 500, max: 16000 });
+    const rxsipPlan = plan(quick, 'uac', { start: 500, max: 16000, jit: true });
     const rxsip = (nodeFlags: string[] = []) =>
       new RxsipSystem('rxsip proxy', 'proxy', { callee: true, nodeFlags });
     if (profile) return profileScenario('proxy', rxsip, rxsipPlan, 1000);
@@ -30,7 +30,7 @@ const scenario: Scenario = {
         { system: rxsip(), plan: rxsipPlan },
         {
           system: new KamailioReference(`${version} (reference)`),
-          plan: plan(quick, 'uac', { start: 500, max: 16000 }),
+          plan: plan(quick, 'uac', { start: 1000, max: 16000, jit: false }),
         },
       ],
       'calls',

@@ -14,7 +14,7 @@ const scenario: Scenario = {
   profiles: true,
   async run({ quick, profile }): Promise<ScenarioResult> {
     requireSipp();
-    const rxsipPlan = plan(quick, 'uac', { start: 500, max: 16000, anchors: [GOALS.p99At] });
+    const rxsipPlan = plan(quick, 'uac', { start: 1000, max: 16000, anchors: [GOALS.p99At], jit: true });
     const rxsip = (nodeFlags: string[] = []) => new RxsipSystem('rxsip UAS', 'uas', { nodeFlags });
     if (profile) return profileScenario('uas', rxsip, rxsipPlan, GOALS.p99At);
 
@@ -27,7 +27,7 @@ const scenario: Scenario = {
         { system: rxsip(), plan: rxsipPlan },
         {
           system: new SippReference('SIPp UAS (reference)', 'uas', true),
-          plan: plan(quick, 'uac', { start: 2000, max: 16000 }),
+          plan: plan(quick, 'uac', { start: 4000, max: 20000, jit: false }),
         },
       ],
       'calls',
