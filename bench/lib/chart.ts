@@ -20,11 +20,18 @@ const COLORS: Record<string, [string, string]> = {
   options: ['#ff7f0e', '#ffbb78'],
 };
 
+/** The order of the legend: the issue's order of scenarios. */
+const ORDER = ['uas', 'b2bua', 'proxy', 'options'];
+
 function loadSeries(resultsDir: string): Series[] {
   const series: Series[] = [];
+  const rank = (f: string) => {
+    const i = ORDER.indexOf(f.replace(/\.json$/, ''));
+    return i < 0 ? ORDER.length : i;
+  };
   const files = readdirSync(resultsDir)
     .filter((f) => f.endsWith('.json') && !f.includes('-profile'))
-    .sort();
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   for (const file of files) {
     let record: { scenario?: string; quick?: boolean; details?: { ramps?: RampResult[] } };
     try {
@@ -83,7 +90,7 @@ export function writeCallsChart(resultsDir: string): string | undefined {
   const series = loadSeries(resultsDir);
   if (series.length === 0) return undefined;
   const all = series.flatMap((s) => s.points);
-  const width = 1000;
+  const width = 1080;
   const left = 80;
   const plotWidth = 600;
   const legendX = left + plotWidth + 30;
@@ -155,10 +162,14 @@ export function writeCallsChart(resultsDir: string): string | undefined {
         .map((p) => ({ p, v: panel.value(p) }))
         .filter((e): e is { p: Step; v: number } => e.v !== null);
       if (pts.length === 0) continue;
-      const path = pts.map((e, i) => `${i ? 'L' : 'M'}${x(e.p.offered).toFixed(1)},${y(e.v).toFixed(1)}`);
-      out.push(
-        `<path d="${path.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
-      );
+      // The line joins the clean steps; failed ones are markers only.
+      const path = pts
+        .filter((e) => e.p.clean)
+        .map((e, i) => `${i ? 'L' : 'M'}${x(e.p.offered).toFixed(1)},${y(e.v).toFixed(1)}`);
+      if (path.length > 1)
+        out.push(
+          `<path d="${path.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+        );
       for (const { p, v } of pts) {
         const cx = x(p.offered).toFixed(1);
         const cy = y(v).toFixed(1);
@@ -185,8 +196,10 @@ export function writeCallsChart(resultsDir: string): string | undefined {
   ly += 10;
   for (const line of [
     'filled marker: clean step (no failure,',
-    '  few retransmissions, rate achieved)',
-    'hollow marker: failed step',
+    '  few retransmissions, rate achieved);',
+    '  lines join the clean steps',
+    'hollow marker: failed step (achieved rate',
+    '  until it was stopped)',
     'large marker: highest clean rate held',
     'probes are short steps; held steps 20 s',
     'p99 "<1": under SIPp\'s 1 ms resolution',

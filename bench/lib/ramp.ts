@@ -137,7 +137,8 @@ export async function runStep(
   // The callee's statistics are dumped each second: its failures show up to a second late.
   const helperFailed = (system.helperFailures?.() ?? 0) - helperFailed0;
   const failed = run.failed + Math.max(0, helperFailed);
-  const achieved = run.successful / Math.max(seconds, run.wall);
+  // A step stopped early ran for `wall` seconds only.
+  const achieved = run.successful / (run.aborted ? run.wall : Math.max(seconds, run.wall));
   const sorted = [...run.rtts].sort((a, b) => a - b);
   const reasons: string[] = [];
   if (run.aborted) reasons.push(`stopped: ${run.aborted}`);
