@@ -269,6 +269,7 @@ const scenario: Scenario = {
       'p99 ms': step.p99,
       'CPU µs/call': step.cpuPerCall,
       'CPU %': step.cpuPercent,
+      'other CPU %': step.otherCpuPercent,
       'heap MiB': mib(heapUsed),
       result: step.clean ? 'clean' : (step.reason ?? 'failed'),
     }));

@@ -107,3 +107,18 @@ export function treePssKiB(pid: number): number {
   }
   return total;
 }
+
+/**
+ * CPU seconds the whole machine has spent busy (all cores: user, nice, system, irq, softirq,
+ * steal), from /proc/stat. Minus what the bench's own processes used over the same interval, it
+ * tells how much other work shared the machine with a measurement.
+ */
+export function machineBusySeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / TICKS;
+  } catch {
+    return 0;
+  }
+}

@@ -8,6 +8,7 @@
 // leaves the system overloaded (retransmission timers, lingering transactions), so the system is
 // restarted after it and warmed up again before the next step.
 import { performance } from 'node:perf_hooks';
+import { machineBusySeconds } from './procfs.js';
 import { percentile, runSippClient } from './sipp.js';
 
 export interface SystemUnderTest {
@@ -77,6 +78,11 @@ export interface Step {
   cpuPercent: number;
   callerCpuPercent: number;
   helperCpuPercent: number | null;
+  /**
+   * CPU the rest of the machine used meanwhile (other processes, the kernel's own threads), percent
+   * of one core: what the system under test, the caller and the helpers did not use themselves.
+   */
+  otherCpuPercent: number;
   clean: boolean;
   reason: string | null;
 }
@@ -115,6 +121,7 @@ export async function runStep(
   const cpu0 = system.cpuSeconds();
   const helperCpu0 = system.helperCpuSeconds?.() ?? 0;
   const helperFailed0 = system.helperFailures?.() ?? 0;
+  const busy0 = machineBusySeconds();
   const t0 = performance.now();
   const run = await runSippClient({
     scenario: plan.scenario,
@@ -134,6 +141,7 @@ export async function runStep(
   const wall = (performance.now() - t0) / 1000;
   const cpu = system.cpuSeconds() - cpu0;
   const helperCpu = system.helperCpuSeconds ? system.helperCpuSeconds() - helperCpu0 : null;
+  const other = Math.max(0, machineBusySeconds() - busy0 - cpu - run.callerCpu - (helperCpu ?? 0));
   // The callee's statistics are dumped each second: its failures show up to a second late.
   const helperFailed = (system.helperFailures?.() ?? 0) - helperFailed0;
   const failed = run.failed + Math.max(0, helperFailed);
@@ -166,6 +174,7 @@ export async function runStep(
     cpuPercent: round((cpu / wall) * 100, 1),
     callerCpuPercent: round((run.callerCpu / run.wall) * 100, 1),
     helperCpuPercent: helperCpu === null ? null : round((helperCpu / wall) * 100, 1),
+    otherCpuPercent: round((other / wall) * 100, 1),
     clean: reasons.length === 0,
     reason: reasons.length ? reasons.join('; ') : null,
   };
