@@ -1,4 +1,4 @@
-import type { SipMessage } from '../sip/message.js';
+import { type SipMessage, SipRequest, SipResponse } from '../sip/message.js';
 
 /** Why a call ended, in drachtio-server's words. */
 export type CdrReason =
@@ -19,3 +19,17 @@ export type CdrEvent =
   | { type: 'attempt'; source: 'network' | 'application'; time: Date; msg: SipMessage }
   | { type: 'start'; source: 'network' | 'application'; time: Date; role: 'uac' | 'uas'; msg: SipMessage }
   | { type: 'stop'; source: 'network' | 'application'; time: Date; reason: CdrReason; msg: SipMessage };
+
+const SUMMARY_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'contact']);
+
+/**
+ * The message a dialog keeps for the CDR of an end that has none of its own (a shutdown): its
+ * start line and identifying headers, without body or parsed state, so idle dialogs stay small.
+ */
+export function cdrSummary(message: SipMessage): SipMessage {
+  const fields = message.fields.filter((f) => SUMMARY_HEADERS.has(f.key));
+  if (message instanceof SipResponse)
+    return new SipResponse(message.status, message.reason, fields, undefined, message.version);
+  const request = message as SipRequest;
+  return new SipRequest(request.method, request.uri, fields, undefined, request.version);
+}

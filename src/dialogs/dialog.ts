@@ -28,7 +28,7 @@ import { type AuthProvider, withDigestAuth } from '../streams/digest-auth.js';
 import type { RequestEvent } from '../streams/request-router.js';
 import { SrfRequest } from '../streams/srf-request.js';
 import { SrfResponse } from '../streams/srf-response.js';
-import type { CdrReason } from './cdr.js';
+import { type CdrReason, cdrSummary } from './cdr.js';
 import { inviteClient } from './invite-client.js';
 import {
   answerDirection,
@@ -210,7 +210,7 @@ export class Dialog {
     this.flowId = init.flowId;
     this.auth = init.auth;
     this.answer = init.answer;
-    this.lastMessage = init.createdBy;
+    this.lastMessage = cdrSummary(init.createdBy);
     this.invite = init.invite;
     this.stateSubject = new BehaviorSubject<DialogState>(init.state ?? 'confirmed');
     init.ua.dialogs.add(this);
@@ -230,7 +230,7 @@ export class Dialog {
       this.local.uri = contactUriOf(update.localContact);
     }
     if (update.answer) this.answer = update.answer;
-    this.lastMessage = update.createdBy;
+    this.lastMessage = cdrSummary(update.createdBy);
     this.invite = undefined;
     this.stateSubject.next('confirmed');
   }
@@ -470,8 +470,16 @@ export class Dialog {
   }
 
   private receiveAck(ack: SipRequest): void {
-    if (this.answer?.waiting) this.answer.acked();
-    if (this.pendingReinviteAnswer?.waiting) this.pendingReinviteAnswer.acked();
+    // Acknowledged answers are let go: an idle dialog keeps no transaction state.
+    const seq = ack.cseq.seq;
+    if (this.answer?.cseq === seq) {
+      this.answer.acked();
+      this.answer = undefined;
+    }
+    if (this.pendingReinviteAnswer?.cseq === seq) {
+      this.pendingReinviteAnswer.acked();
+      this.pendingReinviteAnswer = undefined;
+    }
     // RFC 3264 §4: with a late offer, the ACK carries the answer.
     if (ack.payload.length > 0) this.remote.sdp = ack.body;
     this.emitNotice('ack', ack);
@@ -926,7 +934,9 @@ export class Dialog {
     if (this.ending) return;
     this.ending = req ? { reason, initiator, req } : { reason, initiator };
     this.answer?.acked();
+    this.answer = undefined;
     this.pendingReinviteAnswer?.acked();
+    this.pendingReinviteAnswer = undefined;
     this.sessionTimer?.stop();
     this.subscription?.stop();
     this.ua.dialogs.remove(this);

@@ -13,6 +13,8 @@ export class AnswerRetransmitter {
   private timer: Subscription | undefined;
   private elapsed = 0;
   private done = false;
+  /** The CSeq number of the INVITE answered: its ACK carries the same (RFC 3261 §17.1.1.3). */
+  readonly cseq: number;
 
   constructor(
     private readonly ua: UserAgent,
@@ -20,6 +22,7 @@ export class AnswerRetransmitter {
     private readonly response: SipResponse,
     private readonly onTimeout: () => void,
   ) {
+    this.cseq = inbound.message.cseq.seq;
     const { t1 } = ua.timers;
     if (isReliable(inbound.source.protocol)) this.schedule(64 * t1, true);
     else this.schedule(t1, false);
@@ -47,6 +50,7 @@ export class AnswerRetransmitter {
   acked(): void {
     this.done = true;
     this.timer?.unsubscribe();
+    this.timer = undefined;
   }
 
   get waiting(): boolean {
