@@ -47,7 +47,7 @@ export interface RampPlan {
   bisections: number;
   /** Ratio between held steps. */
   holdFactor: number;
-  /** Most held steps after the anchors. */
+  /** Most held steps after the anchors going up (two more going down). */
   maxHolds: number;
   warmupSeconds: number;
   warmupRate: number;
@@ -251,7 +251,8 @@ export async function ramp(
     let holds = 0;
     let first = true;
     let goingUp = true;
-    while (holds < plan.maxHolds && rate <= plan.max) {
+    // Going down gets a few more steps: without a clean held step there is no result at all.
+    while (holds < (goingUp ? plan.maxHolds : plan.maxHolds + 2) && rate <= plan.max) {
       const s = await step(rate, plan.holdSeconds, 'hold');
       holds++;
       if (first) goingUp = s.clean;
