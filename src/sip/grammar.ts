@@ -77,42 +77,42 @@ export function quote(s: string): string {
 }
 
 /**
- * Splits a header value on commas that separate list elements: commas inside quoted strings
- * and `<...>` are kept. Empty elements are kept so callers can reject them.
+ * The index of the next comma at or after `from` that separates list elements (commas inside
+ * quoted strings and `<...>` do not), or -1 when there is none or a quoted string is unterminated.
  */
-export function firstListElement(value: string): string {
-  if (!value.includes(',')) return trimLws(value);
+function listComma(value: string, from: number): number {
   let angle = false;
-  for (let i = 0; i < value.length; i++) {
+  for (let i = from; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c === 0x22) {
       const end = endOfQuoted(value, i);
-      if (end < 0) break;
+      if (end < 0) return -1;
       i = end - 1;
     } else if (c === 0x3c) angle = true;
     else if (c === 0x3e) angle = false;
-    else if (c === 0x2c && !angle) return trimLws(value.slice(0, i));
+    else if (c === 0x2c && !angle) return i;
   }
-  return trimLws(value);
+  return -1;
 }
 
+/** The first element of a list header value (the top Via, the first Route). */
+export function firstListElement(value: string): string {
+  if (!value.includes(',')) return trimLws(value);
+  const comma = listComma(value, 0);
+  return trimLws(comma < 0 ? value : value.slice(0, comma));
+}
+
+/**
+ * Splits a header value on commas that separate list elements: commas inside quoted strings
+ * and `<...>` are kept. Empty elements are kept so callers can reject them.
+ */
 export function splitList(value: string): string[] {
   if (!value.includes(',')) return [value.trim()];
   const parts: string[] = [];
   let start = 0;
-  let angle = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 0x22) {
-      const end = endOfQuoted(value, i);
-      if (end < 0) break;
-      i = end - 1;
-    } else if (c === 0x3c) angle = true;
-    else if (c === 0x3e) angle = false;
-    else if (c === 0x2c && !angle) {
-      parts.push(value.slice(start, i).trim());
-      start = i + 1;
-    }
+  for (let comma = listComma(value, 0); comma >= 0; comma = listComma(value, start)) {
+    parts.push(value.slice(start, comma).trim());
+    start = comma + 1;
   }
   parts.push(value.slice(start).trim());
   return parts;
