@@ -1,181 +1,27 @@
 import { createHash } from 'node:crypto';
-import { pino } from 'pino';
-import { filter, firstValueFrom, map, mergeMap, take, tap } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { filter, firstValueFrom, map, mergeMap, tap } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import {
   type DialogEnd,
   filterMethod,
-  type RequestEvent,
   type SentRequest,
   SipError,
   type SipRequest,
-  Srf,
   uas$,
 } from '../../src/index.js';
-import { freePort } from '../support/ports.js';
-import { runSipp, type SippResult, startSipp } from '../support/sipp.js';
+import type { SippResult } from '../support/sipp.js';
+import { expectClean, onInvite, sippParties } from '../support/sipp-parties.js';
+import { APP_SDP, RXSIP_SDP } from '../support/sipp-sdp.js';
+import { branchOf, cseqOf, find, header, ladder, tagOf, trace } from '../support/sipp-trace.js';
 
 // The dialog layer against SIPp on 127.0.0.1 over UDP: rxsip runs here, SIPp plays the other UA
 // with a scenario from test/sipp/ per case. Every test checks what SIPp saw on the wire (its
 // message trace and success count) and what the application saw (dialogs, observables, promises).
 
-const silent = pino({ level: 'silent' });
-
-const RXSIP_SDP = [
-  'v=0',
-  'o=rxsip 2890844526 1 IN IP4 127.0.0.1',
-  's=rxsip',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 49170 RTP/AVP 0',
-  'a=rtpmap:0 PCMU/8000',
-  '',
-].join('\r\n');
-
-const APP_SDP = RXSIP_SDP.replace('s=rxsip', 's=app-answer').replace(' 1 IN IP4', ' 2 IN IP4');
-
-/** One message of SIPp's trace: who sent it, and what it said. */
-interface Wire {
-  by: 'sipp' | 'rxsip';
-  method?: string;
-  status?: number;
-  uri?: string;
-  /** Header values by lower-case name, in order. */
-  headers: Map<string, string[]>;
-  body: string;
-  raw: string;
-}
-
-function header(message: Wire | undefined, name: string): string | undefined {
-  return message?.headers.get(name.toLowerCase())?.[0];
-}
-
-function cseqOf(message: Wire | undefined): { seq: number; method: string } {
-  const [seq, method] = (header(message, 'cseq') ?? '').split(/\s+/);
-  return { seq: Number(seq), method: method ?? '' };
-}
-
-function tagOf(value: string | undefined): string | undefined {
-  return /;\s*tag=([^;\s]+)/i.exec(value ?? '')?.[1];
-}
-
-function branchOf(message: Wire | undefined): string | undefined {
-  return /;\s*branch=([^;\s]+)/i.exec(header(message, 'via') ?? '')?.[1];
-}
-
-/** Reads SIPp's -trace_msg log (written as SIPp saw the messages) without rxsip's parser. */
-function trace(result: SippResult): Wire[] {
-  const messages: Wire[] = [];
-  for (const block of result.messages.split(/^-{20,}.*$/m)) {
-    const m = /^\s*(?:UDP|TCP) message (sent|received)[^\n]*\n\r?\n([\s\S]*)$/.exec(block);
-    if (!m?.[2]) continue;
-    const raw = m[2];
-    const split = /\r?\n\r?\n/.exec(raw);
-    const head = split ? raw.slice(0, split.index) : raw;
-    const rest = split ? raw.slice(split.index + split[0].length) : '';
-    const [start = '', ...lines] = head.split(/\r?\n/);
-    const headers = new Map<string, string[]>();
-    for (const line of lines) {
-      const colon = line.indexOf(':');
-      if (colon < 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      headers.set(name, [...(headers.get(name) ?? []), line.slice(colon + 1).trim()]);
-    }
-    const length = Number(headers.get('content-length')?.[0] ?? 0);
-    const wire: Wire = {
-      by: m[1] === 'sent' ? 'sipp' : 'rxsip',
-      headers,
-      body: Buffer.from(rest).subarray(0, length).toString(),
-      raw,
-    };
-    const status = /^SIP\/2\.0 (\d{3})/.exec(start);
-    if (status) wire.status = Number(status[1]);
-    else [wire.method, wire.uri] = start.split(' ');
-    messages.push(wire);
-  }
-  return messages;
-}
-
-/** The call flow as SIPp saw it, 100 Trying left out: `sipp INVITE`, `rxsip 200 INVITE`, ... */
-function ladder(messages: Wire[]): string[] {
-  return messages
-    .filter((m) => m.status !== 100)
-    .map((m) => `${m.by} ${m.status ? `${m.status} ${cseqOf(m).method}` : m.method}`);
-}
-
-function find(messages: Wire[], by: Wire['by'], what: string, nth = 0): Wire {
-  const found = messages.filter(
-    (m) => m.by === by && (m.method === what || `${m.status} ${cseqOf(m).method}` === what),
-  )[nth];
-  if (!found) throw new Error(`no ${what} from ${by} in the trace:\n${ladder(messages).join('\n')}`);
-  return found;
-}
-
-function expectClean(result: SippResult): void {
-  expect(result.errors, result.stdout).toBe('');
-  expect(result.failed).toBe(0);
-  expect(result.successful).toBe(1);
-}
-
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-// --- set-up: one rxsip and the SIPp instances of the test, all gone after it ---------------------
-
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function rxsip(): Promise<{ srf: Srf; port: number }> {
-  const port = await freePort();
-  const srf = new Srf({ logger: silent });
-  await srf.start({ listen: [`127.0.0.1:${port}`] });
-  cleanups.push(() => srf.close());
-  return { srf, port };
-}
-
-/** SIPp calls rxsip once with a scenario. */
-async function sippCalls(scenario: string, rxsipPort: number): Promise<SippResult & { port: number }> {
-  const port = await freePort();
-  const result = await runSipp({
-    scenario,
-    target: `127.0.0.1:${rxsipPort}`,
-    service: 'rxsip',
-    calls: 1,
-    localPort: port,
-    timeoutSeconds: 10,
-  });
-  return { ...result, port };
-}
-
-/** SIPp waits for one call from rxsip, as `uri`; `done` resolves when the scenario is over. */
-async function sippCallee(scenario: string, keys?: Record<string, string>) {
-  const port = await freePort();
-  const sipp = startSipp({
-    scenario,
-    server: true,
-    target: '',
-    calls: 1,
-    localPort: port,
-    timeoutSeconds: 10,
-    keys,
-  });
-  cleanups.push(() => {
-    sipp.stop();
-    return sipp.done;
-  });
-  await sipp.ready();
-  return { port, uri: `sip:sipp@127.0.0.1:${port}`, done: sipp.done };
-}
-
-/** Handles the first INVITE rxsip receives, settling with what the handler returns. */
-function onInvite<T>(srf: Srf, handler: (call: RequestEvent) => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    srf.requests$
-      .pipe(filterMethod('INVITE'), take(1))
-      .subscribe((call) => handler(call).then(resolve, reject));
-  });
-}
+// One rxsip and the SIPp instances of each test, all gone after it; SIPp calls `sip:rxsip@...`.
+const { rxsip, caller: sippCalls, callee: sippCallee } = sippParties({ service: 'rxsip' });
 
 // --- rxsip answers ---------------------------------------------------------------------------
 

@@ -1,4 +1,3 @@
-import { pino } from 'pino';
 import {
   asyncScheduler,
   filter,
@@ -7,22 +6,12 @@ import {
   type SchedulerAction,
   type SchedulerLike,
   type Subscription,
-  take,
 } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type Dialog,
-  type DialogEnd,
-  filterMethod,
-  type RequestEvent,
-  type SessionTimer,
-  type SipRequest,
-  type SipResponse,
-  Srf,
-  type SrfOptions,
-} from '../../src/index.js';
-import { freePort } from '../support/ports.js';
-import { runSipp, type SippResult, startSipp } from '../support/sipp.js';
+import { describe, expect, it } from 'vitest';
+import type { Dialog, DialogEnd, SessionTimer, SipRequest, SipResponse } from '../../src/index.js';
+import type { SippResult } from '../support/sipp.js';
+import { expectClean, onInvite, sippParties } from '../support/sipp-parties.js';
+import { APP_SDP, RXSIP_SDP } from '../support/sipp-sdp.js';
 import { all, cseqOf, find, header, ladder, tagOf, trace } from '../support/sipp-trace.js';
 
 // RFC 3262 (100rel/PRACK), RFC 3311 (UPDATE), RFC 4028 (session timers), RFC 3261 §14 (glare)
@@ -30,86 +19,11 @@ import { all, cseqOf, find, header, ladder, tagOf, trace } from '../support/sipp
 // test checks what SIPp saw on the wire (its trace, its own checks, success count and error log)
 // and what rxsip's API emitted.
 
-const silent = pino({ level: 'silent' });
-
-const RXSIP_SDP = [
-  'v=0',
-  'o=rxsip 2890844526 1 IN IP4 127.0.0.1',
-  's=rxsip',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 49170 RTP/AVP 0',
-  'a=rtpmap:0 PCMU/8000',
-  '',
-].join('\r\n');
-
 /** rxsip's next offer: the same session, o= version 2 (RFC 3264 §8). */
 const RXSIP_REOFFER = RXSIP_SDP.replace(' 1 IN IP4', ' 2 IN IP4').replace('s=rxsip', 's=rxsip-reoffer');
-const APP_SDP = RXSIP_SDP.replace('s=rxsip', 's=app-answer').replace(' 1 IN IP4', ' 2 IN IP4');
 
-function expectClean(result: SippResult): void {
-  expect(result.errors, result.stdout).toBe('');
-  expect(result.failed, result.stdout).toBe(0);
-  expect(result.successful, result.stdout).toBe(1);
-}
-
-// --- set-up: one rxsip and the SIPp instances of the test, all gone after it ---------------------
-
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function rxsip(options: SrfOptions = {}): Promise<{ srf: Srf; port: number }> {
-  const port = await freePort();
-  const srf = new Srf({ logger: silent, ...options });
-  await srf.start({ listen: [`127.0.0.1:${port}`] });
-  cleanups.push(() => srf.close());
-  return { srf, port };
-}
-
-/** SIPp calls rxsip once with a scenario. */
-async function sippCalls(scenario: string, rxsipPort: number): Promise<SippResult & { port: number }> {
-  const port = await freePort();
-  const result = await runSipp({
-    scenario,
-    target: `127.0.0.1:${rxsipPort}`,
-    service: 'rxsip',
-    calls: 1,
-    localPort: port,
-    timeoutSeconds: 10,
-  });
-  return { ...result, port };
-}
-
-/** SIPp waits for one call from rxsip, as `uri`; `done` resolves when the scenario is over. */
-async function sippCallee(scenario: string, keys?: Record<string, string>) {
-  const port = await freePort();
-  const sipp = startSipp({
-    scenario,
-    server: true,
-    target: '',
-    calls: 1,
-    localPort: port,
-    timeoutSeconds: 10,
-    keys,
-  });
-  cleanups.push(() => {
-    sipp.stop();
-    return sipp.done;
-  });
-  await sipp.ready();
-  return { port, uri: `sip:sipp@127.0.0.1:${port}`, done: sipp.done };
-}
-
-/** Handles the first INVITE rxsip receives, settling with what the handler returns. */
-function onInvite<T>(srf: Srf, handler: (call: RequestEvent) => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    srf.requests$
-      .pipe(filterMethod('INVITE'), take(1))
-      .subscribe((call) => handler(call).then(resolve, reject));
-  });
-}
+// One rxsip and the SIPp instances of each test, all gone after it; SIPp calls `sip:rxsip@...`.
+const { rxsip, caller: sippCalls, callee: sippCallee, onCleanup } = sippParties({ service: 'rxsip' });
 
 // --- RFC 3262 ------------------------------------------------------------------------------
 
@@ -388,7 +302,7 @@ describe('UPDATE in a confirmed dialog (RFC 3311) against SIPp', () => {
           () => answer.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: APP_SDP }),
           300,
         );
-        cleanups.push(() => clearTimeout(later));
+        onCleanup(() => clearTimeout(later));
       });
       return dialog;
     });

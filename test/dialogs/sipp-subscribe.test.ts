@@ -1,21 +1,20 @@
-import { pino } from 'pino';
-import { concat, filter, firstValueFrom, map, take } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { concat, filter, firstValueFrom, map } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import {
   asUas,
   type Dialog,
   type DialogEnd,
   filterMethod,
-  type RequestEvent,
   referProgress,
   type SipRequest,
   type SipResponse,
-  Srf,
+  type Srf,
   sipfragStatus,
   type UacProgress,
 } from '../../src/index.js';
-import { freePort } from '../support/ports.js';
-import { runSipp, type SippResult, startSipp } from '../support/sipp.js';
+import type { SippResult } from '../support/sipp.js';
+import { expectClean as expectSippClean, onRequest, sippParties } from '../support/sipp-parties.js';
+import { RXSIP_SDP } from '../support/sipp-sdp.js';
 import { all, cseqOf, find, header, ladder, tagOf, trace, type Wire } from '../support/sipp-trace.js';
 
 // SUBSCRIBE/NOTIFY dialogs (RFC 6665) and REFER with its implicit subscription (RFC 3515)
@@ -23,19 +22,6 @@ import { all, cseqOf, find, header, ladder, tagOf, trace, type Wire } from '../s
 // case. SIPp checks the headers it must see with its own regexp actions (its error log must stay
 // empty); each test then checks the ladder and headers in SIPp's trace and what rxsip's API
 // emitted, and that no dialog is left.
-
-const silent = pino({ level: 'silent' });
-
-const RXSIP_SDP = [
-  'v=0',
-  'o=rxsip 2890844526 1 IN IP4 127.0.0.1',
-  's=rxsip',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 49170 RTP/AVP 0',
-  'a=rtpmap:0 PCMU/8000',
-  '',
-].join('\r\n');
 
 const PIDF =
   '<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:rxsip@127.0.0.1"><tuple id="a"><status><basic>open</basic></status></tuple></presence>';
@@ -45,67 +31,11 @@ const PRESENCE = { Event: 'presence', Expires: 60, Accept: 'application/pidf+xml
 function expectClean(result: SippResult): void {
   // SIPp exits 0 when every call succeeded: no failed regexp/test action, no unexpected message.
   expect(result.code, result.stdout).toBe(0);
-  expect(result.errors, result.stdout).toBe('');
-  expect(result.failed, result.stdout).toBe(0);
-  expect(result.successful, result.stdout).toBe(1);
+  expectSippClean(result);
 }
 
-// --- set-up: one rxsip and the SIPp instances of the test, all gone after it ---------------------
-
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function rxsip(): Promise<{ srf: Srf; port: number }> {
-  const port = await freePort();
-  const srf = new Srf({ logger: silent });
-  await srf.start({ listen: [`127.0.0.1:${port}`] });
-  cleanups.push(() => srf.close());
-  return { srf, port };
-}
-
-/** SIPp runs one call of a scenario against rxsip. */
-async function sippCalls(scenario: string, rxsipPort: number): Promise<SippResult & { port: number }> {
-  const port = await freePort();
-  const result = await runSipp({
-    scenario,
-    target: `127.0.0.1:${rxsipPort}`,
-    service: 'rxsip',
-    calls: 1,
-    localPort: port,
-    timeoutSeconds: 10,
-  });
-  return { ...result, port };
-}
-
-/** SIPp waits for one request from rxsip, as `uri`; `done` resolves when the scenario is over. */
-async function sippServer(scenario: string) {
-  const port = await freePort();
-  const sipp = startSipp({
-    scenario,
-    server: true,
-    target: '',
-    calls: 1,
-    localPort: port,
-    timeoutSeconds: 10,
-  });
-  cleanups.push(() => {
-    sipp.stop();
-    return sipp.done;
-  });
-  await sipp.ready();
-  return { port, uri: `sip:sipp@127.0.0.1:${port}`, done: sipp.done };
-}
-
-/** Handles the first `method` request rxsip receives, settling with what the handler returns. */
-function onRequest<T>(srf: Srf, method: string, handler: (event: RequestEvent) => Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    srf.requests$
-      .pipe(filterMethod(method), take(1))
-      .subscribe((event) => handler(event).then(resolve, reject));
-  });
-}
+// One rxsip and the SIPp instances of each test, all gone after it; SIPp calls `sip:rxsip@...`.
+const { rxsip, caller: sippCalls, callee: sippServer } = sippParties({ service: 'rxsip' });
 
 /** rxsip subscribes to SIPp: the SUBSCRIBE dialog and the 2xx that made it known to call$. */
 function subscribeTo(srf: Srf, uri: string): Promise<{ dialog: Dialog; response: SipResponse }> {

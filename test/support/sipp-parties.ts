@@ -1,17 +1,68 @@
-// Three parties on 127.0.0.1 over UDP for the B2BUA and proxy tests: a SIPp caller, rxsip in the
-// test process in the middle, and one or more SIPp callees, each SIPp on its own free port.
+// The parties of the tests against SIPp on 127.0.0.1 over UDP: rxsip in the test process, SIPp
+// callers calling it and SIPp callees it calls (both, with rxsip in the middle, for the B2BUA and
+// proxy tests), each SIPp on its own free port.
 import { pino } from 'pino';
+import { take } from 'rxjs';
 import { afterEach, expect } from 'vitest';
-import { Srf, type SrfOptions } from '../../src/index.js';
+import { filterMethod, type RequestEvent, Srf, type SrfOptions } from '../../src/index.js';
 import { freePort } from './ports.js';
 import { runSipp, type SippResult, startSipp } from './sipp.js';
-import { header, type Wire } from './sipp-trace.js';
+import { header, ladder, trace, type Wire } from './sipp-trace.js';
 
 /** SIPp's own verdict on one run: no error logged, one call, successful. */
 export function expectClean(result: SippResult): void {
   expect(result.errors, result.stdout).toBe('');
   expect(result.failed, result.stdout).toBe(0);
   expect(result.successful, result.stdout).toBe(1);
+}
+
+/** SIPp's verdict on each run (expectClean), then the trace of each, in the order given. */
+export function cleanTraces(...results: SippResult[]): Wire[][] {
+  for (const result of results) expectClean(result);
+  return results.map(trace);
+}
+
+/**
+ * The ladders of a call through rxsip that the callee answers after a 180 and the caller hangs
+ * up, as the caller (A) and the callee (B) saw it: the same for a B2BUA and a proxy.
+ */
+export function expectCallerHangsUp(wireA: Wire[], wireB: Wire[]): void {
+  expect(ladder(wireA)).toEqual([
+    'sipp INVITE',
+    'rxsip 180 INVITE',
+    'rxsip 200 INVITE',
+    'sipp ACK',
+    'sipp BYE',
+    'rxsip 200 BYE',
+  ]);
+  expect(ladder(wireB)).toEqual([
+    'rxsip INVITE',
+    'sipp 180 INVITE',
+    'sipp 200 INVITE',
+    'rxsip ACK',
+    'rxsip BYE',
+    'sipp 200 BYE',
+  ]);
+}
+
+/** The ladders of the same call when the callee hangs up: A gets rxsip's BYE, B's BYE reaches rxsip. */
+export function expectCalleeHangsUp(wireA: Wire[], wireB: Wire[]): void {
+  expect(ladder(wireA)).toEqual([
+    'sipp INVITE',
+    'rxsip 180 INVITE',
+    'rxsip 200 INVITE',
+    'sipp ACK',
+    'rxsip BYE',
+    'sipp 200 BYE',
+  ]);
+  expect(ladder(wireB)).toEqual([
+    'rxsip INVITE',
+    'sipp 180 INVITE',
+    'sipp 200 INVITE',
+    'rxsip ACK',
+    'sipp BYE',
+    'rxsip 200 BYE',
+  ]);
 }
 
 /** Every value of a header, comma-joined values split (`Via: a, b` and two Via lines alike). */
@@ -29,17 +80,41 @@ export function callIdOf(message: Wire | undefined): string | undefined {
   return header(message, 'call-id');
 }
 
+/** Handles the first `method` request rxsip receives, settling with what the handler returns. */
+export function onRequest<T>(
+  srf: Srf,
+  method: string,
+  handler: (event: RequestEvent) => Promise<T>,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    srf.requests$
+      .pipe(filterMethod(method), take(1))
+      .subscribe((event) => handler(event).then(resolve, reject));
+  });
+}
+
+/** Handles the first INVITE rxsip receives, settling with what the handler returns. */
+export function onInvite<T>(srf: Srf, handler: (call: RequestEvent) => Promise<T>): Promise<T> {
+  return onRequest(srf, 'INVITE', handler);
+}
+
 /**
  * Sets up the parties of a test file's tests; everything a test started is stopped after it
- * (SIPp callees that never got their call are told to stop, rxsip is closed).
+ * (SIPp callees that never got their call are told to stop, rxsip is closed), and so is what a
+ * test hands to `onCleanup`. `service` is the Request-URI user a caller dials by default.
  */
-export function sippParties() {
+export function sippParties({ service: defaultService = 'bob' }: { service?: string } = {}) {
   const cleanups: Array<() => unknown> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  /** rxsip in the middle, listening on UDP and TCP on a free port. */
+  /** Runs `cleanup` after the test, before what was set up earlier is stopped. */
+  function onCleanup(cleanup: () => unknown): void {
+    cleanups.push(cleanup);
+  }
+
+  /** rxsip under test, listening on UDP and TCP on a free port. */
   async function rxsip(options: SrfOptions = {}): Promise<{ srf: Srf; port: number }> {
     const port = await freePort();
     const srf = new Srf({ logger: pino({ level: 'silent' }), ...options });
@@ -72,7 +147,7 @@ export function sippParties() {
   async function caller(
     scenario: string,
     rxsipPort: number,
-    service = 'bob',
+    service = defaultService,
   ): Promise<SippResult & { port: number }> {
     const port = await freePort();
     const result = await runSipp({
@@ -86,5 +161,5 @@ export function sippParties() {
     return { ...result, port };
   }
 
-  return { rxsip, callee, caller };
+  return { rxsip, callee, caller, onCleanup };
 }
