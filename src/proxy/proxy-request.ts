@@ -108,8 +108,16 @@ export function proxyRequest(
       result.finalStatus = status;
       if (final) result.finalResponse = { time: new Date(scheduler.now()), status: final.status, msg: final };
       result.connected = status >= 200 && status < 300;
-      subscriber.next(result);
+      // A copy: what follows lets go of this scope's references, never of what the caller holds.
+      subscriber.next({ ...result });
       subscriber.complete();
+      // The answered branch stays subscribed for 2xx retransmissions (RFC 6026 Timer M): from
+      // now on it only forwards them, so what the result and the branches hold is let go.
+      result.responses = [];
+      delete result.finalResponse;
+      for (const branch of branches) branch.msgs = [];
+      finals.length = 0;
+      queue.length = 0;
     };
     const maxForwards = (() => {
       try {
@@ -184,6 +192,11 @@ export function proxyRequest(
     };
     const onResponse = (branch: Branch, response: SipResponse, failure: boolean) => {
       if (response.status === 100) return;
+      if (settled) {
+        // RFC 3261 §16.7 step 4: a retransmitted 2xx still goes up.
+        if (response.status >= 200 && response.status < 300) forwardUpstream(inbound, response);
+        return;
+      }
       branch.msgs.push({ time: new Date(scheduler.now()), status: response.status, msg: response });
       if (response.status < 200) {
         branch.timer?.unsubscribe();
