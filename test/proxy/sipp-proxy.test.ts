@@ -9,7 +9,17 @@ import {
   sippParties,
   values,
 } from '../support/sipp-parties.js';
-import { all, branchOf, cseqOf, find, header, ladder, tagOf, type Wire } from '../support/sipp-trace.js';
+import {
+  all,
+  branchOf,
+  cseqOf,
+  expectNotBefore,
+  find,
+  header,
+  ladder,
+  tagOf,
+  type Wire,
+} from '../support/sipp-trace.js';
 
 // The stateful proxy (RFC 3261 §16) between SIPp instances on 127.0.0.1 over UDP: a SIPp caller
 // calls through rxsip, which Record-Routes and forwards to SIPp callees (scenarios per role in
@@ -142,7 +152,7 @@ describe('stateful proxy against SIPp: SIPp caller → rxsip → SIPp callee(s)'
     expect(first.uri).toBe(`sip:bob@127.0.0.1:${busy.port}`);
     expect(second.uri).toBe(`sip:bob@127.0.0.1:${b.port}`);
     // One after the other: the second branch starts once the first has failed; each its own branch.
-    expect(second.at).toBeGreaterThanOrEqual(find(wireBusy, 'sipp', '486 INVITE').at);
+    expectNotBefore(second, find(wireBusy, 'sipp', '486 INVITE'));
     expect(branchOf(second)).not.toBe(branchOf(first));
     expect(callIdOf(first)).toBe(callIdOf(inviteA));
     expect(callIdOf(second)).toBe(callIdOf(inviteA));
@@ -196,8 +206,8 @@ describe('stateful proxy against SIPp: SIPp caller → rxsip → SIPp callee(s)'
     ]);
     const [lost, won] = [find(wireLoser, 'rxsip', 'INVITE'), find(wireB, 'rxsip', 'INVITE')];
     // Both at once: each INVITE went out before the other branch's final response.
-    expect(won.at).toBeLessThan(find(wireLoser, 'sipp', '487 INVITE').at);
-    expect(lost.at).toBeLessThan(find(wireB, 'sipp', '200 INVITE').at);
+    expectNotBefore(find(wireLoser, 'sipp', '487 INVITE'), won);
+    expectNotBefore(find(wireB, 'sipp', '200 INVITE'), lost);
     expect(values(find(wireLoser, 'sipp', '487 INVITE'), 'via')).toHaveLength(2);
     expect(branchOf(won)).not.toBe(branchOf(lost));
     // Both 180s reach the caller, each with its callee's To tag; the 200 is the winner's.
@@ -217,7 +227,7 @@ describe('stateful proxy against SIPp: SIPp caller → rxsip → SIPp callee(s)'
     expect(branchOf(cancel)).toBe(branchOf(lost));
     expect(values(cancel, 'via')).toHaveLength(1);
     expect(cseqOf(cancel)).toEqual({ seq: cseqOf(lost).seq, method: 'CANCEL' });
-    expect(cancel.at).toBeGreaterThanOrEqual(find(wireB, 'sipp', '200 INVITE').at);
+    expectNotBefore(cancel, find(wireB, 'sipp', '200 INVITE'));
     expect(branchOf(find(wireLoser, 'rxsip', 'ACK'))).toBe(branchOf(lost));
 
     expect(results).toHaveLength(1);
@@ -243,7 +253,7 @@ describe('stateful proxy against SIPp: SIPp caller → rxsip → SIPp callee(s)'
       `<sip:redirected@127.0.0.1:${b.port}>`,
     );
     expect(second.uri).toBe(`sip:redirected@127.0.0.1:${b.port}`);
-    expect(second.at).toBeGreaterThanOrEqual(find(wireRedirector, 'sipp', '302 INVITE').at);
+    expectNotBefore(second, find(wireRedirector, 'sipp', '302 INVITE'));
     expect(branchOf(second)).not.toBe(branchOf(first));
     expect(callIdOf(second)).toBe(callIdOf(find(wireA, 'sipp', 'INVITE')));
     expect(values(second, 'record-route')).toEqual([`<sip:127.0.0.1:${port};lr>`]);

@@ -1,4 +1,5 @@
 // Reads SIPp's -trace_msg log into messages, without rxsip's parser, for assertions on the wire.
+import { expect } from 'vitest';
 import type { SippResult } from './sipp.js';
 
 /** One message of SIPp's trace: who sent it, when, and what it said. */
@@ -92,4 +93,16 @@ export function all(messages: Wire[], by: Wire['by'], what: string): Wire[] {
   return messages.filter(
     (m) => m.by === by && (m.method === what || `${m.status} ${cseqOf(m).method}` === what),
   );
+}
+
+/**
+ * Each SIPp process stamps a message when it logs it, so of two messages seen by different SIPp
+ * processes the one caused by the other can carry a stamp a millisecond or two earlier. Orders
+ * across traces are checked with this much slack; orders within one trace need none.
+ */
+export const CROSS_TRACE_SLACK_MS = 10;
+
+/** `later` (from one SIPp's trace) did not happen before `earlier` (from another's). */
+export function expectNotBefore(later: Wire, earlier: Wire): void {
+  expect(later.at).toBeGreaterThanOrEqual(earlier.at - CROSS_TRACE_SLACK_MS);
 }
