@@ -57,6 +57,59 @@ export function engine(net: VirtualNetwork, options: MemoryEngineOptions): Memor
   return new MemoryEngine(net, options);
 }
 
+/** Options for the engine under test; the setups choose its address. */
+export type SetupOptions = Omit<MemoryEngineOptions, 'address'>;
+
+/** A network, an engine on `address`, and a scripted peer on `peerAddress` speaking its first protocol. */
+function enginePair(scheduler: SchedulerLike, address: string, peerAddress: string, options: SetupOptions) {
+  const net = network(scheduler);
+  const stack = engine(net, { ...options, address });
+  return { net, engine: stack, peer: new Peer(net, peerAddress, options.protocols?.[0]) };
+}
+
+/** A UAS engine on B and a scripted peer on A, on the engine's first protocol (UDP by default). */
+export function uasSetup(scheduler: SchedulerLike, options: SetupOptions = {}) {
+  const { net, engine: uas, peer } = enginePair(scheduler, B, A, options);
+  return { net, uas, peer };
+}
+
+/** A UAC engine on A and a scripted peer on B, on the engine's first protocol (UDP by default). */
+export function uacSetup(scheduler: SchedulerLike, options: SetupOptions = {}) {
+  const { net, engine: uac, peer } = enginePair(scheduler, A, B, options);
+  return { net, uac, peer };
+}
+
+/**
+ * How many `side` transactions `stack` holds 1 ms before and 1 ms after `end`, as `time count`
+ * lines: `['31999 1', '32001 0']` when a timer ends the only transaction at 32000.
+ */
+export function countsAround(
+  scheduler: SchedulerLike,
+  stack: MemoryEngine,
+  side: 'client' | 'server',
+  end: number,
+): string[] {
+  const counts: string[] = [];
+  for (const time of [end - 1, end + 1]) {
+    at(scheduler, time, () => counts.push(`${time} ${stack.layer.counts[side]}`));
+  }
+  return counts;
+}
+
+/** Lines sent before the stack answers for a silent application (inviteAnswerTimeout, 180 s). */
+export function beforeDeadline(lines: string[]): string[] {
+  return lines.filter((line) => Number(line.split(' ')[0]) < 180_000);
+}
+
+/** `request` as another method of its transaction (same branch, CSeq number), To-tagged if `toTag`. */
+export function derive(request: SipRequest, method: string, toTag?: string): SipRequest {
+  const copy = request.clone();
+  copy.method = method;
+  copy.set('CSeq', `${request.cseq.seq} ${method}`);
+  if (toTag) copy.set('To', `${request.get('to')};tag=${toTag}`);
+  return copy;
+}
+
 /** What an engine's send() emitted, as `time sent` / `time status` / `time status failure`. */
 export function record(scheduler: SchedulerLike): {
   lines: string[];
@@ -101,6 +154,11 @@ export class Peer {
   /** Reacts to every message received. */
   on(handler: (message: SipRequest | SipResponse, source: Source) => void): void {
     this.handler = handler;
+  }
+
+  /** The first `method` request this peer received (the type assumes one came). */
+  first(method: string): SipRequest {
+    return this.requests(method)[0] as SipRequest;
   }
 
   requests(method?: string): SipRequest[] {

@@ -2,16 +2,27 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { HeaderInit, SipRequest, SipResponse } from '../../src/sip/message.js';
 import type { ClientFailure } from '../../src/transaction/transaction-context.js';
-import { A, at, B, engine, invite, network, Peer, record, sent, virtualTime, wire } from './harness.js';
+import {
+  A,
+  at,
+  B,
+  countsAround,
+  engine,
+  invite,
+  network,
+  record,
+  sent,
+  uacSetup,
+  virtualTime,
+  wire,
+} from './harness.js';
 
 const UDP_TARGET = { protocol: 'udp', address: B, port: 5060 } as const;
 
 describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
   it('retransmits the INVITE over UDP at 500, 1500, 3500, 7500, 15500 and 31500 ms, then Timer B gives the user a 408', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A });
-      new Peer(net, B);
+      const { net, uac } = uacSetup(scheduler);
       const request = invite(B);
       const events = record(scheduler);
       uac.send(request).subscribe(events);
@@ -55,9 +66,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
   it('never retransmits over TCP, and still times out after 64*T1', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A, protocols: ['tcp'] });
-      new Peer(net, B, 'tcp');
+      const { net, uac } = uacSetup(scheduler, { protocols: ['tcp'] });
       const events = record(scheduler);
       uac.send(invite(`${B};transport=tcp`)).subscribe(events);
       flush();
@@ -88,13 +97,11 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
   it('stops retransmitting and cancels Timer B on a provisional response', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A });
-      const peer = new Peer(net, B);
+      const { net, uac, peer } = uacSetup(scheduler);
       const events = record(scheduler);
       uac.send(invite(B)).subscribe(events);
-      at(scheduler, 1000, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 180, { toTag: 'b' }));
-      at(scheduler, 60_000, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 486, { toTag: 'b' }));
+      at(scheduler, 1000, () => peer.reply(peer.first('INVITE'), 180, { toTag: 'b' }));
+      at(scheduler, 60_000, () => peer.reply(peer.first('INVITE'), 486, { toTag: 'b' }));
       flush();
       expect(wire(net, A)).toEqual(['0 INVITE', '500 INVITE', '60001 ACK']);
       expect(events.lines).toEqual([`0 sent ${B}`, '1001 180', '60001 486', '60001 complete']);
@@ -104,10 +111,8 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
   describe('a non-2xx final response', () => {
     it('is ACKed by the transaction with the INVITE branch, Request-URI and Route, the response To tag, CSeq method ACK', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
+        const { net, uac, peer } = uacSetup(scheduler);
         net.hosts.set('proxy.example.com', [B]);
-        const uac = engine(net, { address: A });
-        const peer = new Peer(net, B);
         peer.on((m) => {
           if (m.type === 'request' && m.method === 'INVITE') peer.reply(m, 486, { toTag: 'busy' });
         });
@@ -132,9 +137,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
     it('re-ACKs each retransmission without passing it up, until Timer D (32 s) ends the transaction', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uac = engine(net, { address: A });
-        const peer = new Peer(net, B);
+        const { net, uac, peer } = uacSetup(scheduler);
         let final: SipResponse | undefined;
         const resend = () => {
           if (final) peer.send(final, { address: A, port: 5060 });
@@ -144,11 +147,9 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
         });
         const events = record(scheduler);
         uac.send(invite(B)).subscribe(events);
-        const counts: string[] = [];
         at(scheduler, 500, resend);
         at(scheduler, 1500, resend);
-        at(scheduler, 32_001, () => counts.push(`32001 ${uac.layer.counts.client}`));
-        at(scheduler, 32_003, () => counts.push(`32003 ${uac.layer.counts.client}`));
+        const counts = countsAround(scheduler, uac, 'client', 32_002);
         at(scheduler, 32_100, resend);
         flush();
         // the 486 arrives at 2: Timer D runs to 32002
@@ -160,9 +161,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
     it('ends the transaction at once over TCP (Timer D = 0)', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uac = engine(net, { address: A, protocols: ['tcp'] });
-        const peer = new Peer(net, B, 'tcp');
+        const { net, uac, peer } = uacSetup(scheduler, { protocols: ['tcp'] });
         let final: SipResponse | undefined;
         peer.on((m) => {
           if (m.type === 'request' && m.method === 'INVITE') final = peer.reply(m, 486, { toTag: 'busy' });
@@ -182,9 +181,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
   describe('a 2xx response (RFC 6026 Accepted)', () => {
     it('reaches the user with its retransmissions and forks until Timer M (64*T1), which ends the transaction', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uac = engine(net, { address: A });
-        const peer = new Peer(net, B);
+        const { net, uac, peer } = uacSetup(scheduler);
         const responses: SipResponse[] = [];
         const events = record(scheduler);
         uac.send(invite(B)).subscribe({
@@ -194,14 +191,11 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
           },
           complete: events.complete,
         });
-        const answer = (tag: string) => () =>
-          peer.reply(peer.requests('INVITE')[0] as SipRequest, 200, { toTag: tag });
+        const answer = (tag: string) => () => peer.reply(peer.first('INVITE'), 200, { toTag: tag });
         at(scheduler, 1, answer('one'));
         at(scheduler, 501, answer('one'));
         at(scheduler, 1000, answer('two'));
-        const counts: string[] = [];
-        at(scheduler, 32_001, () => counts.push(`32001 ${uac.layer.counts.client}`));
-        at(scheduler, 32_003, () => counts.push(`32003 ${uac.layer.counts.client}`));
+        const counts = countsAround(scheduler, uac, 'client', 32_002);
         at(scheduler, 32_010, answer('one'));
         flush();
         // no ACK from the transaction for a 2xx: that is the TU's (RFC 3261 §13.2.2.4)
@@ -214,13 +208,11 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
     it('drops a non-2xx that comes after the 2xx', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uac = engine(net, { address: A });
-        const peer = new Peer(net, B);
+        const { net, uac, peer } = uacSetup(scheduler);
         const events = record(scheduler);
         uac.send(invite(B)).subscribe(events);
-        at(scheduler, 1, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 200, { toTag: 'one' }));
-        at(scheduler, 10, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 486, { toTag: 'two' }));
+        at(scheduler, 1, () => peer.reply(peer.first('INVITE'), 200, { toTag: 'one' }));
+        at(scheduler, 10, () => peer.reply(peer.first('INVITE'), 486, { toTag: 'two' }));
         flush();
         expect(wire(net, A)).toEqual(['0 INVITE']);
         expect(events.lines).toEqual([`0 sent ${B}`, '2 200', '32002 complete']);
@@ -237,18 +229,16 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
     it('is held until the first provisional response, then carries the INVITE branch, Request-URI, To and Route', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
+        const { net, uac, peer } = uacSetup(scheduler);
         net.hosts.set('proxy.example.com', [B]);
-        const uac = engine(net, { address: A });
-        const peer = new Peer(net, B);
         const events = record(scheduler);
         const request = invite('example.com', { Route: '<sip:proxy.example.com;lr>' });
         uac.send(request, { cancel$: cancelled(scheduler, 100) }).subscribe(events);
-        at(scheduler, 2000, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 180, { toTag: 'b' }));
+        at(scheduler, 2000, () => peer.reply(peer.first('INVITE'), 180, { toTag: 'b' }));
         peer.on((m) => {
           if (m.type !== 'request' || m.method !== 'CANCEL') return;
           peer.reply(m, 200, { toTag: 'b' });
-          peer.reply(peer.requests('INVITE')[0] as SipRequest, 487, { toTag: 'b' });
+          peer.reply(peer.first('INVITE'), 487, { toTag: 'b' });
         });
         flush();
         expect(wire(net, A)).toEqual(['0 INVITE', '500 INVITE', '1500 INVITE', '2001 CANCEL', '2003 ACK']);
@@ -267,9 +257,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
     it('is never sent after a final response', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uac = engine(net, { address: A });
-        const peer = new Peer(net, B);
+        const { net, uac, peer } = uacSetup(scheduler);
         peer.on((m) => {
           if (m.type === 'request' && m.method === 'INVITE') peer.reply(m, 486, { toTag: 'b' });
         });
@@ -281,9 +269,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
     it('is sent once, however often the user cancels (cancel$ and then unsubscribing)', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uac = engine(net, { address: A });
-        const peer = new Peer(net, B);
+        const { net, uac, peer } = uacSetup(scheduler);
         peer.on((m) => {
           if (m.type === 'request' && m.method === 'INVITE') peer.reply(m, 180, { toTag: 'b' });
           if (m.type === 'request' && m.method === 'CANCEL') peer.reply(m, 200, { toTag: 'b' });
@@ -293,7 +279,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
         at(scheduler, 100, () => cancel$.next({}));
         at(scheduler, 200, () => cancel$.next({}));
         at(scheduler, 300, () => subscription.unsubscribe());
-        at(scheduler, 400, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 487, { toTag: 'b' }));
+        at(scheduler, 400, () => peer.reply(peer.first('INVITE'), 487, { toTag: 'b' }));
         flush();
         expect(wire(net, A)).toEqual(['0 INVITE', '100 CANCEL', '401 ACK']);
         expect(uac.layer.counts).toEqual({ client: 0, server: 0 });
@@ -302,14 +288,12 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
 
     it('gives up on the INVITE 64*T1 after the CANCEL when no final response comes, provisionals or not', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uac = engine(net, { address: A });
-        const peer = new Peer(net, B);
+        const { net, uac, peer } = uacSetup(scheduler);
         peer.on((m) => {
           if (m.type === 'request' && m.method === 'INVITE') peer.reply(m, 180, { toTag: 'b' });
           if (m.type === 'request' && m.method === 'CANCEL') peer.reply(m, 200, { toTag: 'b' });
         });
-        at(scheduler, 5000, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 183, { toTag: 'b' }));
+        at(scheduler, 5000, () => peer.reply(peer.first('INVITE'), 183, { toTag: 'b' }));
         const events = record(scheduler);
         uac.send(invite(B), { cancel$: cancelled(scheduler, 100) }).subscribe(events);
         flush();

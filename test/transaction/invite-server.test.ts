@@ -5,7 +5,19 @@ import { createResponse } from '../../src/sip/build.js';
 import { newBranch } from '../../src/sip/ids.js';
 import type { SipRequest, SipResponse } from '../../src/sip/message.js';
 import type { MemoryEngine } from '../../src/testing/memory-engine.js';
-import { A, at, B, engine, network, Peer, virtualTime, wire } from './harness.js';
+import {
+  A,
+  at,
+  B,
+  beforeDeadline,
+  countsAround,
+  derive,
+  type Peer,
+  type SetupOptions,
+  uasSetup,
+  virtualTime,
+  wire,
+} from './harness.js';
 
 const UAS = { address: B, port: 5060 };
 
@@ -37,13 +49,16 @@ function lastResponse(peer: Peer): SipResponse {
   return peer.received.map((r) => r.message).findLast((m) => m.type === 'response') as SipResponse;
 }
 
+/** The UAS engine with the application on it, and a scripted peer as its UAC (see uasSetup). */
+function setup(scheduler: SchedulerLike, options?: SetupOptions) {
+  const { net, uas, peer } = uasSetup(scheduler, options);
+  return { net, uas, app: application(scheduler, uas), peer };
+}
+
 describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
   it('sends 100 Trying 200 ms after the INVITE when the application has not answered', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B });
-      const app = application(scheduler, uas);
-      const peer = new Peer(net, A);
+      const { net, app, peer } = setup(scheduler);
       peer.send(peer.request('INVITE', B), UAS);
       flush();
       expect(app.seen).toEqual(['1 INVITE']);
@@ -53,10 +68,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
   it('sends no 100 Trying when the application answers within 200 ms', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B });
-      const app = application(scheduler, uas);
-      const peer = new Peer(net, A);
+      const { net, app, peer } = setup(scheduler);
       peer.send(peer.request('INVITE', B), UAS);
       at(scheduler, 100, () => app.answer(180));
       flush();
@@ -66,10 +78,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
   it('answers a retransmitted INVITE with the last provisional response (or a 100) and does not pass it up', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B });
-      const app = application(scheduler, uas);
-      const peer = new Peer(net, A);
+      const { net, app, peer } = setup(scheduler);
       const invite = peer.request('INVITE', B);
       peer.send(invite, UAS);
       at(scheduler, 100, () => peer.send(invite, UAS));
@@ -90,15 +99,10 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
   describe('a non-2xx final response', () => {
     it('is retransmitted by Timer G (500, 1000, 2000, 4000, 4000 ms...) until Timer H (64*T1) without an ACK', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A);
+        const { net, uas, app, peer } = setup(scheduler);
         peer.send(peer.request('INVITE', B), UAS);
         at(scheduler, 100, () => app.answer(486));
-        const counts: string[] = [];
-        at(scheduler, 32_099, () => counts.push(`32099 ${uas.layer.counts.server}`));
-        at(scheduler, 32_101, () => counts.push(`32101 ${uas.layer.counts.server}`));
+        const counts = countsAround(scheduler, uas, 'server', 32_100);
         flush();
         expect(wire(net, B)).toEqual(
           [100, 600, 1600, 3600, 7600, 11_600, 15_600, 19_600, 23_600, 27_600, 31_600].map(
@@ -111,10 +115,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
     it('stops at the ACK, which the transaction absorbs and keeps absorbing for Timer I (T4)', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A);
+        const { net, uas, app, peer } = setup(scheduler);
         const invite = peer.request('INVITE', B);
         peer.send(invite, UAS);
         at(scheduler, 100, () => app.answer(486));
@@ -122,9 +123,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
         at(scheduler, 2000, ack);
         at(scheduler, 3000, ack);
         at(scheduler, 3000, () => peer.send(invite, UAS));
-        const counts: string[] = [];
-        at(scheduler, 7000, () => counts.push(`7000 ${uas.layer.counts.server}`));
-        at(scheduler, 7002, () => counts.push(`7002 ${uas.layer.counts.server}`));
+        const counts = countsAround(scheduler, uas, 'server', 7001);
         flush();
         expect(wire(net, B)).toEqual(['100 486 INVITE', '600 486 INVITE', '1600 486 INVITE']);
         expect(app.seen).toEqual(['1 INVITE']);
@@ -135,17 +134,12 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
     it('honours a configured T4 in Timer I', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B, timers: { t4: 1000 } });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A);
+        const { uas, app, peer } = setup(scheduler, { timers: { t4: 1000 } });
         const invite = peer.request('INVITE', B);
         peer.send(invite, UAS);
         at(scheduler, 100, () => app.answer(486));
         at(scheduler, 200, () => peer.send(ackFor(invite, lastResponse(peer)), UAS));
-        const counts: string[] = [];
-        at(scheduler, 1200, () => counts.push(`1200 ${uas.layer.counts.server}`));
-        at(scheduler, 1202, () => counts.push(`1202 ${uas.layer.counts.server}`));
+        const counts = countsAround(scheduler, uas, 'server', 1201);
         flush();
         expect(counts).toEqual(['1200 1', '1202 0']);
       });
@@ -153,10 +147,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
     it('is not retransmitted over TCP; Timer H still waits 64*T1 for the ACK, Timer I is 0', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B, protocols: ['tcp'] });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A, 'tcp');
+        const { net, uas, app, peer } = setup(scheduler, { protocols: ['tcp'] });
         const invite = peer.request('INVITE', B);
         peer.send(invite, UAS);
         at(scheduler, 100, () => app.answer(486));
@@ -173,10 +164,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
     it('is re-sent for a retransmitted INVITE', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B, protocols: ['tcp'] });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A, 'tcp');
+        const { net, app, peer } = setup(scheduler, { protocols: ['tcp'] });
         const invite = peer.request('INVITE', B);
         peer.send(invite, UAS);
         at(scheduler, 100, () => app.answer(486));
@@ -189,15 +177,10 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
     it('honours a configured T1 and T2 in Timers G and H', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B, timers: { t1: 100, t2: 400 } });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A);
+        const { net, uas, app, peer } = setup(scheduler, { timers: { t1: 100, t2: 400 } });
         peer.send(peer.request('INVITE', B), UAS);
         at(scheduler, 100, () => app.answer(486));
-        const counts: string[] = [];
-        at(scheduler, 6499, () => counts.push(`6499 ${uas.layer.counts.server}`));
-        at(scheduler, 6501, () => counts.push(`6501 ${uas.layer.counts.server}`));
+        const counts = countsAround(scheduler, uas, 'server', 6500);
         flush();
         const times = wire(net, B).map((l) => Number(l.split(' ')[0]));
         expect(times.slice(0, 6)).toEqual([100, 200, 400, 800, 1200, 1600]);
@@ -209,10 +192,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
   describe('a 2xx response (RFC 6026 Accepted)', () => {
     it('absorbs retransmitted INVITEs, sends the application 2xx retransmissions, gives it the ACK, ends with Timer L', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A);
+        const { net, uas, app, peer } = setup(scheduler);
         const invite = peer.request('INVITE', B);
         peer.send(invite, UAS);
         const results: boolean[] = [];
@@ -227,9 +207,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
           ack.append('Via', `SIP/2.0/UDP ${A}:5060;branch=${newBranch()}`, { first: true });
           peer.send(ack, UAS);
         });
-        const counts: string[] = [];
-        at(scheduler, 32_099, () => counts.push(`32099 ${uas.layer.counts.server}`));
-        at(scheduler, 32_101, () => counts.push(`32101 ${uas.layer.counts.server}`));
+        const counts = countsAround(scheduler, uas, 'server', 32_100);
         flush();
         expect(wire(net, B)).toEqual(['100 200 INVITE', '600 200 INVITE']);
         expect(results).toEqual([true, true, false]);
@@ -240,10 +218,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
     it('passes up an ACK that matches the INVITE transaction itself (same branch)', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A);
+        const { app, peer } = setup(scheduler);
         const invite = peer.request('INVITE', B);
         peer.send(invite, UAS);
         at(scheduler, 100, () => app.answer(200));
@@ -257,10 +232,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
   describe('CANCEL (RFC 3261 §9.2)', () => {
     it('answers the CANCEL with 200 and the INVITE with 487, both with the To tag already sent, and tells the application', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A);
+        const { net, app, peer } = setup(scheduler);
         const invite = peer.request('INVITE', B);
         peer.send(invite, UAS);
         const cancels: string[] = [];
@@ -269,12 +241,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
           app.requests[0]?.cancel$.subscribe(() => cancels.push(`${scheduler.now()} cancel`)),
         );
         at(scheduler, 50, () => app.answer(180, 'ringing'));
-        at(scheduler, 1000, () => {
-          const cancel = invite.clone();
-          cancel.method = 'CANCEL';
-          cancel.set('CSeq', `${invite.cseq.seq} CANCEL`);
-          peer.send(cancel, UAS);
-        });
+        at(scheduler, 1000, () => peer.send(derive(invite, 'CANCEL'), UAS));
         at(scheduler, 1100, () => results.push(app.answer(200)));
         at(scheduler, 1200, () => peer.send(ackFor(invite, lastResponse(peer)), UAS));
         flush();
@@ -290,18 +257,10 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
     it('chooses one To tag for the 200 and the 487 when none was sent yet', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B });
-        application(scheduler, uas);
-        const peer = new Peer(net, A);
+        const { net, peer } = setup(scheduler);
         const invite = peer.request('INVITE', B);
         peer.send(invite, UAS);
-        at(scheduler, 300, () => {
-          const cancel = invite.clone();
-          cancel.method = 'CANCEL';
-          cancel.set('CSeq', `${invite.cseq.seq} CANCEL`);
-          peer.send(cancel, UAS);
-        });
+        at(scheduler, 300, () => peer.send(derive(invite, 'CANCEL'), UAS));
         flush();
         // (no ACK comes: the 487 is retransmitted after these)
         expect(wire(net, B).slice(0, 4)).toEqual([
@@ -319,10 +278,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
     it('after the final response gets a 200 and changes nothing else', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B, protocols: ['tcp'] });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A, 'tcp');
+        const { net, app, peer } = setup(scheduler, { protocols: ['tcp'] });
         const invite = peer.request('INVITE', B);
         peer.send(invite, UAS);
         const cancels: string[] = [];
@@ -333,12 +289,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
           }),
         );
         at(scheduler, 50, () => app.answer(486, 'busy'));
-        at(scheduler, 1000, () => {
-          const cancel = invite.clone();
-          cancel.method = 'CANCEL';
-          cancel.set('CSeq', `${invite.cseq.seq} CANCEL`);
-          peer.send(cancel, UAS);
-        });
+        at(scheduler, 1000, () => peer.send(derive(invite, 'CANCEL'), UAS));
         flush();
         expect(wire(net, B)).toEqual(['50 486 INVITE', '1001 200 CANCEL']);
         expect(cancels).toEqual(['50 complete']);
@@ -347,10 +298,7 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
 
     it('matching no INVITE gets a 481', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B });
-        const app = application(scheduler, uas);
-        const peer = new Peer(net, A);
+        const { net, app, peer } = setup(scheduler);
         peer.send(peer.request('CANCEL', B), UAS);
         flush();
         expect(wire(net, B)).toEqual(['1 481 CANCEL']);
@@ -360,18 +308,10 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
   });
 });
 
-/** Lines sent before the stack answers for a silent application (inviteAnswerTimeout, 180 s). */
-function beforeDeadline(lines: string[]): string[] {
-  return lines.filter((line) => Number(line.split(' ')[0]) < 180_000);
-}
-
 describe('the stack answers for a silent application', () => {
   it('answers an INVITE nobody answers with 408 after inviteAnswerTimeout, so its transaction ends', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B, timers: { inviteAnswerTimeout: 60_000 } });
-      application(scheduler, uas);
-      const peer = new Peer(net, A);
+      const { net, uas, peer } = setup(scheduler, { timers: { inviteAnswerTimeout: 60_000 } });
       peer.send(peer.request('INVITE', B), UAS);
       flush();
       expect(wire(net, B).slice(0, 2)).toEqual(['201 100 INVITE', '60001 408 INVITE']);
@@ -381,10 +321,7 @@ describe('the stack answers for a silent application', () => {
 
   it('answers an INVITE whose Expires runs out with 487 (RFC 3261 §13.3.1.1)', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B });
-      application(scheduler, uas);
-      const peer = new Peer(net, A);
+      const { net, peer } = setup(scheduler);
       const invite = peer.request('INVITE', B);
       invite.set('Expires', 10);
       peer.send(invite, UAS);

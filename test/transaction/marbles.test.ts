@@ -2,8 +2,8 @@ import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { OutboundEvent } from '../../src/engine/engine.js';
-import type { HeaderInit, SipRequest } from '../../src/sip/message.js';
-import { A, at, B, engine, invite, network, options, Peer } from './harness.js';
+import type { HeaderInit } from '../../src/sip/message.js';
+import { A, at, B, engine, invite, network, options, Peer, uacSetup } from './harness.js';
 
 // What the user of engine.send() sees, one letter per event.
 function letter(e: OutboundEvent): string {
@@ -31,12 +31,9 @@ describe('engine.send() in marbles (1 frame = 1 ms)', () => {
 
   it('INVITE answered after ringing: 180 and 200, complete when Timer M ends the Accepted state', () => {
     marbles(({ expectObservable }, scheduler) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A });
-      const peer = new Peer(net, B);
-      const first = () => peer.requests('INVITE')[0] as SipRequest;
-      at(scheduler, 1000, () => peer.reply(first(), 180, { toTag: 'b' }));
-      at(scheduler, 5000, () => peer.reply(first(), 200, { toTag: 'b' }));
+      const { uac, peer } = uacSetup(scheduler);
+      at(scheduler, 1000, () => peer.reply(peer.first('INVITE'), 180, { toTag: 'b' }));
+      at(scheduler, 5000, () => peer.reply(peer.first('INVITE'), 200, { toTag: 'b' }));
       expectObservable(uac.send(invite(B)).pipe(map(letter))).toBe('s 1000ms r 3999ms a 31999ms |', {
         s: 's',
         r: '180',
@@ -47,15 +44,13 @@ describe('engine.send() in marbles (1 frame = 1 ms)', () => {
 
   it('INVITE cancelled at 100 ms: the CANCEL waits for the 180, the 487 ends it', () => {
     marbles(({ expectObservable, cold }, scheduler) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A });
-      const peer = new Peer(net, B);
+      const { uac, peer } = uacSetup(scheduler);
       peer.on((m) => {
         if (m.type !== 'request' || m.method !== 'CANCEL') return;
         peer.reply(m, 200, { toTag: 'b' });
-        peer.reply(peer.requests('INVITE')[0] as SipRequest, 487, { toTag: 'b' });
+        peer.reply(peer.first('INVITE'), 487, { toTag: 'b' });
       });
-      at(scheduler, 2000, () => peer.reply(peer.requests('INVITE')[0] as SipRequest, 180, { toTag: 'b' }));
+      at(scheduler, 2000, () => peer.reply(peer.first('INVITE'), 180, { toTag: 'b' }));
       const cancel$ = cold<HeaderInit>('100ms c', { c: {} });
       // 180 at 2001, CANCEL sent at 2001, 200 and 487 back at 2003
       expectObservable(uac.send(invite(B), { cancel$ }).pipe(map(letter))).toBe('s 2000ms r 1ms (t|)', {

@@ -4,7 +4,20 @@ import { createResponse } from '../../src/sip/build.js';
 import { newBranch } from '../../src/sip/ids.js';
 import type { SipRequest, SipResponse } from '../../src/sip/message.js';
 import type { MemoryEngine } from '../../src/testing/memory-engine.js';
-import { A, at, B, engine, invite, network, Peer, record, virtualTime, wire } from './harness.js';
+import {
+  A,
+  at,
+  B,
+  beforeDeadline,
+  derive,
+  invite,
+  Peer,
+  record,
+  uacSetup,
+  uasSetup,
+  virtualTime,
+  wire,
+} from './harness.js';
 
 const UAS = { address: B, port: 5060 };
 const C = '10.0.0.3';
@@ -19,21 +32,11 @@ function application(uas: MemoryEngine, status?: number) {
   return seen;
 }
 
-function derive(request: SipRequest, method: string, toTag?: string): SipRequest {
-  const copy = request.clone();
-  copy.method = method;
-  copy.set('CSeq', `${request.cseq.seq} ${method}`);
-  if (toTag) copy.set('To', `${request.get('to')};tag=${toTag}`);
-  return copy;
-}
-
 describe('server transaction matching (RFC 3261 §17.2.3)', () => {
   it('takes a request with the same branch, sent-by and method for a retransmission, whatever address it came from', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B });
+      const { net, uas, peer } = uasSetup(scheduler);
       const seen = application(uas);
-      const peer = new Peer(net, A);
       const moved = new Peer(net, C);
       const request = peer.request('INVITE', B);
       peer.send(request, UAS);
@@ -41,20 +44,15 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
       flush();
       expect(seen.map((r) => r.message.method)).toEqual(['INVITE']);
       // answered from the transaction: a 100 at once, to where the transaction sends (the first source)
-      expect(wire(net, B).filter((l) => Number(l.split(' ')[0]) < 180_000)).toEqual([
-        '201 100 INVITE',
-        '501 100 INVITE',
-      ]);
+      expect(beforeDeadline(wire(net, B))).toEqual(['201 100 INVITE', '501 100 INVITE']);
       expect(moved.received).toEqual([]);
     });
   });
 
   it('tells requests apart by sent-by and by method when the branch is the same', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B });
+      const { net, uas, peer } = uasSetup(scheduler);
       const seen = application(uas, 200);
-      const peer = new Peer(net, A);
       const other = new Peer(net, C);
       const branch = newBranch();
       peer.send(peer.request('OPTIONS', B, { branch }), UAS);
@@ -72,10 +70,8 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
 
   it('matches an ACK to its INVITE by branch, and passes up an ACK with another branch', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B, protocols: ['tcp'] });
+      const { uas, peer } = uasSetup(scheduler, { protocols: ['tcp'] });
       const seen = application(uas, 486);
-      const peer = new Peer(net, A, 'tcp');
       const request = peer.request('INVITE', B);
       peer.send(request, UAS);
       at(scheduler, 100, () => {
@@ -97,10 +93,8 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
 
   it('matches a CANCEL to its INVITE, and answers a retransmitted CANCEL from its own transaction', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B, protocols: ['tcp'] });
+      const { net, uas, peer } = uasSetup(scheduler, { protocols: ['tcp'] });
       const seen = application(uas);
-      const peer = new Peer(net, A, 'tcp');
       const request = peer.request('INVITE', B);
       peer.send(request, UAS);
       const cancel = derive(request, 'CANCEL');
@@ -123,10 +117,8 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
       ['an RFC 2543 branch', '7e1a.1'],
     ])('detects a retransmitted INVITE with %s, and matches the ACK for a non-2xx', (_name, branch) => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B });
+        const { net, uas, peer } = uasSetup(scheduler);
         const seen = application(uas);
-        const peer = new Peer(net, A);
         const request = peer.request('INVITE', B, { branch });
         peer.send(request, UAS);
         at(scheduler, 100, () => peer.send(request, UAS));
@@ -141,10 +133,8 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
 
     it('matches a CANCEL to its INVITE', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B, protocols: ['tcp'] });
+        const { net, uas, peer } = uasSetup(scheduler, { protocols: ['tcp'] });
         const seen = application(uas);
-        const peer = new Peer(net, A, 'tcp');
         const request = peer.request('INVITE', B, { branch: null });
         peer.send(request, UAS);
         at(scheduler, 100, () => peer.send(derive(request, 'CANCEL'), UAS));
@@ -156,10 +146,8 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
 
     it('tells INVITEs apart by Call-ID, From tag, CSeq and Request-URI', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B });
+        const { uas, peer } = uasSetup(scheduler);
         const seen = application(uas);
-        const peer = new Peer(net, A);
         const request = peer.request('INVITE', B, { branch: null });
         const variants: SipRequest[] = [request];
         const nextCSeq = request.clone();
@@ -182,10 +170,8 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
 
     it('passes up an ACK that matches no INVITE', () => {
       virtualTime((scheduler, flush) => {
-        const net = network(scheduler);
-        const uas = engine(net, { address: B });
+        const { uas, peer } = uasSetup(scheduler);
         const seen = application(uas, 486);
-        const peer = new Peer(net, A);
         const request = peer.request('INVITE', B, { branch: null });
         peer.send(request, UAS);
         at(scheduler, 100, () => {
@@ -203,13 +189,11 @@ describe('server transaction matching (RFC 3261 §17.2.3)', () => {
 describe('client transaction matching (RFC 3261 §17.1.3)', () => {
   it('gives the user only responses with the branch of its request and the CSeq method of its transaction', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A });
-      const peer = new Peer(net, B);
+      const { net, uac, peer } = uacSetup(scheduler);
       const events = record(scheduler);
       uac.send(invite(B)).subscribe(events);
       const reply = (edit: (r: SipResponse) => void) => () => {
-        const response = createResponse(peer.requests('INVITE')[0] as SipRequest, 486, { toTag: 'b' });
+        const response = createResponse(peer.first('INVITE'), 486, { toTag: 'b' });
         edit(response);
         peer.send(response, { address: A, port: 5060 });
       };

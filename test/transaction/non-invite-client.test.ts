@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { SipRequest, SipResponse } from '../../src/sip/message.js';
-import { A, at, B, engine, network, options, Peer, record, virtualTime, wire } from './harness.js';
-
-const first = (peer: Peer) => peer.requests('OPTIONS')[0] as SipRequest;
+import type { SipResponse } from '../../src/sip/message.js';
+import {
+  A,
+  at,
+  B,
+  countsAround,
+  engine,
+  network,
+  options,
+  record,
+  uacSetup,
+  virtualTime,
+  wire,
+} from './harness.js';
 
 describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
   it('retransmits over UDP with Timer E doubling from T1 up to T2, then Timer F gives the user a 408', () => {
@@ -47,12 +57,10 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
 
   it('retransmits every T2 once a provisional response came, and Timer F still ends it', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A });
-      const peer = new Peer(net, B);
+      const { net, uac, peer } = uacSetup(scheduler);
       const events = record(scheduler);
       uac.send(options(B)).subscribe(events);
-      at(scheduler, 1, () => peer.reply(first(peer), 100));
+      at(scheduler, 1, () => peer.reply(peer.first('OPTIONS'), 100));
       flush();
       // the 100 arrives at 2; Timer E set at 0 fires at 500 in Proceeding and is reset to T2
       expect(wire(net, A)).toEqual([
@@ -72,9 +80,7 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
 
   it('never retransmits over TCP', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A, protocols: ['tcp'] });
-      new Peer(net, B, 'tcp');
+      const { net, uac } = uacSetup(scheduler, { protocols: ['tcp'] });
       const events = record(scheduler);
       uac.send(options(`${B};transport=tcp`)).subscribe(events);
       flush();
@@ -85,21 +91,17 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
 
   it('passes the final response up once and absorbs its retransmissions for Timer K (T4)', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A });
-      const peer = new Peer(net, B);
+      const { net, uac, peer } = uacSetup(scheduler);
       const events = record(scheduler);
       uac.send(options(B)).subscribe(events);
       let final: SipResponse | undefined;
       const resend = () => final && peer.send(final, { address: A, port: 5060 });
       at(scheduler, 1, () => {
-        final = peer.reply(first(peer), 200);
+        final = peer.reply(peer.first('OPTIONS'), 200);
       });
       at(scheduler, 1000, resend);
-      at(scheduler, 3000, () => peer.reply(first(peer), 100));
-      const counts: string[] = [];
-      at(scheduler, 5001, () => counts.push(`5001 ${uac.layer.counts.client}`));
-      at(scheduler, 5003, () => counts.push(`5003 ${uac.layer.counts.client}`));
+      at(scheduler, 3000, () => peer.reply(peer.first('OPTIONS'), 100));
+      const counts = countsAround(scheduler, uac, 'client', 5002);
       at(scheduler, 6000, resend);
       flush();
       expect(wire(net, A)).toEqual(['0 OPTIONS']);
@@ -111,14 +113,10 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
 
   it('honours a configured T4 in Timer K', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A, timers: { t4: 1000 } });
-      const peer = new Peer(net, B);
+      const { uac, peer } = uacSetup(scheduler, { timers: { t4: 1000 } });
       uac.send(options(B)).subscribe();
-      at(scheduler, 1, () => peer.reply(first(peer), 200));
-      const counts: string[] = [];
-      at(scheduler, 1001, () => counts.push(`1001 ${uac.layer.counts.client}`));
-      at(scheduler, 1003, () => counts.push(`1003 ${uac.layer.counts.client}`));
+      at(scheduler, 1, () => peer.reply(peer.first('OPTIONS'), 200));
+      const counts = countsAround(scheduler, uac, 'client', 1002);
       flush();
       expect(counts).toEqual(['1001 1', '1003 0']);
     });
@@ -126,12 +124,10 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
 
   it('ends at once over TCP (Timer K = 0)', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A, protocols: ['tcp'] });
-      const peer = new Peer(net, B, 'tcp');
+      const { uac, peer } = uacSetup(scheduler, { protocols: ['tcp'] });
       const events = record(scheduler);
       uac.send(options(`${B};transport=tcp`)).subscribe(events);
-      at(scheduler, 1, () => peer.reply(first(peer), 404));
+      at(scheduler, 1, () => peer.reply(peer.first('OPTIONS'), 404));
       const counts: number[] = [];
       at(scheduler, 3, () => counts.push(uac.layer.counts.client));
       flush();
@@ -142,13 +138,11 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
 
   it('gives the user provisional responses, then the final', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uac = engine(net, { address: A });
-      const peer = new Peer(net, B);
+      const { net, uac, peer } = uacSetup(scheduler);
       const events = record(scheduler);
       uac.send(options(B)).subscribe(events);
-      at(scheduler, 1, () => peer.reply(first(peer), 100));
-      at(scheduler, 700, () => peer.reply(first(peer), 202));
+      at(scheduler, 1, () => peer.reply(peer.first('OPTIONS'), 100));
+      at(scheduler, 700, () => peer.reply(peer.first('OPTIONS'), 202));
       flush();
       expect(wire(net, A)).toEqual(['0 OPTIONS', '500 OPTIONS']);
       expect(events.lines).toEqual([`0 sent ${B}`, '2 100', '701 202', '701 complete']);

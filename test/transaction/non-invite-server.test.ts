@@ -1,22 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { InboundRequest } from '../../src/engine/engine.js';
 import { createResponse } from '../../src/sip/build.js';
-import { A, at, B, engine, network, Peer, virtualTime, wire } from './harness.js';
+import { at, B, countsAround, uasSetup, virtualTime, wire } from './harness.js';
 
 const UAS = { address: B, port: 5060 };
 
 describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
   it('sends nothing for retransmissions before the application answers, then repeats the final for Timer J (64*T1)', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B });
+      const { net, uas, peer } = uasSetup(scheduler);
       const seen: string[] = [];
       const requests: InboundRequest[] = [];
       uas.requests$.subscribe((r) => {
         seen.push(`${scheduler.now()} ${r.message.method}`);
         requests.push(r);
       });
-      const peer = new Peer(net, A);
       const options = peer.request('OPTIONS', B);
       for (const t of [0, 500, 1500]) at(scheduler, t, () => peer.send(options, UAS));
       const results: boolean[] = [];
@@ -28,9 +26,7 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
       at(scheduler, 3100, respond(500));
       at(scheduler, 4000, () => peer.send(options, UAS));
       at(scheduler, 34_000, () => peer.send(options, UAS));
-      const counts: string[] = [];
-      at(scheduler, 34_999, () => counts.push(`34999 ${uas.layer.counts.server}`));
-      at(scheduler, 35_001, () => counts.push(`35001 ${uas.layer.counts.server}`));
+      const counts = countsAround(scheduler, uas, 'server', 35_000);
       flush();
       expect(seen).toEqual(['1 OPTIONS']);
       expect(wire(net, B)).toEqual(['3000 200 OPTIONS', '4001 200 OPTIONS', '34001 200 OPTIONS']);
@@ -41,11 +37,9 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
 
   it('repeats the last provisional response in Proceeding', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B });
+      const { net, uas, peer } = uasSetup(scheduler);
       const requests: InboundRequest[] = [];
       uas.requests$.subscribe((r) => requests.push(r));
-      const peer = new Peer(net, A);
       const request = peer.request('SUBSCRIBE', B, { headers: { Event: 'presence' } });
       peer.send(request, UAS);
       at(scheduler, 100, () => requests[0]?.respond(createResponse(request, 100)));
@@ -58,10 +52,8 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
 
   it('ends at once over TCP (Timer J = 0)', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B, protocols: ['tcp'] });
+      const { net, uas, peer } = uasSetup(scheduler, { protocols: ['tcp'] });
       uas.requests$.subscribe((r) => r.respond(createResponse(r.message, 200)));
-      const peer = new Peer(net, A, 'tcp');
       peer.send(peer.request('OPTIONS', B), UAS);
       const counts: number[] = [];
       at(scheduler, 2, () => counts.push(uas.layer.counts.server));
@@ -73,11 +65,9 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
 
   it('answers a request the stack refuses itself, and the application never sees it', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B });
+      const { net, uas, peer } = uasSetup(scheduler);
       const seen: string[] = [];
       uas.requests$.subscribe((r) => seen.push(r.message.method));
-      const peer = new Peer(net, A);
       const request = peer.request('OPTIONS', B, { headers: { Require: 'no-such-extension' } });
       peer.send(request, UAS);
       at(scheduler, 1000, () => peer.send(request, UAS));
@@ -89,11 +79,9 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
 
   it('answers 503 with Retry-After, statelessly, when the transaction table is full', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B, limits: { maxTransactions: 1 } });
+      const { net, uas, peer } = uasSetup(scheduler, { limits: { maxTransactions: 1 } });
       const seen: string[] = [];
       uas.requests$.subscribe((r) => seen.push(r.message.method));
-      const peer = new Peer(net, A);
       peer.send(peer.request('OPTIONS', B), UAS);
       at(scheduler, 10, () => peer.send(peer.request('OPTIONS', B), UAS));
       flush();
@@ -108,11 +96,9 @@ describe('non-INVITE server transaction (RFC 3261 §17.2.2)', () => {
 
   it('answers 513 to a request larger than the limit, in a transaction', () => {
     virtualTime((scheduler, flush) => {
-      const net = network(scheduler);
-      const uas = engine(net, { address: B, limits: { maxRequestBytes: 600 } });
+      const { net, uas, peer } = uasSetup(scheduler, { limits: { maxRequestBytes: 600 } });
       const seen: string[] = [];
       uas.requests$.subscribe((r) => seen.push(r.message.method));
-      const peer = new Peer(net, A);
       const request = peer.request('MESSAGE', B);
       request.set('Content-Type', 'text/plain');
       request.body = 'x'.repeat(600);
