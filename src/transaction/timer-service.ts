@@ -32,6 +32,7 @@ class DelayQueue {
   constructor(
     private readonly delay: number,
     private readonly scheduler: SchedulerLike,
+    private readonly onError: (err: unknown) => void,
   ) {}
 
   start(fire: () => void): Timer {
@@ -73,7 +74,12 @@ class DelayQueue {
       this.head++;
       const fire = entry.fire;
       entry.fire = undefined;
-      fire?.();
+      try {
+        fire?.();
+      } catch (err) {
+        // One failing timer must not stop the others due now, nor escape into the scheduler.
+        this.onError(err);
+      }
     }
   }
 
@@ -93,13 +99,19 @@ class DelayQueue {
 export class TimerService {
   private readonly queues = new Map<number, DelayQueue>();
 
-  constructor(readonly scheduler: SchedulerLike) {}
+  /** `onError` hears what a timer's callback threw (the default rethrows, for tests). */
+  constructor(
+    readonly scheduler: SchedulerLike,
+    private readonly onError: (err: unknown) => void = (err) => {
+      throw err;
+    },
+  ) {}
 
   /** Calls `fire` after `delay` ms unless cancelled first. */
   start(delay: number, fire: () => void): Timer {
     let queue = this.queues.get(delay);
     if (!queue) {
-      queue = new DelayQueue(delay, this.scheduler);
+      queue = new DelayQueue(delay, this.scheduler, this.onError);
       this.queues.set(delay, queue);
     }
     return queue.start(fire);

@@ -76,7 +76,9 @@ export class TransactionLayer implements InboundHandler {
     private readonly options: TransactionLayerOptions,
   ) {
     this.log = options.logger;
-    this.timers = new TimerService(options.scheduler);
+    this.timers = new TimerService(options.scheduler, (err) =>
+      this.log.error({ err }, 'unexpected error in a transaction timer'),
+    );
     this.ctx = {
       config: options.timers,
       timers: this.timers,

@@ -1,5 +1,6 @@
 import type { SipRequest } from '../sip/message.js';
 import type { Params } from '../sip/params.js';
+import { bareHost } from '../sip/uri.js';
 import { stringifyVia } from '../sip/via.js';
 import type { Source } from './types.js';
 
@@ -10,7 +11,7 @@ import type { Source } from './types.js';
  */
 export function stampVia(request: SipRequest, source: Source): void {
   const top = request.topVia;
-  const host = top.host.startsWith('[') ? top.host.slice(1, -1) : top.host;
+  const host = bareHost(top.host);
   const wantsRport = 'rport' in top.params && top.params.rport === null;
   if (!wantsRport && host === source.address) return;
   const params: Params = { ...top.params, received: source.address };

@@ -81,12 +81,17 @@ export class UdpTransport {
       onError?.(new Error('UDP transport is closed'));
       return;
     }
-    socket.send(data, port, address, (err) => {
-      if (err) {
-        this.log.debug({ err, address, port }, 'UDP send failed');
-        onError?.(err);
-      }
-    });
+    const failed = (err: Error) => {
+      this.log.debug({ err, address, port }, 'UDP send failed');
+      onError?.(err);
+    };
+    try {
+      socket.send(data, port, address, (err) => err && failed(err));
+    } catch (err) {
+      // A target the socket refuses at once (port 0 from a peer's Via, say) fails like a late
+      // error: reported, never thrown into the timer or socket callback that sent it.
+      queueMicrotask(() => failed(err as Error));
+    }
   }
 
   close(): Promise<void> {

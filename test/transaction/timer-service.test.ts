@@ -87,4 +87,21 @@ describe('TimerService', () => {
       expect(timers.pending).toBe(0);
     });
   });
+
+  it('hands what a callback throws to onError and still fires the other timers due at that moment', () => {
+    virtualTime((scheduler, flush) => {
+      const errors: unknown[] = [];
+      const timers = new TimerService(scheduler, (err) => errors.push(err));
+      const fired: string[] = [];
+      timers.start(100, () => fired.push('a'));
+      timers.start(100, () => {
+        throw new Error('boom');
+      });
+      timers.start(100, () => fired.push('c'));
+      flush();
+      expect(fired).toEqual(['a', 'c']);
+      expect(errors).toHaveLength(1);
+      expect((errors[0] as Error).message).toBe('boom');
+    });
+  });
 });
