@@ -12,17 +12,26 @@ export {
 } from './dialogs/b2bua.js';
 export type { CdrEvent, CdrReason } from './dialogs/cdr.js';
 export { copyHeaders } from './dialogs/copy-headers.js';
-export type { Confirmation, EarlyInvite } from './dialogs/dialog.js';
 export {
+  type Confirmation,
   Dialog,
   type DialogEnd,
   type DialogEndpoint,
   type DialogState,
+  type EndOptions,
+  type ReinviteOffer,
   type RequestOptions as DialogRequestOptions,
 } from './dialogs/dialog.js';
-export { DialogRegistry } from './dialogs/dialog-registry.js';
-export { type InviteClientOptions, inviteClient } from './dialogs/invite-client.js';
-export { referProgress, sipfragStatus } from './dialogs/refer-progress.js';
+export {
+  type OfferAnswerEvent,
+  type OfferAnswerRefusal,
+  type OfferAnswerState,
+  type OfferAnswerTransition,
+  type OfferCarrier,
+  offerAnswer,
+  STABLE,
+} from './dialogs/offer-answer.js';
+export { sendReferProgress$, sipfragStatus } from './dialogs/refer-progress.js';
 export {
   answerDirection,
   type Direction,
@@ -34,21 +43,15 @@ export {
   DEFAULT_SESSION_TIMERS,
   negotiateAsUas,
   type Refresher,
-  SessionTimer,
   type SessionTimerConfig,
-} from './dialogs/session-timer.js';
+} from './dialogs/session-timer-terms.js';
 export { SipError } from './dialogs/sip-error.js';
-export { subscribe$ } from './dialogs/subscribe-client.js';
-export {
-  DEFAULT_SUBSCRIPTION_EXPIRES,
-  SubscriptionTimer,
-  subscriptionStateOf,
-} from './dialogs/subscription.js';
-export { ALLOW, requestUri, SUPPORTED, type UacOptions, type UacProgress, uac$ } from './dialogs/uac.js';
-export { EarlyDialogs, type PrackSender } from './dialogs/uac-early.js';
-export { allows, type SdpSource, type UasOptions, uas$ } from './dialogs/uas.js';
-export { earlyDialogOf, UasInvite } from './dialogs/uas-invite.js';
-export { agentOf, UserAgent, type UserAgentTimers } from './dialogs/user-agent.js';
+export { DEFAULT_SUBSCRIPTION_EXPIRES, subscriptionStateOf } from './dialogs/subscription.js';
+export type { PrackSender } from './dialogs/uac-early.js';
+export type { UacOptions, UacProgress } from './dialogs/uac-options.js';
+export { type SdpSource, type UasOptions, uas$ } from './dialogs/uas.js';
+export { earlyDialogOf } from './dialogs/uas-invite.js';
+export type { UserAgentTimers } from './dialogs/user-agent.js';
 export {
   type EmbeddedEngineOptions,
   startEmbeddedEngine,
@@ -56,25 +59,28 @@ export {
 } from './engine/embedded-engine.js';
 export type { Engine, InboundRequest, OutboundEvent, SendOptions } from './engine/engine.js';
 export { parseListenSpec } from './engine/listen-spec.js';
-export { StackEngine, type StackEngineOptions } from './engine/stack-engine.js';
 export { asUas } from './operators/as-uas.js';
 export { type B2buaTarget, b2bua } from './operators/b2bua.js';
-export { filterMethod, type MethodFilter } from './operators/filter-method.js';
-export { type ProxyDestinations, proxy } from './operators/proxy.js';
-export { relayInDialog } from './operators/relay-in-dialog.js';
-export { tieLegs } from './operators/tie-legs.js';
+export { filterMethod } from './operators/filter-method.js';
+export { proxy } from './operators/proxy.js';
+export { type RelayLeg, relayInDialog } from './operators/relay-in-dialog.js';
+export { type TiedLeg, tieLegs } from './operators/tie-legs.js';
 export { bestResponse } from './proxy/best-response.js';
 export { parseDuration } from './proxy/duration.js';
-export { isOwnRoute, isOwnUri } from './proxy/own-route.js';
+export { type ProxyDestinations, proxy$ } from './proxy/proxy-call.js';
+export type { ProxyOptions, ProxyResponseRecord, ProxyResult } from './proxy/proxy-request.js';
+export { ALLOW, SUPPORTED } from './requests/capabilities.js';
+export { type AuthProvider, authorize, type Credentials, withDigestAuth } from './requests/digest-client.js';
+export { buildRequest, normalizeUri, type RequestOptions } from './requests/out-of-dialog-request.js';
+export type { RequestContext } from './requests/request-context.js';
+export type { ErrorHandler, RequestHandler } from './requests/request-router.js';
+export { type RequestEvent, SrfRequest } from './requests/srf-request.js';
 export {
-  destinationUri,
-  type ProxyContext,
-  type ProxyOptions,
-  type ProxyResponseRecord,
-  type ProxyResult,
-  proxyRequest,
-} from './proxy/proxy-request.js';
-export { forwardRouted } from './proxy/route-forwarding.js';
+  type ResponseChannel,
+  type SendCallback,
+  type SendOptions as ResponseSendOptions,
+  SrfResponse,
+} from './requests/srf-response.js';
 export { ackFor2xx, ackInDialog } from './sip/ack-for-2xx.js';
 export { type AuthHeader, parseAuthHeader, stringifyAuthHeader } from './sip/auth-header.js';
 export { createRequest, createResponse, type RequestInit, type ResponseInit } from './sip/build.js';
@@ -84,6 +90,7 @@ export {
   type Rejection,
   type RequestPolicy,
 } from './sip/check-request.js';
+export { firstContactUri } from './sip/contact.js';
 export { type CSeq, parseCSeq, stringifyCSeq } from './sip/cseq.js';
 export {
   type DialogRoute,
@@ -105,8 +112,9 @@ export {
   verifyCredentials,
 } from './sip/digest.js';
 export { SipParseError } from './sip/errors.js';
+export { hasHeader, mergeHeaders, SINGLETON_HEADERS } from './sip/header-init.js';
 export { canonicalHeaderName, headerKey } from './sip/header-names.js';
-export { MAGIC_COOKIE, newBranch, newCallId, newTag } from './sip/ids.js';
+export { newBranch, newCallId, newTag } from './sip/ids.js';
 export {
   type ContentType,
   type HeaderField,
@@ -123,6 +131,7 @@ export {
   SipResponse,
 } from './sip/message.js';
 export { type NameAddr, parseNameAddr, parseNameAddrList, stringifyNameAddr } from './sip/name-addr.js';
+export { hasOptionTag } from './sip/option-tags.js';
 export { type Params, parseParams, stringifyParams } from './sip/params.js';
 export { parseMessage } from './sip/parser.js';
 export { reasonPhrase } from './sip/status-reasons.js';
@@ -140,19 +149,7 @@ export {
 } from './sip/uri.js';
 export { uriEquals } from './sip/uri-compare.js';
 export { parseVia, parseViaList, stringifyVia, type Via } from './sip/via.js';
-export type { B2buaProgressCallbacks, CreateUacOptions, LateOffer, ProgressCallbacks } from './srf.js';
-export { finalResponse, Srf, type SrfOptions } from './srf.js';
-export { type AuthProvider, authorize, type Credentials, withDigestAuth } from './streams/digest-auth.js';
-export { buildRequest, normalizeUri, type RequestOptions } from './streams/out-of-dialog-request.js';
-export type { RequestEvent, RequestHandler } from './streams/request-router.js';
-export { RequestStream } from './streams/request-stream.js';
-export { type AckFunction, SentRequest } from './streams/sent-request.js';
-export { SrfRequest } from './streams/srf-request.js';
-export {
-  type SendCallback,
-  type SendOptions as ResponseSendOptions,
-  SrfResponse,
-} from './streams/srf-response.js';
+export { Srf, type SrfOptions } from './srf/srf.js';
 export { DEFAULT_TIMERS, type TransactionTimers } from './transaction/timer-config.js';
 export type { ClientFailure } from './transaction/transaction-context.js';
 export { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from './transaction/transaction-layer.js';

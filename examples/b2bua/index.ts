@@ -5,7 +5,6 @@ import { catchError, EMPTY, mergeMap, type Observable, throwError } from 'rxjs';
 import {
   b2bua$,
   type Dialog,
-  filterMethod,
   type RequestEvent,
   relayInDialog,
   SipError,
@@ -29,40 +28,25 @@ if (args.targets.length === 0) {
 const srf = new Srf({ logger: log });
 await srf.start({ listen: args.listen });
 
-// Each target in turn; the last one's failure goes to the caller.
-function bridge(call: RequestEvent, targets: string[]): Observable<{ uas: Dialog; uac: Dialog }> {
-  const [target, ...rest] = targets;
-  if (!target) return throwError(() => new SipError(480));
+// Each target in turn: a failure errors only while targets remain (passFailure: false), and
+// the last one's failure goes to the caller. A call that does not connect emits nothing.
+function bridge(call: RequestEvent, [target, ...rest]: string[]): Observable<{ uas: Dialog; uac: Dialog }> {
+  if (!target) return EMPTY;
   return b2bua$(call, target, { passFailure: rest.length === 0, proxyRequestHeaders: ['all'] }).pipe(
-    catchError((err: unknown) =>
-      err instanceof SipError && err.status !== 487 && rest.length > 0
-        ? bridge(call, rest)
-        : throwError(() => err),
-    ),
+    catchError((err: unknown) => (err instanceof SipError ? bridge(call, rest) : throwError(() => err))),
   );
 }
 
-srf.requests$
+srf.invite$
   .pipe(
-    filterMethod('INVITE'),
-    mergeMap((call) =>
-      bridge(call, args.targets).pipe(
-        catchError((err: unknown) => {
-          log.debug(
-            { callId: call.req.callId, status: err instanceof SipError ? err.status : undefined },
-            'call not bridged',
-          );
-          return EMPTY;
-        }),
-      ),
-    ),
+    mergeMap((call) => bridge(call, args.targets)),
     tieLegs(),
     relayInDialog(),
   )
   .subscribe(({ uas, uac }) => {
     const call = log.child({ callId: uas.sip.callId });
     call.debug({ to: uac.remote.uri }, 'call bridged');
-    uas.destroy$.subscribe((end) => call.debug({ reason: end.reason, by: end.initiator }, 'call ended'));
+    uas.ended$.subscribe((end) => call.debug({ reason: end.reason, by: end.initiator }, 'call ended'));
   });
 
 runUntilSignal(srf, log);

@@ -2,7 +2,8 @@
 // --target, forking over several targets (--forking sequential|simultaneous); the dialog's ACK
 // and BYE come back through it.
 //   npm run example -- proxy --listen 127.0.0.1:5070 --target sip:127.0.0.1:5090
-import { filterMethod, proxy, Srf } from '../../src/index.js';
+import { merge } from 'rxjs';
+import { proxy, Srf } from '../../src/index.js';
 import { exampleArgs, runUntilSignal } from '../common.js';
 
 const args = exampleArgs(
@@ -27,11 +28,8 @@ const forking = args.values.forking === 'simultaneous' ? 'simultaneous' : 'seque
 const srf = new Srf({ logger: log });
 await srf.start({ listen: args.listen });
 
-srf.requests$
-  .pipe(
-    filterMethod('INVITE', 'MESSAGE', 'SUBSCRIBE', 'OPTIONS', 'REFER'),
-    proxy(args.targets, { recordRoute: true, forking }),
-  )
+merge(srf.invite$, srf.message$, srf.subscribe$, srf.options$, srf.refer$)
+  .pipe(proxy(args.targets, { recordRoute: true, forking }))
   .subscribe((result) => log.debug({ status: result.finalStatus }, 'proxied'));
 
 runUntilSignal(srf, log);

@@ -1,6 +1,7 @@
 // Answers OPTIONS with 200 and every other new request with --status (default 480).
 //   npm run example -- responder --listen 127.0.0.1:5060 [--status 486]
-import { filterMethod, Srf } from '../../src/index.js';
+import { merge } from 'rxjs';
+import { Srf } from '../../src/index.js';
 import { exampleArgs, runUntilSignal } from '../common.js';
 
 const args = exampleArgs('responder', 'answers OPTIONS with 200 and other requests with --status', {
@@ -10,12 +11,18 @@ const status = Number(args.values.status);
 const srf = new Srf({ logger: args.logger });
 await srf.start({ listen: args.listen });
 
-srf.requests$.pipe(filterMethod('OPTIONS')).subscribe(({ res }) => res.send(200));
-srf.requests$
-  .pipe(filterMethod('INVITE', 'MESSAGE', 'REGISTER', 'SUBSCRIBE', 'PUBLISH', 'REFER', 'NOTIFY'))
-  .subscribe(({ req, res }) => {
-    args.logger.debug({ method: req.method, callId: req.callId }, 'rejecting');
-    res.send(status);
-  });
+srf.options$.subscribe(({ res }) => res.send(200));
+merge(
+  srf.invite$,
+  srf.message$,
+  srf.register$,
+  srf.subscribe$,
+  srf.publish$,
+  srf.refer$,
+  srf.notify$,
+).subscribe(({ req, res }) => {
+  args.logger.debug({ method: req.method, callId: req.callId }, 'rejecting');
+  res.send(status);
+});
 
 runUntilSignal(srf, args.logger);

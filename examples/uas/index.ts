@@ -1,7 +1,7 @@
 // A UAS: answers every INVITE with 200 and an SDP, and logs each dialog's life.
 //   npm run example -- uas --listen 127.0.0.1:5080
-import { catchError, EMPTY, mergeMap } from 'rxjs';
-import { filterMethod, SipError, Srf, uas$ } from '../../src/index.js';
+import { mergeMap } from 'rxjs';
+import { Srf, uas$ } from '../../src/index.js';
 import { exampleArgs, runUntilSignal } from '../common.js';
 
 const args = exampleArgs('uas', 'answers every INVITE with 200 OK and an SDP, logs each dialog', {
@@ -29,31 +29,17 @@ const srf = new Srf({ logger: log });
 await srf.start({ listen: args.listen });
 let session = 1;
 
-srf.requests$
-  .pipe(
-    filterMethod('INVITE'),
-    mergeMap((call) =>
-      uas$(call, { localSdp: sdp(session++) }).pipe(
-        catchError((err: unknown) => {
-          log.info(
-            { callId: call.req.callId, status: err instanceof SipError ? err.status : undefined },
-            'call not answered',
-          );
-          return EMPTY;
-        }),
-      ),
-    ),
-  )
-  .subscribe((dialog) => {
-    const call = log.child({ callId: dialog.sip.callId });
-    call.info({ from: dialog.remote.uri }, 'dialog established');
-    dialog.hold$.subscribe(() => call.info('put on hold'));
-    dialog.unhold$.subscribe(() => call.info('taken off hold'));
-    dialog.info$.subscribe(({ req, res }) => {
-      call.info({ contentType: req.get('content-type'), body: req.body }, 'INFO');
-      res.send(200);
-    });
-    dialog.destroy$.subscribe((end) => call.info({ reason: end.reason, by: end.initiator }, 'dialog ended'));
+// A call that ends before it is answered (cancelled, refused) emits nothing: the pipeline goes on.
+srf.invite$.pipe(mergeMap((call) => uas$(call, { localSdp: sdp(session++) }))).subscribe((dialog) => {
+  const call = log.child({ callId: dialog.sip.callId });
+  call.info({ from: dialog.remote.uri }, 'dialog established');
+  dialog.hold$.subscribe(() => call.info('put on hold'));
+  dialog.unhold$.subscribe(() => call.info('taken off hold'));
+  dialog.info$.subscribe(({ req, res }) => {
+    call.info({ contentType: req.get('content-type'), body: req.body }, 'INFO');
+    res.send(200);
   });
+  dialog.ended$.subscribe((end) => call.info({ reason: end.reason, by: end.initiator }, 'dialog ended'));
+});
 
 runUntilSignal(srf, log);

@@ -1,81 +1,57 @@
 import {
   catchError,
   concat,
-  defer,
+  defaultIfEmpty,
+  EMPTY,
   filter,
-  from,
   map,
   mergeMap,
-  type Observable,
+  Observable,
   of,
+  Subscription,
   take,
   tap,
   throwError,
 } from 'rxjs';
-import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
-import type { RequestEvent } from '../streams/request-router.js';
+import type { RequestEvent } from '../requests/srf-request.js';
+import type { HeaderInit } from '../sip/message.js';
+import { hasOptionTag } from '../sip/option-tags.js';
+import {
+  type B2buaOptions,
+  type B2buaProgress,
+  headersForA,
+  reasonHeaders,
+  sdpFor,
+} from './b2bua-options.js';
 import { copyHeaders } from './copy-headers.js';
 import type { Dialog } from './dialog.js';
 import { SipError } from './sip-error.js';
-import { type UacOptions, type UacProgress, uac$ } from './uac.js';
+import { uac$ } from './uac.js';
+import type { UacOptions, UacProgress } from './uac-options.js';
 import { uas$ } from './uas.js';
 import { agentOf } from './user-agent.js';
 
-export type SdpTransform = string | ((sdp: string, res: SipResponse) => string | Promise<string>);
-
-export interface B2buaOptions extends Omit<UacOptions, 'localSdp' | 'method' | 'noAck' | 'prack'> {
-  /** The SDP for A: text, or a function of B's SDP and response. Default: B's SDP as it is. */
-  localSdpA?: SdpTransform;
-  /** The SDP offered to B. Default: A's offer. */
-  localSdpB?: string;
-  /** Headers on every response to A: an object, or a function of B's response and the headers so far. */
-  responseHeaders?: HeaderInit | ((res: SipResponse, headers: HeaderInit) => HeaderInit);
-  /** Headers copied from A's INVITE to B's: names, or `['all', '-X-Foo']`. */
-  proxyRequestHeaders?: string[];
-  /** Headers copied from B's responses to A's: names, or `['all', '-X-Foo']`. */
-  proxyResponseHeaders?: string[];
-  /** Send B's failure to A (default true); with false, A stays unanswered for a fallback. */
-  passFailure?: boolean;
-  /** Relay B's provisional responses to A (default true); reliable ones end to end when A supports 100rel. */
-  passProvisionalResponses?: boolean;
-}
-
-/** A B2BUA's progress: the B leg's, then `uac` when B answers, then both legs. */
-export type B2buaProgress =
-  | UacProgress
-  | { type: 'uac'; uac: Dialog }
-  | { type: 'connected'; uas: Dialog; uac: Dialog };
-
-function supports100rel(req: SipRequest): boolean {
-  return [req.get('supported'), req.get('require')].some((v) =>
-    (v ?? '').split(',').some((t) => t.trim().toLowerCase() === '100rel'),
-  );
-}
-
-function reasonHeaders(cancel: SipRequest): HeaderInit {
-  // drachtio-srf #150: a CANCEL's Reason reaches the B leg.
-  const headers: HeaderInit = {};
-  for (const name of ['Reason', 'X-Reason']) {
-    const value = cancel.get(name);
-    if (value !== undefined) headers[name] = value;
-  }
-  return headers;
-}
-
-function sdpFor(transform: SdpTransform | undefined, sdp: string, res: SipResponse): Observable<string> {
-  if (transform === undefined) return of(sdp);
-  if (typeof transform === 'string') return of(transform);
-  const value = transform(sdp, res);
-  return typeof value === 'string' ? of(value) : from(value);
-}
+export type { B2buaOptions, B2buaProgress, SdpTransform } from './b2bua-options.js';
 
 /**
  * Bridges an incoming INVITE (A) to `target` (B), the drachtio-srf createB2BUA way (cold):
  * B's provisional responses are relayed to A (reliable ones end to end), a CANCEL from A cancels
  * B with its Reason, B's answer is given to A (its SDP through `localSdpA`), and a late offer
  * from A goes through with B's offer and A's answer in its ACK. Emits B's progress, then
- * `connected` with both dialogs. B's failure errors with SipError, after being sent to A unless
- * `passFailure` is false (A then stays unanswered: try another target).
+ * `connected` with both dialogs, and completes. Its subscription owns what it listens to on A
+ * (CANCEL, PRACK) and the B leg: unsubscribing before B answers cancels B.
+ *
+ * A call's failure is the call's: B's failure is sent to A and the observable ends with
+ * `rejected` instead of `connected`; A's cancel (B is cancelled) and a failure of A's answer
+ * after B answered (B is hung up) end it with neither. Only with `passFailure: false`, while A still waits for an answer, does B's
+ * failure error with {@link SipError}: the application has asked to handle it.
+ *
+ * @param event - A's INVITE and its response
+ * @param target - B's URI (or `host[:port]`)
+ * @param options - drachtio-srf's createB2BUA options
+ * @returns the progress, ending with `connected`
+ * @example
+ * b2buaProgress$(call, 'sip:bob@192.0.2.9').pipe(filter((p) => p.type === 'connected'))
  */
 export function b2buaProgress$(
   event: RequestEvent,
@@ -83,18 +59,13 @@ export function b2buaProgress$(
   options: B2buaOptions = {},
 ): Observable<B2buaProgress> {
   const { req, res } = event;
-  return defer(() => {
+  return new Observable<B2buaProgress>((subscriber) => {
     const ua = agentOf(req);
+    const owned = new Subscription();
     const passProvisional = options.passProvisionalResponses ?? true;
-    const relay100rel = passProvisional && supports100rel(req);
+    const relay100rel =
+      passProvisional && (hasOptionTag(req, 'supported', '100rel') || hasOptionTag(req, 'require', '100rel'));
     const lateOffer = req.payload.length === 0;
-    const headersForA = (response: SipResponse): HeaderInit => {
-      const copied = copyHeaders(response, options.proxyResponseHeaders);
-      const extra = options.responseHeaders;
-      return typeof extra === 'function'
-        ? { ...copied, ...extra(response, copied) }
-        : { ...copied, ...extra };
-    };
     const uacOptions: UacOptions = {
       ...options,
       method: 'INVITE',
@@ -107,87 +78,115 @@ export function b2buaProgress$(
       prack: relay100rel ? 'manual' : 'auto',
     };
     let prackWaiting: ((body: string) => void) | undefined;
+    let cancelB: ((headers: HeaderInit) => void) | undefined;
     if (relay100rel) {
       // A's PRACK (with its body, for an offer/answer in PRACK) is sent on to B.
-      req.prack$.subscribe(({ req: prack, res: prackRes }) => {
-        prackRes.send(200);
-        prackWaiting?.(prack.body);
-        prackWaiting = undefined;
-      });
+      owned.add(
+        req.prack$.subscribe(({ req: prack, res: prackRes }) => {
+          prackRes.send(200);
+          prackWaiting?.(prack.body);
+          prackWaiting = undefined;
+        }),
+      );
     }
-    return uac$(ua, target, uacOptions).pipe(
+    owned.add(req.cancel$.subscribe((cancel) => cancelB?.(reasonHeaders(cancel))));
+    const failed = (what: string) => (err: unknown) => ua.log.warn({ err, callId: req.get('call-id') }, what);
+    const endB = (uac: Dialog) => uac.end$().subscribe({ error: failed('could not hang up the B leg') });
+    // A's answer once B answered; when A cannot be answered (cancelled, its SDP failed), B is hung up.
+    const answerA = (sdp$: Observable<string>, uac: Dialog, headers: HeaderInit): Observable<Dialog> =>
+      sdp$.pipe(
+        catchError((err: unknown) => {
+          ua.log.error({ err, callId: req.get('call-id') }, 'localSdpA failed: answering 500');
+          if (!res.finalResponseSent) res.send(500);
+          return EMPTY;
+        }),
+        mergeMap((sdp) => uas$(event, { localSdp: sdp, headers })),
+        defaultIfEmpty(undefined),
+        mergeMap((uas) => {
+          if (uas) return of(uas);
+          endB(uac);
+          return EMPTY;
+        }),
+      );
+    const relayProvisional = (
+      progress: Extract<UacProgress, { type: 'provisional' }>,
+    ): Observable<B2buaProgress> => {
+      const response = progress.response;
+      if (!passProvisional || response.status <= 101 || res.finalResponseSent) return of(progress);
+      const prack = relay100rel ? progress.prack : undefined;
+      if (prack)
+        prackWaiting = (body) =>
+          owned.add(prack(body ? { body } : {}).subscribe({ error: failed('PRACK to B failed') }));
+      const send = (sdp: string) => {
+        const headers = headersForA(options, response);
+        if (prack) headers.Require = '100rel';
+        if (sdp) headers['Content-Type'] = 'application/sdp';
+        res.send(response.status, response.reason, { headers, body: sdp || undefined });
+      };
+      const sdp$ = response.payload.length > 0 ? sdpFor(options.localSdpA, response.body, response) : of('');
+      return sdp$.pipe(
+        tap(send),
+        map(() => progress),
+      );
+    };
+    const progress$ = uac$(ua, target, uacOptions).pipe(
       mergeMap((progress): Observable<B2buaProgress> => {
         if (progress.type === 'request') {
-          req.cancel$.subscribe((cancel) => progress.cancel(reasonHeaders(cancel)));
+          cancelB = progress.cancel;
           return of(progress);
         }
-        if (progress.type === 'provisional') {
-          const response = progress.response;
-          if (!passProvisional || response.status <= 101 || res.finalResponseSent) return of(progress);
-          const reliable = relay100rel && progress.prack !== undefined;
-          const prack = progress.prack;
-          if (reliable && prack) prackWaiting = (body) => prack(body ? { body } : {}).subscribe();
-          const send = (sdp: string) => {
-            const headers = headersForA(response);
-            if (reliable) headers.Require = '100rel';
-            if (sdp) headers['Content-Type'] = 'application/sdp';
-            res.send(response.status, response.reason, { headers, body: sdp || undefined });
-          };
-          const relayed =
-            response.payload.length > 0
-              ? sdpFor(options.localSdpA, response.body, response).pipe(tap(send))
-              : of('').pipe(tap(send));
-          return relayed.pipe(map(() => progress));
-        }
+        if (progress.type === 'provisional') return relayProvisional(progress);
         if (progress.type === 'offer') {
           // A's late offer: B offered in its 2xx; A answers in its ACK, which B's ACK carries.
           const response = progress.response;
-          return sdpFor(options.localSdpA, progress.sdp, response).pipe(
-            mergeMap((sdp) => uas$(event, { localSdp: sdp, headers: headersForA(response) })),
+          return answerA(
+            sdpFor(options.localSdpA, progress.sdp, response),
+            progress.dialog,
+            headersForA(options, response),
+          ).pipe(
             mergeMap((uas) =>
               uas.ack$.pipe(
                 take(1),
                 map((ack) => ({ type: 'connected' as const, uas, uac: progress.ack(ack.body) })),
               ),
             ),
-            catchError((err: unknown) => {
-              void progress.dialog.destroy();
-              return throwError(() => err);
-            }),
           );
         }
         const uac = progress.dialog;
         const answer = progress.response;
         return concat(
           of<B2buaProgress>({ type: 'uac', uac }),
-          sdpFor(options.localSdpA, uac.remote.sdp, answer).pipe(
-            mergeMap((sdp) => uas$(event, { localSdp: sdp, headers: headersForA(answer) })),
+          answerA(sdpFor(options.localSdpA, uac.remote.sdp, answer), uac, headersForA(options, answer)).pipe(
             map((uas): B2buaProgress => ({ type: 'connected', uas, uac })),
-            catchError((err: unknown) => {
-              // A is gone (cancelled, or its answer failed): B must not stay up.
-              void uac.destroy();
-              return throwError(() => err);
-            }),
           ),
         );
       }),
       catchError((err: unknown) => {
-        if (
-          err instanceof SipError &&
-          (options.passFailure ?? true) &&
-          !res.finalResponseSent &&
-          err.status !== 487
-        ) {
-          const headers = err.res ? headersForA(err.res) : {};
-          res.send(err.status, err.reason, { headers });
-        }
-        return throwError(() => err);
+        if (!(err instanceof SipError)) return throwError(() => err);
+        const passFailure = options.passFailure ?? true;
+        if (res.finalResponseSent || err.status === 487) return EMPTY;
+        if (!passFailure) return throwError(() => err);
+        res.send(err.status, err.reason, { headers: err.res ? headersForA(options, err.res) : {} });
+        return of<B2buaProgress>({ type: 'rejected', error: err });
       }),
     );
+    owned.add(progress$.subscribe(subscriber));
+    return owned;
   });
 }
 
-/** The two legs once connected (see {@link b2buaProgress$}). */
+/**
+ * The two legs once connected (see {@link b2buaProgress$}); completes without a value when the
+ * call did not connect (the failure has been answered to A), and errors only with
+ * `passFailure: false`.
+ *
+ * @param event - A's INVITE and its response
+ * @param target - B's URI
+ * @param options - drachtio-srf's createB2BUA options
+ * @returns both legs
+ * @example
+ * srf.invite$.pipe(mergeMap((call) => b2bua$(call, 'sip:192.0.2.9'))).subscribe(({ uas, uac }) => ...)
+ */
 export function b2bua$(
   event: RequestEvent,
   target: string,

@@ -1,7 +1,7 @@
 import { merge, Observable, Subject } from 'rxjs';
 import type { OutboundEvent } from '../engine/engine.js';
+import { type AuthProvider, withDigestAuth } from '../requests/digest-client.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
-import { type AuthProvider, withDigestAuth } from '../streams/digest-auth.js';
 import type { UserAgent } from './user-agent.js';
 
 export interface InviteClientOptions {

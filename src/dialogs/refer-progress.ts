@@ -1,3 +1,5 @@
+import type { Observable } from 'rxjs';
+import type { SipResponse } from '../sip/message.js';
 import { reasonPhrase } from '../sip/status-reasons.js';
 import type { Dialog } from './dialog.js';
 
@@ -9,15 +11,15 @@ import type { Dialog } from './dialog.js';
  * @example
  * dialog.refer$.subscribe(({ req, res }) => {
  *   res.send(202);
- *   referProgress(dialog, 100).subscribe();
- *   srf.call$(req.getParsedHeader('Refer-To').uri).subscribe(... referProgress(dialog, 200) ...);
+ *   sendReferProgress$(dialog, 100).subscribe();
+ *   srf.call$(req.getParsedHeader('Refer-To').uri).subscribe(... sendReferProgress$(dialog, 200) ...);
  * });
  */
-export function referProgress(
+export function sendReferProgress$(
   dialog: Dialog,
   status: number,
   options: { reason?: string; expires?: number; id?: number } = {},
-) {
+): Observable<SipResponse> {
   const final = status >= 200;
   const state = final ? 'terminated;reason=noresource' : `active;expires=${options.expires ?? 60}`;
   return dialog.send$({

@@ -1,13 +1,13 @@
 import { defer, finalize, mergeMap, type Observable, of, throwError } from 'rxjs';
 import type { InboundRequest } from '../engine/engine.js';
+import { withDigestAuth } from '../requests/digest-client.js';
+import { buildRequest } from '../requests/out-of-dialog-request.js';
 import { uacDialogRoute, uasDialogRoute } from '../sip/dialog-route.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
-import { withDigestAuth } from '../streams/digest-auth.js';
-import { buildRequest } from '../streams/out-of-dialog-request.js';
 import { Dialog } from './dialog.js';
 import { SipError } from './sip-error.js';
-import { DEFAULT_SUBSCRIPTION_EXPIRES, expiresOf, SubscriptionTimer } from './subscription.js';
-import { requestUri, type UacOptions, type UacProgress } from './uac.js';
+import { DEFAULT_SUBSCRIPTION_EXPIRES, expiresOf } from './subscription.js';
+import { requestUri, type UacOptions, type UacProgress } from './uac-options.js';
 import type { UserAgent } from './user-agent.js';
 
 /**
@@ -16,7 +16,7 @@ import type { UserAgent } from './user-agent.js';
  * that overtakes the 2xx (§4.1.2.4) makes the dialog and is answered 200 at once; `notify$`
  * still hands it to its first subscriber. A non-2xx errors with SipError.
  */
-export function subscribe$(ua: UserAgent, uri: string, options: UacOptions): Observable<UacProgress> {
+export function subscribeClient$(ua: UserAgent, uri: string, options: UacOptions): Observable<UacProgress> {
   return defer(() => {
     const localHost = ua.engine.listeningPoints[0]?.advertised.host ?? 'localhost';
     const subscribe = buildRequest(
@@ -37,8 +37,9 @@ export function subscribe$(ua: UserAgent, uri: string, options: UacOptions): Obs
       route: ReturnType<typeof uacDialogRoute>,
       createdBy: SipRequest | SipResponse,
       expires: number,
-    ) => {
-      const made = new Dialog({
+      holdEarlyNotifies = false,
+    ) =>
+      new Dialog({
         ua,
         type: 'uac',
         dialogType: 'SUBSCRIBE',
@@ -50,20 +51,17 @@ export function subscribe$(ua: UserAgent, uri: string, options: UacOptions): Obs
         remoteCseq: 0,
         createdBy,
         auth: options.auth,
+        // The notifier ends an unrefreshed subscription with a NOTIFY: give it time to arrive.
+        subscription: { event, expires, grace: 64 * ua.timers.t1, holdEarlyNotifies },
       });
-      // The notifier ends an unrefreshed subscription with a NOTIFY: give it time to arrive.
-      made.subscription = new SubscriptionTimer(ua, made, event, expires, 64 * ua.timers.t1);
-      return made;
-    };
     const key = `${subscribe.callId}\u0000${subscribe.fromTag ?? ''}`;
     // A NOTIFY that overtakes the 2xx makes the dialog (its route as a UAS would see it).
     ua.pendingSubscriptions.set(key, (inbound: InboundRequest) => {
       if (dialog) return false;
       const notify = inbound.message;
       const route = uasDialogRoute(notify, subscribe.fromTag ?? '');
-      dialog = makeDialog(route, notify, asked);
       // The application gets the dialog with the 2xx; this NOTIFY is kept for its notify$.
-      dialog.heldNotifies = [];
+      dialog = makeDialog(route, notify, asked, true);
       dialog.receive(inbound);
       return true;
     });
@@ -78,9 +76,9 @@ export function subscribe$(ua: UserAgent, uri: string, options: UacOptions): Obs
         ua.pendingSubscriptions.delete(key);
         if (response.status >= 300)
           return throwError(() => new SipError(response.status, response.reason, response));
-        const existing = dialog ?? ua.dialogs.find(sent.callId, sent.fromTag ?? '', response.toTag ?? '');
+        const existing = dialog;
         if (existing) {
-          existing.subscription?.refresh(expiresOf(response) ?? asked);
+          existing.subscription?.timer.refresh(expiresOf(response) ?? asked);
           return of({ type: 'dialog', dialog: existing, response });
         }
         dialog = makeDialog(uacDialogRoute(sent, response), response, expiresOf(response) ?? asked);

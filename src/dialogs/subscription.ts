@@ -1,27 +1,23 @@
-import type { Subscription as RxSubscription } from 'rxjs';
+import type { Logger } from 'pino';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import type { SipMessage } from '../sip/message.js';
-import type { UserAgent } from './user-agent.js';
-
-/** What a subscription needs from its dialog. */
-export interface SubscriptionDialog {
-  readonly sip: { callId: string };
-  readonly state: string;
-  /** Sends the final NOTIFY (notifier) and ends the dialog. */
-  endSubscription(reason: string): void;
-}
 
 /** RFC 6665 §4.1.2.1: an Expires the event package has no better default for. */
 export const DEFAULT_SUBSCRIPTION_EXPIRES = 3600;
 
+/** The Expires of a message, or undefined when absent or malformed. */
 export function expiresOf(message: SipMessage): number | undefined {
-  try {
-    return message.getParsedHeader('expires');
-  } catch {
-    return undefined;
-  }
+  return message.tryParsedHeader('expires');
 }
 
-/** `Subscription-State: active;expires=60` → {state: 'active', expires: 60, reason}. */
+/**
+ * `Subscription-State: active;expires=60` → `{state: 'active', expires: 60}` (RFC 6665 §8.2.3).
+ *
+ * @param message - a NOTIFY
+ * @returns the state (lower case), its expires and reason, or undefined without the header
+ * @example
+ * subscriptionStateOf(notify)?.state === 'terminated'
+ */
 export function subscriptionStateOf(
   message: SipMessage,
 ): { state: string; expires?: number; reason?: string } | undefined {
@@ -38,19 +34,26 @@ export function subscriptionStateOf(
 }
 
 /**
- * The life of an RFC 6665 subscription in its dialog: it lasts until its expiry unless refreshed
- * (a SUBSCRIBE's Expires, or a NOTIFY's Subscription-State expires), and then ends (a notifier
- * sends NOTIFY terminated;reason=timeout first).
+ * The expiry of an RFC 6665 subscription: it lasts until its expiry unless refreshed (a
+ * SUBSCRIBE's Expires, or a NOTIFY's Subscription-State expires), and then `onExpire` runs.
  */
 export class SubscriptionTimer {
-  private timer: RxSubscription | undefined;
+  private timer: Subscription | undefined;
 
+  /**
+   * @param scheduler - where the timer runs
+   * @param log - the dialog's logger
+   * @param event - the event package (Event header)
+   * @param expires - seconds until the first expiry
+   * @param onExpire - what ends the subscription
+   * @param grace - ms more the subscriber waits for the notifier's final NOTIFY
+   */
   constructor(
-    private readonly ua: UserAgent,
-    private readonly dialog: SubscriptionDialog,
+    private readonly scheduler: SchedulerLike,
+    private readonly log: Logger,
     readonly event: string,
     expires: number,
-    /** The subscriber waits this much longer (ms) for the notifier's final NOTIFY before ending on its own. */
+    private readonly onExpire: () => void,
     private readonly grace = 0,
   ) {
     this.refresh(expires);
@@ -64,13 +67,13 @@ export class SubscriptionTimer {
   /** Ends the subscription in `delay` ms unless refreshed before. */
   expireIn(delay: number): void {
     this.timer?.unsubscribe();
-    this.timer = this.ua.scheduler.schedule(() => {
-      if (this.dialog.state === 'terminated') return;
-      this.ua.log.info({ callId: this.dialog.sip.callId, event: this.event }, 'subscription expired');
-      this.dialog.endSubscription('timeout');
+    this.timer = this.scheduler.schedule(() => {
+      this.log.info({ event: this.event }, 'subscription expired');
+      this.onExpire();
     }, delay);
   }
 
+  /** Stops the timer. */
   stop(): void {
     this.timer?.unsubscribe();
   }

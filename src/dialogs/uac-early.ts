@@ -1,16 +1,14 @@
 import type { Observable } from 'rxjs';
+import type { AuthProvider } from '../requests/digest-client.js';
 import { uacDialogRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
-import type { AuthProvider } from '../streams/digest-auth.js';
+import { hasOptionTag } from '../sip/option-tags.js';
 import { Dialog } from './dialog.js';
+import type { SessionTimerTerms } from './session-timer-terms.js';
 import type { UserAgent } from './user-agent.js';
 
 /** Sends the PRACK for a reliable provisional response, with an optional body (RFC 3262 §4). */
 export type PrackSender = (options?: { body?: string; headers?: HeaderInit }) => Observable<SipResponse>;
-
-function requires100rel(response: SipResponse): boolean {
-  return (response.get('require') ?? '').split(',').some((t) => t.trim().toLowerCase() === '100rel');
-}
 
 interface Early {
   dialog: Dialog;
@@ -66,8 +64,8 @@ export class EarlyDialogs {
     } else if (response.payload.length > 0) {
       early.dialog.remote.sdp = response.body;
     }
-    const rseq = response.has('rseq') ? response.getParsedHeader('rseq') : undefined;
-    if (rseq === undefined || !requires100rel(response)) return { dialog: early.dialog };
+    const rseq = response.tryParsedHeader('rseq');
+    if (rseq === undefined || !hasOptionTag(response, 'require', '100rel')) return { dialog: early.dialog };
     // RFC 3262 §4: only the next RSeq in order is acknowledged; a repeat is a retransmission.
     if (early.lastRseq !== undefined && rseq !== early.lastRseq + 1) return undefined;
     early.lastRseq = rseq;
@@ -83,13 +81,14 @@ export class EarlyDialogs {
   }
 
   /** The dialog for a 2xx: its early dialog confirmed (route set and target from the 2xx), or undefined. */
-  confirm(response: SipResponse, invite: SipRequest): Dialog | undefined {
+  confirm(response: SipResponse, invite: SipRequest, sessionTimer?: SessionTimerTerms): Dialog | undefined {
     const early = this.byTag.get(response.toTag ?? '');
     if (!early) return undefined;
     early.dialog.confirm({
       route: uacDialogRoute(invite, response),
       remoteSdp: response.payload.length ? response.body : undefined,
       createdBy: response,
+      sessionTimer,
     });
     this.byTag.delete(response.toTag ?? '');
     return early.dialog;

@@ -1,31 +1,32 @@
 import { Observable, type Subscription } from 'rxjs';
+import type { RequestEvent, SrfRequest } from '../requests/srf-request.js';
+import type { ResponseChannel, SendOptions, SrfResponse } from '../requests/srf-response.js';
 import { createResponse } from '../sip/build.js';
 import { uasDialogRoute } from '../sip/dialog-route.js';
 import type { SipResponse } from '../sip/message.js';
-import type { RequestEvent } from '../streams/request-router.js';
-import type { SrfRequest } from '../streams/srf-request.js';
-import type { SrfResponse } from '../streams/srf-response.js';
-import { Dialog, type EarlyInvite } from './dialog.js';
+import { hasOptionTag } from '../sip/option-tags.js';
+import { Dialog } from './dialog.js';
+import type { EarlyInvite } from './dialog-core.js';
 import { SipError } from './sip-error.js';
 import { AnswerRetransmitter } from './uas-answer.js';
 import type { UserAgent } from './user-agent.js';
-
-function hasTag(list: string | undefined, tag: string): boolean {
-  return (list ?? '').split(',').some((t) => t.trim().toLowerCase() === tag);
-}
 
 interface Outstanding {
   rseq: number;
   timer: Subscription | undefined;
 }
 
+// The UAS state of each INVITE that reached the application, until the request is let go.
+const invites = new WeakMap<SrfRequest, UasInvite>();
+
 /**
- * The UAS side of one incoming INVITE, between the request and its final response:
- * reliable provisional responses (RFC 3262 §3: RSeq, resent until PRACKed, one at a time, the
- * 2xx held until the last is PRACKed), the early dialog a provisional response with a To tag
- * makes, and the resending of the 2xx until its ACK (RFC 3261 §13.3.1.4).
+ * The UAS side of one incoming INVITE, between the request and its final response, as the
+ * response channel of its `res`: reliable provisional responses (RFC 3262 §3: RSeq, resent
+ * until PRACKed, one at a time, the 2xx held until the last is PRACKed), the early dialog a
+ * provisional response with a To tag makes, and the resending of the 2xx until its ACK
+ * (RFC 3261 §13.3.1.4).
  */
-export class UasInvite implements EarlyInvite {
+export class UasInvite implements EarlyInvite, ResponseChannel {
   private early: Dialog | undefined;
   private rseq: number | undefined;
   private outstanding: Outstanding | undefined;
@@ -35,12 +36,14 @@ export class UasInvite implements EarlyInvite {
   /** The 2xx once sent, resent until the ACK. */
   answer: AnswerRetransmitter | undefined;
 
+  /**
+   * @param ua - the user agent the INVITE reached
+   * @param req - the INVITE
+   */
   constructor(
     private readonly ua: UserAgent,
     private readonly req: SrfRequest,
-    private readonly res: SrfResponse,
   ) {
-    res.transmit = (response) => this.transmit(response);
     // Finals the application did not send (487 after a CANCEL, the stack's deadline) end it too.
     req.inbound.final$.subscribe((response) => this.final(response));
   }
@@ -51,24 +54,26 @@ export class UasInvite implements EarlyInvite {
   }
 
   private get supportsReliable(): boolean {
-    return hasTag(this.req.get('supported'), '100rel') || hasTag(this.req.get('require'), '100rel');
+    return hasOptionTag(this.req, 'supported', '100rel') || hasOptionTag(this.req, 'require', '100rel');
   }
 
   private send(response: SipResponse): boolean {
     return this.req.inbound.respond(response);
   }
 
-  private transmit(response: SipResponse): boolean {
+  /** Sends a response of the INVITE: reliably when it asks to be and may, held while a PRACK is awaited. */
+  transmit(response: SipResponse, res: SrfResponse): boolean {
     if (this.finished) return false;
     const status = response.status;
     if (status > 100 && status < 200) {
-      this.ensureEarlyDialog(response);
-      if (hasTag(response.get('require'), '100rel')) {
+      this.ensureEarlyDialog(response, res.toTag);
+      if (hasOptionTag(response, 'require', '100rel')) {
         if (!this.supportsReliable) {
           // RFC 3262 §3: only to a UAC that supports it; sent unreliably otherwise.
-          const rest = (response.get('require') ?? '')
-            .split(',')
-            .filter((t) => t.trim().toLowerCase() !== '100rel');
+          const rest = response
+            .getAll('require')
+            .flatMap((v) => v.split(','))
+            .filter((t) => t.trim() !== '' && t.trim().toLowerCase() !== '100rel');
           response.set('Require', rest.length ? rest.join(',') : undefined);
           return this.send(response);
         }
@@ -105,7 +110,7 @@ export class UasInvite implements EarlyInvite {
           this.ua.log.info({ callId: this.req.callId }, 'no PRACK for a reliable provisional response');
           this.outstanding = undefined;
           this.held.length = 0;
-          this.send(createResponse(this.req, 504, { reason: 'No PRACK', toTag: this.res.toTag }));
+          this.send(createResponse(this.req, 504, { reason: 'No PRACK', toTag: response.toTag }));
           return;
         }
         this.req.inbound.respond(response);
@@ -116,7 +121,7 @@ export class UasInvite implements EarlyInvite {
     return true;
   }
 
-  private ensureEarlyDialog(response: SipResponse): void {
+  private ensureEarlyDialog(response: SipResponse, toTag: string): void {
     if (this.early || !response.toTag) return;
     const contact =
       response.get('contact') ?? `<${this.ua.engine.contactUri(this.req.source.local.protocol)}>`;
@@ -125,7 +130,7 @@ export class UasInvite implements EarlyInvite {
       ua: this.ua,
       type: 'uas',
       dialogType: 'INVITE',
-      route: uasDialogRoute(this.req, this.res.toTag),
+      route: uasDialogRoute(this.req, toTag),
       localContact: contact,
       localSdp: response.payload.length ? response.body : '',
       remoteSdp: this.req.body,
@@ -138,15 +143,10 @@ export class UasInvite implements EarlyInvite {
     });
   }
 
+  /** A PRACK in the early dialog (RFC 3262 §3). */
   receivePrack(event: RequestEvent): void {
     const { req, res } = event;
-    const rack = (() => {
-      try {
-        return req.getParsedHeader('rack');
-      } catch {
-        return undefined;
-      }
-    })();
+    const rack = req.tryParsedHeader('rack');
     const outstanding = this.outstanding;
     const matches =
       rack &&
@@ -174,9 +174,10 @@ export class UasInvite implements EarlyInvite {
     }
   }
 
+  /** The caller ended the early dialog with BYE: the INVITE gets 487. */
   endedByBye(): void {
     if (this.finished) return;
-    this.send(createResponse(this.req, 487, { toTag: this.res.toTag }));
+    this.send(createResponse(this.req, 487, { toTag: this.early?.sip.localTag }));
   }
 
   private final(response: SipResponse): void {
@@ -206,13 +207,15 @@ export class UasInvite implements EarlyInvite {
   }
 
   /**
-   * Sends the 2xx (held while a reliable provisional response waits for its PRACK) and emits it
-   * once it is really sent, then completes; the 2xx is then resent until its ACK, and `onAckTimeout`
-   * runs if none comes.
+   * Sends the 2xx through `res` (held while a reliable provisional response waits for its
+   * PRACK) and emits it once it is really sent, then completes; the 2xx is then resent until its
+   * ACK, and `onAckTimeout` runs if none comes. A final other than the 2xx (a 504 for want of a
+   * PRACK, a CANCEL's 487) errors with SipError; a 2xx that cannot be sent completes empty.
    */
   answer$(
+    res: SrfResponse,
     status: number,
-    options: Parameters<SrfResponse['send']>[2],
+    options: SendOptions,
     onAckTimeout: () => void,
   ): Observable<SipResponse> {
     return new Observable<SipResponse>((subscriber) => {
@@ -226,7 +229,7 @@ export class UasInvite implements EarlyInvite {
         subscriber.next(response);
         subscriber.complete();
       };
-      if (!this.res.send(status, options)) {
+      if (!res.send(status, options)) {
         this.answered = undefined;
         subscriber.complete();
       }
@@ -238,11 +241,34 @@ export class UasInvite implements EarlyInvite {
 }
 
 /**
+ * Starts following an incoming INVITE until its final response; its `res` sends through the
+ * returned channel.
+ *
+ * @param ua - the user agent it reached
+ * @param req - the INVITE
+ * @returns the response channel for its `res`
+ */
+export function acceptInvite(ua: UserAgent, req: SrfRequest): ResponseChannel {
+  const invite = new UasInvite(ua, req);
+  invites.set(req, invite);
+  return invite;
+}
+
+/** The UAS state of an incoming INVITE, if it reached the application through an Srf. */
+export function inviteOf(req: SrfRequest): UasInvite | undefined {
+  return invites.get(req);
+}
+
+/**
  * The early dialog of an incoming INVITE, once a provisional response with a To tag has been
  * sent: UPDATE (RFC 3311) and INFO go through it before the call is answered.
+ *
+ * @param req - an INVITE from `srf.invite$`
+ * @returns its early dialog, if any
+ * @example
+ * res.send(183, { body: sdp });
+ * earlyDialogOf(req)?.update$.subscribe(({ res }) => res.send(200));
  */
 export function earlyDialogOf(req: SrfRequest): Dialog | undefined {
-  return req.context instanceof Object && 'inviteOf' in req.context
-    ? (req.context as { inviteOf(r: SrfRequest): UasInvite | undefined }).inviteOf(req)?.earlyDialog
-    : undefined;
+  return invites.get(req)?.earlyDialog;
 }

@@ -1,23 +1,39 @@
-import { defer, from, map, mergeMap, type Observable, of, takeUntil, throwError, throwIfEmpty } from 'rxjs';
+import {
+  catchError,
+  defer,
+  EMPTY,
+  from,
+  map,
+  mergeMap,
+  type Observable,
+  of,
+  takeUntil,
+  throwError,
+} from 'rxjs';
+import { ALLOW, SUPPORTED } from '../requests/capabilities.js';
+import type { RequestEvent } from '../requests/srf-request.js';
 import { uasDialogRoute } from '../sip/dialog-route.js';
+import { hasHeader, mergeHeaders } from '../sip/header-init.js';
 import type { HeaderInit, SipResponse } from '../sip/message.js';
-import type { RequestEvent } from '../streams/request-router.js';
+import { hasOptionTag } from '../sip/option-tags.js';
 import { Dialog } from './dialog.js';
-import { negotiateAsUas, SessionTimer } from './session-timer.js';
+import { negotiateAsUas, type SessionTimerTerms } from './session-timer-terms.js';
 import { SipError } from './sip-error.js';
-import { DEFAULT_SUBSCRIPTION_EXPIRES, expiresOf, SubscriptionTimer } from './subscription.js';
-import { ALLOW, SUPPORTED } from './uac.js';
+import { DEFAULT_SUBSCRIPTION_EXPIRES, expiresOf } from './subscription.js';
 import type { AnswerRetransmitter } from './uas-answer.js';
+import { inviteOf } from './uas-invite.js';
 import { agentOf } from './user-agent.js';
 
+/** An SDP: text, or a function making it (or a Promise of it). */
 export type SdpSource = string | (() => string | Promise<string>);
 
+/** How {@link uas$} answers. */
 export interface UasOptions {
   /** The SDP for the 200: text, or a function returning it (or a Promise of it). */
   localSdp?: SdpSource;
   /** drachtio-srf's alias of `localSdp` (a string works too, unlike drachtio-srf 5). */
   body?: SdpSource;
-  /** Extra headers for the 200. */
+  /** Extra headers for the 200 (one given here replaces the stack's: Contact, Allow, ...). */
   headers?: HeaderInit;
 }
 
@@ -29,75 +45,95 @@ function sdpOf(make: () => string | Promise<string>): Observable<string> {
 }
 
 /**
- * Answers an INVITE with 200 and makes the UAS dialog (cold). Emits the Dialog when the 200 is
- * sent, as drachtio-srf resolves; the 200 is resent until the ACK (RFC 3261 §13.3.1.4), and
- * without one the dialog ends with BYE (`destroy$` reason `ack-timeout`). A CANCEL before the
- * answer errors with `SipError(487)`; an INVITE without Contact is answered 400 and errors.
+ * Answers an INVITE with 200 (a SUBSCRIBE with 202) and makes the UAS dialog (cold). Emits the
+ * Dialog when the 200 is sent, as drachtio-srf resolves; the 200 is resent until the ACK
+ * (RFC 3261 §13.3.1.4), and without one the dialog ends with BYE (`ended$` reason `ack-timeout`).
  *
+ * A call's failure is the call's: when the call ends before it is answered, whatever ended it
+ * has already been answered on the wire (the CANCEL's 487, a 400 for an INVITE without Contact,
+ * a 422 for too short a session interval, a 500 when `localSdp` fails, a 504 for want of a
+ * PRACK), and `uas$` completes without a value. So `mergeMap((call) => uas$(call, opts))` over
+ * `srf.invite$` never ends for one call. The outcome is on `res.final$` and in `srf.cdr$`.
+ *
+ * @param event - the INVITE or SUBSCRIBE and its response
+ * @param options - the SDP and headers of the answer
+ * @returns the dialog, once answered; nothing when the call ended first
  * @example
- * srf.requests$.pipe(filterMethod('INVITE'), mergeMap((call) => uas$(call, { localSdp })))
+ * srf.invite$.pipe(mergeMap((call) => uas$(call, { localSdp }))).subscribe((dialog) => ...)
  */
 export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<Dialog> {
   const { req, res } = event;
   return defer(() => {
     const ua = agentOf(req);
+    const notAnswered = (why: string, status?: number) => {
+      ua.log.debug({ callId: req.get('call-id'), status }, `call not answered: ${why}`);
+      return EMPTY;
+    };
     if (req.method === 'INVITE' && !req.has('contact')) {
       res.send(400, 'Missing Contact');
-      return throwError(() => new SipError(400, 'Missing Contact'));
+      return notAnswered('no Contact', 400);
     }
-    if (req.canceled || res.finalResponseSent) return throwError(() => new SipError(487));
+    if (req.canceled || res.finalResponseSent) return notAnswered('cancelled or already answered');
     const timer = req.method === 'INVITE' ? negotiateAsUas(req, ua.sessionTimers) : undefined;
     if (timer && 'reject' in timer) {
       // RFC 4028 §9: an interval below our Min-SE gets 422.
       res.send(422, { headers: timer.reject });
-      return throwError(() => new SipError(422));
+      return notAnswered('session interval too small', 422);
     }
     const answer = (sdp: string): Observable<Dialog> => {
       const contact = `<${ua.engine.contactUri(req.source.local.protocol)}>`;
-      const headers: HeaderInit = {
-        Contact: contact,
-        Allow: ALLOW,
-        Supported: SUPPORTED,
-        ...timer?.headers,
-        ...options.headers,
-      };
-      if (sdp && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
-        headers['Content-Type'] = 'application/sdp';
-      const invite = ua.inviteOf(req);
+      const headers = mergeHeaders(
+        { Contact: contact, Allow: ALLOW, Supported: SUPPORTED },
+        timer?.headers,
+        sdp ? { 'Content-Type': 'application/sdp' } : undefined,
+        options.headers,
+      );
+      const invite = inviteOf(req);
       if (req.method !== 'INVITE' || !invite) {
         // RFC 6665 §4.2.1.1: the 202 says how long the subscription lasts.
-        if (req.method === 'SUBSCRIBE' && !('Expires' in headers))
+        if (req.method === 'SUBSCRIBE' && !hasHeader(headers, 'expires'))
           headers.Expires = expiresOf(req) ?? DEFAULT_SUBSCRIPTION_EXPIRES;
         const sent = res.send(req.method === 'SUBSCRIBE' ? 202 : 200, { headers, body: sdp || undefined });
-        if (!sent) return throwError(() => new SipError(487));
-        return of(answered(event, sdp, sent, contact, undefined));
+        return sent
+          ? of(answered(event, sdp, sent, contact, undefined, undefined))
+          : notAnswered('cancelled');
       }
       let dialog: Dialog | undefined;
       const onAckTimeout = () => {
         ua.log.info({ callId: req.callId }, 'no ACK for our 2xx: ending the call');
-        dialog?.bye$({ reason: 'ack-timeout' }).subscribe();
+        dialog?.end$({ reason: 'ack-timeout' }).subscribe();
+      };
+      // refresher=uas names us: the receiver of the INVITE.
+      const terms: SessionTimerTerms | undefined = timer && {
+        delta: timer.delta,
+        refreshing: timer.refresher === 'uas',
+        useUpdate: hasOptionTag(req, 'allow', 'UPDATE'),
       };
       // Sent now, or once the outstanding reliable provisional response is PRACKed (RFC 3262).
-      return invite.answer$(200, { headers, body: sdp || undefined }, onAckTimeout).pipe(
+      return invite.answer$(res, 200, { headers, body: sdp || undefined }, onAckTimeout).pipe(
         map((sent) => {
-          const made = answered(event, sdp, sent, contact, invite.answer);
-          dialog = made;
-          if (timer) {
-            // refresher=uas names us: the receiver of the INVITE.
-            const useUpdate = allows(req.get('allow'), 'UPDATE');
-            made.sessionTimer = new SessionTimer(ua, made, timer.delta, timer.refresher === 'uas', useUpdate);
-          }
-          return made;
+          dialog = answered(event, sdp, sent, contact, invite.answer, terms);
+          return dialog;
         }),
+        catchError((err: unknown) =>
+          err instanceof SipError
+            ? notAnswered('ended before the answer', err.status)
+            : throwError(() => err),
+        ),
       );
     };
     const source = options.localSdp ?? options.body;
-    // An SDP at hand answers at once; one still being made races the CANCEL.
-    const answered$ =
-      typeof source === 'function'
-        ? sdpOf(source).pipe(takeUntil(req.cancel$), mergeMap(answer))
-        : answer(source ?? '');
-    return answered$.pipe(throwIfEmpty(() => new SipError(487)));
+    if (typeof source !== 'function') return answer(source ?? '');
+    // An SDP still being made races the CANCEL; one that cannot be made is answered 500.
+    return sdpOf(source).pipe(
+      takeUntil(req.cancel$),
+      catchError((err: unknown) => {
+        ua.log.error({ err, callId: req.get('call-id') }, 'localSdp failed: answering 500');
+        if (!res.finalResponseSent) res.send(500);
+        return EMPTY;
+      }),
+      mergeMap(answer),
+    );
   });
 }
 
@@ -108,20 +144,22 @@ function answered(
   sent: SipResponse,
   contact: string,
   answer: AnswerRetransmitter | undefined,
+  sessionTimer: SessionTimerTerms | undefined,
 ): Dialog {
   const { req, res } = event;
   const ua = agentOf(req);
   const localContact = sent.get('contact') ?? contact;
-  const early = ua.inviteOf(req)?.earlyDialog;
+  const early = inviteOf(req)?.earlyDialog;
   let dialog: Dialog;
   if (early && early.state === 'early') {
-    early.confirm({ localSdp: sdp, localContact, answer, createdBy: sent });
+    early.confirm({ localSdp: sdp, localContact, answer, createdBy: sent, sessionTimer });
     dialog = early;
   } else {
+    const subscribing = req.method === 'SUBSCRIBE';
     dialog = new Dialog({
       ua,
       type: 'uas',
-      dialogType: req.method === 'SUBSCRIBE' ? 'SUBSCRIBE' : 'INVITE',
+      dialogType: subscribing ? 'SUBSCRIBE' : 'INVITE',
       route: uasDialogRoute(req, res.toTag),
       localContact,
       localSdp: sdp,
@@ -131,18 +169,16 @@ function answered(
       createdBy: sent,
       flowId: req.source.flowId,
       answer,
+      // A late offer: our 2xx offers, the ACK answers (RFC 3264 §4).
+      offers:
+        !subscribing && req.payload.length === 0 && sdp ? { kind: 'offer-sent', carrier: '2xx' } : undefined,
+      sessionTimer,
+      subscription: subscribing
+        ? { event: req.get('event') ?? '', expires: expiresOf(sent) ?? DEFAULT_SUBSCRIPTION_EXPIRES }
+        : undefined,
     });
   }
-  if (req.method === 'SUBSCRIBE') {
-    const expires = expiresOf(sent) ?? DEFAULT_SUBSCRIPTION_EXPIRES;
-    dialog.subscription = new SubscriptionTimer(ua, dialog, req.get('event') ?? '', expires);
-  } else {
+  if (req.method !== 'SUBSCRIBE')
     ua.cdr({ type: 'start', source: 'network', time: new Date(ua.scheduler.now()), role: 'uas', msg: sent });
-  }
   return dialog;
-}
-
-/** Whether an Allow header value lists `method`. */
-export function allows(allow: string | undefined, method: string): boolean {
-  return (allow ?? '').split(',').some((m) => m.trim().toUpperCase() === method);
 }

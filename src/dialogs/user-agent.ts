@@ -1,51 +1,46 @@
 import type { Logger } from 'pino';
 import { type SchedulerLike, Subject } from 'rxjs';
 import type { Engine, InboundRequest } from '../engine/engine.js';
-import { createResponse } from '../sip/build.js';
-import type { SrfRequest } from '../streams/srf-request.js';
-import type { SrfResponse } from '../streams/srf-response.js';
+import type { RequestContext } from '../requests/request-context.js';
+import type { SrfRequest } from '../requests/srf-request.js';
 import type { CdrEvent } from './cdr.js';
 import { DialogRegistry } from './dialog-registry.js';
-import { DEFAULT_SESSION_TIMERS, type SessionTimerConfig } from './session-timer.js';
-import { UasInvite } from './uas-invite.js';
+import { DEFAULT_SESSION_TIMERS, type SessionTimerConfig } from './session-timer-terms.js';
 
+/** T1 and T2 of RFC 3261, for the UA core's 2xx retransmission (§13.3.1.4). */
 export interface UserAgentTimers {
-  /** T1 and T2 of RFC 3261, for the UAS core's 2xx retransmission (§13.3.1.4). */
   t1: number;
   t2: number;
 }
 
 /**
- * The UA core above the engine: the dialogs it holds, the scheduler its timers run on,
- * and where call detail records go. Operators reach it through the requests they receive.
+ * The UA core above the engine: the dialogs it holds, the scheduler its timers run on, and
+ * where call detail records go. Requests carry it as their context.
  */
-export class UserAgent {
+export class UserAgent implements RequestContext {
+  /** Live dialogs. */
   readonly dialogs = new DialogRegistry();
+  /** Call detail records. */
   readonly cdrs = new Subject<CdrEvent>();
-  private readonly invites = new WeakMap<SrfRequest, UasInvite>();
   /** Subscriptions waiting for their 2xx, by Call-ID and our tag: a NOTIFY may come first (RFC 6665 §4.1.2.4). */
   readonly pendingSubscriptions = new Map<string, (inbound: InboundRequest) => boolean>();
 
+  /**
+   * @param engine - sends and receives
+   * @param scheduler - every dialog timer runs on it
+   * @param log - the logger
+   * @param timers - T1 and T2
+   * @param random - numbers in [0, 1): RSeq starts, glare back-off (RFC 3261 §14.1); injectable for tests
+   * @param sessionTimers - session timer settings (RFC 4028)
+   */
   constructor(
     readonly engine: Engine,
     readonly scheduler: SchedulerLike,
     readonly log: Logger,
     readonly timers: UserAgentTimers,
-    /** Random numbers in [0, 1): RSeq starts, glare back-off (RFC 3261 §14.1); injectable for tests. */
     readonly random: () => number = Math.random,
-    /** Session timer settings (RFC 4028). */
     readonly sessionTimers: SessionTimerConfig = DEFAULT_SESSION_TIMERS,
   ) {}
-
-  /** Starts following an incoming INVITE until its final response (reliable provisionals, early dialog). */
-  trackInvite(req: SrfRequest, res: SrfResponse): void {
-    this.invites.set(req, new UasInvite(this, req, res));
-  }
-
-  /** The UAS state of an incoming INVITE. */
-  inviteOf(req: SrfRequest): UasInvite | undefined {
-    return this.invites.get(req);
-  }
 
   /**
    * Takes a request inside a dialog (it has a To tag) or an ACK. Returns false when it belongs to
@@ -68,23 +63,20 @@ export class UserAgent {
     return true;
   }
 
+  /** Records a call detail record. */
   cdr(event: CdrEvent): void {
     if (this.cdrs.observed) this.cdrs.next(event);
   }
 
+  /** Ends every dialog (system-initiated) and completes the records. */
   close(): void {
-    for (const dialog of [...this.dialogs.all()]) dialog.terminate('system-initiated-termination', 'local');
+    for (const dialog of [...this.dialogs.all()]) dialog.shutDown();
     this.cdrs.complete();
   }
 }
 
-/** The user agent behind a request from `srf.requests$`. */
+/** The user agent behind a request from an Srf's request streams. */
 export function agentOf(req: SrfRequest): UserAgent {
   if (req.context instanceof UserAgent) return req.context;
-  throw new Error('this request does not come from an Srf request stream');
-}
-
-/** Answers 481 for a request no dialog takes. */
-export function answerNoDialog(inbound: InboundRequest): void {
-  if (inbound.message.method !== 'ACK') inbound.respond(createResponse(inbound.message, 481));
+  throw new TypeError('this request does not come from an Srf request stream');
 }

@@ -1,19 +1,22 @@
-import { catchError, EMPTY, mergeMap, type OperatorFunction } from 'rxjs';
+import { mergeMap, type OperatorFunction } from 'rxjs';
 import { type B2buaOptions, b2bua$ } from '../dialogs/b2bua.js';
 import type { Dialog } from '../dialogs/dialog.js';
-import { SipError } from '../dialogs/sip-error.js';
-import { agentOf } from '../dialogs/user-agent.js';
-import type { RequestEvent } from '../streams/request-router.js';
+import type { RequestEvent } from '../requests/srf-request.js';
 
+/** B's URI, or a function of each call giving it. */
 export type B2buaTarget = string | ((event: RequestEvent) => string);
 
 /**
- * Bridges each INVITE to a target (calls in parallel) and emits both legs once connected. A
- * call B refuses is answered to A (`passFailure`), logged and skipped. For a fallback to another
- * target, use {@link b2bua$} per call with `passFailure: false` and `catchError`.
+ * Bridges each INVITE to a target (calls in parallel) and emits both legs once connected. A call
+ * that does not connect has had B's failure (or its cancel) answered to A and emits nothing. For
+ * a fallback to another target, use {@link b2bua$} per call with `passFailure: false` and
+ * `catchError`.
  *
+ * @param target - B's URI, or a function of the call
+ * @param options - drachtio-srf's createB2BUA options, or a function of the call
+ * @returns the operator
  * @example
- * srf.requests$.pipe(filterMethod('INVITE'), b2bua('sip:192.0.2.9'), tieLegs()).subscribe();
+ * srf.invite$.pipe(b2bua('sip:192.0.2.9'), tieLegs()).subscribe();
  */
 export function b2bua(
   target: B2buaTarget,
@@ -24,14 +27,6 @@ export function b2bua(
       event,
       typeof target === 'function' ? target(event) : target,
       typeof options === 'function' ? options(event) : options,
-    ).pipe(
-      catchError((err: unknown) => {
-        agentOf(event.req).log.debug(
-          { callId: event.req.get('call-id'), status: err instanceof SipError ? err.status : undefined, err },
-          'call not bridged',
-        );
-        return EMPTY;
-      }),
     ),
   );
 }

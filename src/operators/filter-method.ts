@@ -1,16 +1,5 @@
 import { filter, type MonoTypeOperatorFunction } from 'rxjs';
 
-/** Marks the operator so request streams can route by method instead of filtering. */
-export const FILTER_METHODS = Symbol('rxsip.filterMethods');
-
-export interface HasMethod {
-  readonly method: string;
-}
-
-export type MethodFilter<T> = MonoTypeOperatorFunction<T> & {
-  readonly [FILTER_METHODS]: ReadonlySet<string>;
-};
-
 function methodOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   if ('method' in value && typeof value.method === 'string') return value.method;
@@ -21,18 +10,20 @@ function methodOf(value: unknown): string | undefined {
 }
 
 /**
- * Lets through requests (or `{req, res}` events) of the given methods. Applied directly to
- * `srf.requests$` it routes by method instead: requests of other methods are then still
- * answered by the stack's defaults rather than left unanswered.
+ * Lets through requests (or `{req, res}` events) of the given methods, and nothing else: a plain
+ * filter, wherever it sits. To take new requests by method from an Srf, subscribe to its
+ * per-method streams (`srf.invite$`, `srf.options$`, ...): those leave every other method to the
+ * stack's default answers, while whoever subscribes to `srf.requests$` answers every request.
  *
+ * @param methods - SIP methods, any case
+ * @returns the filter
  * @example
- * srf.requests$.pipe(filterMethod('INVITE')).subscribe(({ req, res }) => res.send(486));
+ * dialog.requests$.pipe(filterMethod('INFO', 'MESSAGE'))
  */
-export function filterMethod<T>(...methods: string[]): MethodFilter<T> {
+export function filterMethod<T>(...methods: string[]): MonoTypeOperatorFunction<T> {
   const wanted = new Set(methods.map((m) => m.toUpperCase()));
-  const op = filter<T>((value) => {
+  return filter<T>((value) => {
     const method = methodOf(value);
-    return method !== undefined && wanted.has(method);
+    return method !== undefined && wanted.has(method.toUpperCase());
   });
-  return Object.assign(op, { [FILTER_METHODS]: wanted as ReadonlySet<string> });
 }

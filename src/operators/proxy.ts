@@ -1,23 +1,24 @@
 import { mergeMap, type OperatorFunction } from 'rxjs';
-import { agentOf } from '../dialogs/user-agent.js';
-import { type ProxyOptions, type ProxyResult, proxyRequest } from '../proxy/proxy-request.js';
-import type { RequestEvent } from '../streams/request-router.js';
-
-export type ProxyDestinations = string | string[] | ((event: RequestEvent) => string | string[]);
+import { type ProxyDestinations, proxy$ } from '../proxy/proxy-call.js';
+import type { ProxyOptions, ProxyResult } from '../proxy/proxy-request.js';
+import type { RequestEvent } from '../requests/srf-request.js';
 
 /**
- * Proxies each request statefully (RFC 3261 §16) and emits how it ended. With `recordRoute`,
- * the dialog's later requests come back through rxsip and are forwarded on their own.
+ * Proxies each request statefully (RFC 3261 §16), requests in parallel, and emits how each
+ * ended. With `recordRoute`, the dialog's later requests come back through rxsip and are
+ * forwarded on their own.
  *
+ * @param destinations - where to send each request, or a function of it
+ * @param options - record-routing, forking, timeouts, headers
+ * @returns the operator
  * @example
- * srf.requests$.pipe(filterMethod('INVITE'), proxy(['192.0.2.10', '192.0.2.11'], { recordRoute: true })).subscribe();
+ * srf.invite$.pipe(proxy(['192.0.2.10', '192.0.2.11'], { recordRoute: true })).subscribe();
  */
 export function proxy(
-  destinations: ProxyDestinations = [],
+  destinations: ProxyDestinations | ((event: RequestEvent) => ProxyDestinations) = [],
   options: ProxyOptions = {},
 ): OperatorFunction<RequestEvent, ProxyResult> {
-  return mergeMap((event) => {
-    const d = typeof destinations === 'function' ? destinations(event) : destinations;
-    return proxyRequest(agentOf(event.req), event.req.inbound, typeof d === 'string' ? [d] : d, options);
-  });
+  return mergeMap((event) =>
+    proxy$(event, typeof destinations === 'function' ? destinations(event) : destinations, options),
+  );
 }

@@ -1,11 +1,25 @@
-import { defer, filter, type MonoTypeOperatorFunction, take, tap } from 'rxjs';
-import { concatMap } from 'rxjs/operators';
-import type { Dialog } from '../dialogs/dialog.js';
+import {
+  catchError,
+  concatMap,
+  EMPTY,
+  filter,
+  ignoreElements,
+  type MonoTypeOperatorFunction,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  take,
+  tap,
+} from 'rxjs';
+import type { ReinviteOffer, RequestOptions } from '../dialogs/dialog.js';
 import { SipError } from '../dialogs/sip-error.js';
+import type { RequestEvent } from '../requests/srf-request.js';
 import type { HeaderInit, SipResponse } from '../sip/message.js';
-import type { RequestEvent } from '../streams/request-router.js';
 
 const RELAYED = ['info', 'update', 'refer', 'notify', 'message'] as const;
+type Relayed = (typeof RELAYED)[number];
+
 // Headers that describe the body or the request itself, carried to the other leg.
 const CARRIED = [
   'content-type',
@@ -17,6 +31,12 @@ const CARRIED = [
   'reason',
 ];
 
+/** What relaying needs of a leg: what arrives on it, and how to send on it. */
+export type RelayLeg = { readonly [K in `${Relayed}$` | 'reinvite$']: Observable<RequestEvent> } & {
+  sendReinvite$(sdp: ReinviteOffer, options?: { headers?: HeaderInit }): Observable<SipResponse>;
+  send$(options: RequestOptions): Observable<SipResponse>;
+};
+
 function carried(source: { get(name: string): string | undefined }): HeaderInit {
   const headers: HeaderInit = {};
   for (const name of CARRIED) {
@@ -26,63 +46,78 @@ function carried(source: { get(name: string): string | undefined }): HeaderInit 
   return headers;
 }
 
-function answer(event: RequestEvent, response: SipResponse): void {
-  const headers: HeaderInit = {};
+function answerWith(event: RequestEvent, response: SipResponse): void {
   const type = response.get('content-type');
-  if (type && response.payload.length > 0) headers['Content-Type'] = type;
+  const body = response.payload.length > 0;
   event.res.send(response.status, response.reason, {
-    headers,
-    body: response.payload.length > 0 ? response.body : undefined,
+    headers: type && body ? { 'Content-Type': type } : {},
+    body: body ? response.body : undefined,
   });
 }
 
-// A re-INVITE from `from` becomes one on `to`; its answer, or failure status, goes back.
-function relayReinvites(from: Dialog, to: Dialog): void {
-  from.modify$
-    .pipe(
-      concatMap((event) =>
-        defer(() => {
-          // A re-INVITE from B before A's ACK waits for it (drachtio-srf #62), so none is lost.
-          const ready = to.awaitingAck ? to.ack$.pipe(take(1)) : [undefined];
-          return ready;
-        }).pipe(
-          concatMap(() => to.reinvite$(event.req.body, { headers: carried(event.req) })),
-          filter((r) => r.status >= 200),
-          tap({
-            next: (r) => answer(event, r),
-            error: (err: unknown) => event.res.send(err instanceof SipError ? err.status : 500),
-          }),
-        ),
+// The request's failure on the other leg is its answer here; the relaying goes on.
+function answerFailure(event: RequestEvent) {
+  return (err: unknown): Observable<never> => {
+    event.res.send(err instanceof SipError ? err.status : 500);
+    return EMPTY;
+  };
+}
+
+// A re-INVITE from `from` becomes one on `to` (after `to`'s ACK, RFC 3261 §14.1); its answer,
+// or failure status, goes back. One at a time, in order.
+function relayReinvites(from: RelayLeg, to: RelayLeg): Observable<never> {
+  return from.reinvite$.pipe(
+    concatMap((event) =>
+      to.sendReinvite$(event.req.body, { headers: carried(event.req) }).pipe(
+        filter((r) => r.status >= 200),
+        take(1),
+        tap((r) => answerWith(event, r)),
+        catchError(answerFailure(event)),
       ),
-    )
-    .subscribe({ error: () => undefined });
+    ),
+    ignoreElements(),
+  );
 }
 
-function relayMethod(from: Dialog, to: Dialog, name: (typeof RELAYED)[number]): void {
-  from[`${name}$`].subscribe((event) => {
-    to.send$({
-      method: event.req.method,
-      headers: carried(event.req),
-      body: event.req.payload.length ? event.req.body : undefined,
-      contentType: event.req.get('content-type'),
-    })
-      .pipe(filter((r) => r.status >= 200))
-      .subscribe({ next: (r) => answer(event, r), error: () => event.res.send(500) });
-  });
+function relayMethod(from: RelayLeg, to: RelayLeg, name: Relayed): Observable<never> {
+  return from[`${name}$`].pipe(
+    mergeMap((event) =>
+      to
+        .send$({
+          method: event.req.method,
+          headers: carried(event.req),
+          body: event.req.payload.length ? event.req.body : undefined,
+          contentType: event.req.get('content-type'),
+        })
+        .pipe(
+          filter((r) => r.status >= 200),
+          tap((r) => answerWith(event, r)),
+          catchError(answerFailure(event)),
+        ),
+    ),
+    ignoreElements(),
+  );
 }
 
 /**
- * Relays in-dialog requests across the two legs of a B2BUA: re-INVITE (the answer from the other
- * side), INFO, UPDATE, REFER, NOTIFY and MESSAGE, each answered with the other leg's response.
- * A re-INVITE from B arriving before A's ACK waits for it.
+ * Relays in-dialog requests across the two legs of a B2BUA, for each pair that passes (the pair
+ * passes on unchanged): re-INVITE (held until the other leg's ACK), INFO, UPDATE, REFER, NOTIFY
+ * and MESSAGE, each answered with the other leg's final response, a failure there included, so
+ * one refused re-INVITE never stops the next. Its subscription owns every relay; they end with
+ * the legs, or when it is unsubscribed.
+ *
+ * @returns the operator
+ * @example
+ * srf.invite$.pipe(b2bua('sip:192.0.2.9'), tieLegs(), relayInDialog()).subscribe();
  */
-export function relayInDialog<T extends { uas: Dialog; uac: Dialog }>(): MonoTypeOperatorFunction<T> {
-  return tap(({ uas, uac }) => {
-    relayReinvites(uas, uac);
-    relayReinvites(uac, uas);
-    for (const name of RELAYED) {
-      relayMethod(uas, uac, name);
-      relayMethod(uac, uas, name);
-    }
+export function relayInDialog<T extends { uas: RelayLeg; uac: RelayLeg }>(): MonoTypeOperatorFunction<T> {
+  return mergeMap((legs: T) => {
+    const { uas, uac } = legs;
+    return merge(
+      of(legs),
+      relayReinvites(uas, uac),
+      relayReinvites(uac, uas),
+      ...RELAYED.flatMap((name) => [relayMethod(uas, uac, name), relayMethod(uac, uas, name)]),
+    );
   });
 }

@@ -1,10 +1,39 @@
-import { type MonoTypeOperatorFunction, tap } from 'rxjs';
-import type { Dialog } from '../dialogs/dialog.js';
+import {
+  ignoreElements,
+  type MonoTypeOperatorFunction,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  race,
+  take,
+} from 'rxjs';
 
-/** Ends the other leg when one ends (BYE from either side, a session timer, an ACK timeout). */
-export function tieLegs<T extends { uas: Dialog; uac: Dialog }>(): MonoTypeOperatorFunction<T> {
-  return tap(({ uas, uac }) => {
-    uas.destroy$.subscribe(() => void uac.destroy());
-    uac.destroy$.subscribe(() => void uas.destroy());
-  });
+/** What tying needs of a leg: when it ends, and how to end it. */
+export interface TiedLeg {
+  readonly ended$: Observable<unknown>;
+  end$(): Observable<unknown>;
+}
+
+/**
+ * Ends the other leg when one ends (BYE from either side, a session timer, an ACK timeout), for
+ * each pair of legs that passes; the pair itself passes on unchanged. Its subscription owns the
+ * watch on both legs and the hang-up it sends: unsubscribing lets go of both.
+ *
+ * @returns the operator
+ * @example
+ * srf.invite$.pipe(b2bua('sip:192.0.2.9'), tieLegs()).subscribe();
+ */
+export function tieLegs<T extends { uas: TiedLeg; uac: TiedLeg }>(): MonoTypeOperatorFunction<T> {
+  return mergeMap((legs: T) =>
+    merge(
+      of(legs),
+      race(legs.uas.ended$.pipe(map(() => legs.uac)), legs.uac.ended$.pipe(map(() => legs.uas))).pipe(
+        take(1),
+        mergeMap((other) => other.end$()),
+        ignoreElements(),
+      ),
+    ),
+  );
 }

@@ -1,6 +1,6 @@
-import type { Logger } from 'pino';
-import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 import type { Engine, InboundRequest } from '../engine/engine.js';
+import type { RequestContext } from '../requests/request-context.js';
 import { createResponse } from '../sip/build.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
 import { isSipUri, parseUri } from '../sip/uri.js';
@@ -40,12 +40,8 @@ export interface ProxyResult {
   responses: Array<{ address: string; port: number; msgs: ProxyResponseRecord[] }>;
 }
 
-/** What the proxy needs from below. */
-export interface ProxyContext {
-  engine: Engine;
-  scheduler: SchedulerLike;
-  log: Logger;
-}
+/** What the proxy needs from below: the engine, the scheduler, the logger. */
+export type ProxyContext = RequestContext;
 
 /** `host[:port]` → the request's URI with that host and port; a URI is taken as is. */
 export function destinationUri(request: SipRequest, destination: string): string {
@@ -93,7 +89,7 @@ interface Branch {
  * and otherwise the best final response (§16.7) relayed. A CANCEL from upstream cancels every
  * branch. Emits the result once the request is settled, then completes.
  */
-export function proxyRequest(
+export function forwardStatefully(
   context: ProxyContext,
   inbound: InboundRequest,
   destinations: readonly string[],
@@ -119,13 +115,7 @@ export function proxyRequest(
       finals.length = 0;
       queue.length = 0;
     };
-    const maxForwards = (() => {
-      try {
-        return request.getParsedHeader('max-forwards') ?? 70;
-      } catch {
-        return 70;
-      }
-    })();
+    const maxForwards = request.tryParsedHeader('max-forwards') ?? 70;
     // RFC 3261 §16.3 step 3.
     if (maxForwards <= 0) {
       const tooMany = createResponse(request, 483);
@@ -222,12 +212,9 @@ export function proxyRequest(
       branch.done = true;
       finals.push(response);
       if (response.status < 400 && options.followRedirects) {
-        try {
-          const contacts = response.getParsedHeader('contact');
-          if (Array.isArray(contacts)) for (const c of contacts) queue.push(c.uri);
-        } catch {
-          // a 3xx without readable Contacts is just a final response
-        }
+        // A 3xx without readable Contacts is just a final response.
+        const contacts = response.tryParsedHeader('contact');
+        if (Array.isArray(contacts)) for (const c of contacts) queue.push(c.uri);
       }
       if (response.status >= 600) for (const other of branches) if (!other.done) stopBranch(other);
       settle();

@@ -1,6 +1,6 @@
 import type { InboundRequest } from '../engine/engine.js';
 import { isOwnRoute, isOwnUri } from './own-route.js';
-import { type ProxyContext, proxyRequest } from './proxy-request.js';
+import { forwardStatefully, type ProxyContext } from './proxy-request.js';
 
 /**
  * A request a dialog's route set sends through us (we Record-Routed it), RFC 3261 §16: our
@@ -23,19 +23,13 @@ export function forwardRouted(context: ProxyContext, inbound: InboundRequest): b
   if (request.method === 'ACK') {
     const ack = request.clone();
     ack.removeFirstValue('route');
-    const maxForwards = (() => {
-      try {
-        return ack.getParsedHeader('max-forwards') ?? 70;
-      } catch {
-        return 70;
-      }
-    })();
+    const maxForwards = ack.tryParsedHeader('max-forwards') ?? 70;
     if (maxForwards <= 0) return true;
     ack.set('Max-Forwards', maxForwards - 1);
     context.engine.sendAck(ack);
     return true;
   }
-  proxyRequest(context, inbound, []).subscribe({
+  forwardStatefully(context, inbound, []).subscribe({
     error: (err: unknown) =>
       context.log.warn({ err, method: request.method }, 'could not forward an in-dialog request'),
   });

@@ -19,15 +19,32 @@ function parsedOrUndefined<T>(read: () => T): T | undefined {
   }
 }
 
-function pushHeaders(fields: HeaderField[], headers: HeaderInit | undefined): void {
+function pushHeaders(
+  fields: HeaderField[],
+  headers: HeaderInit | undefined,
+  skip?: ReadonlySet<string>,
+): void {
   if (!headers) return;
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
     const key = headerKey(name);
+    if (skip?.has(key)) continue;
     const values = typeof value === 'string' || typeof value === 'number' ? [value] : value;
     for (const v of values) fields.push({ name, key, value: String(v) });
   }
+}
+
+/** The value the application gave for `key` in `headers`, if any (first line of a list). */
+function givenValue(headers: HeaderInit | undefined, key: string): string | undefined {
+  if (!headers) return undefined;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || headerKey(name) !== key) continue;
+    const first = typeof value === 'string' || typeof value === 'number' ? value : value[0];
+    return first === undefined ? undefined : String(first);
+  }
+  return undefined;
 }
 
 function withTag(value: string | NameAddr, tag: string | undefined): string {
@@ -87,41 +104,54 @@ export interface ResponseInit {
 
 // RFC 3261 §8.2.6.2: these are copied from the request, in its order, Via values included.
 const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+// The transaction's identity: the request's copy stands, whatever the application gives.
+const IDENTITY = new Set(['via', 'from', 'call-id', 'cseq']);
 
 /**
  * Builds a response to `request` as RFC 3261 §8.2.6 says: Via, From, To, Call-ID and CSeq copied;
  * a To tag added to responses other than 100 when the request had none; Timestamp echoed in a 100.
+ * A To in `init.headers` replaces the copied one (its tag kept, `init.toTag` added when it has
+ * none, as drachtio-srf lets a B2BUA choose A's tag); Via, From, Call-ID and CSeq given there
+ * are ignored, since the response must carry the request's (§8.2.6.2). Any other header given
+ * once is written once. `init.contentType` yields to a Content-Type among the headers.
  *
  * @example
  * const ringing = createResponse(invite, 180, { toTag });
  */
 export function createResponse(request: SipRequest, status: number, init: ResponseInit = {}): SipResponse {
   const fields: HeaderField[] = [];
+  const givenTo = givenValue(init.headers, 'to');
   // RFC 3261 §8.2.6.2: the To tag is one more header parameter; the request's To stays as sent.
-  let to = status > 100 ? parsedOrUndefined(() => request.to) : undefined;
+  let to =
+    status > 100
+      ? parsedOrUndefined(() => (givenTo === undefined ? request.to : parseNameAddr(givenTo, 'To')))
+      : undefined;
   const tag = to && to.params.tag == null ? (init.toTag ?? newTag()) : undefined;
   if (to && tag !== undefined) to = { ...to, params: { ...to.params, tag } };
   for (const f of request.fields) {
     if (!COPIED.has(f.key)) continue;
+    if (f.key === 'to' && givenTo !== undefined) {
+      fields.push({ ...f, value: to ? stringifyNameAddr(to) : givenTo });
+      continue;
+    }
     fields.push(f.key === 'to' && tag !== undefined ? { ...f, value: `${f.value};tag=${tag}` } : { ...f });
   }
   if (status === 100) {
     const timestamp = request.get('timestamp');
     if (timestamp !== undefined) fields.push(field('timestamp', timestamp));
   }
-  pushHeaders(fields, init.headers);
-  if (init.contentType) fields.push(field('content-type', init.contentType));
+  pushHeaders(fields, init.headers, givenTo === undefined ? IDENTITY : COPIED);
+  if (init.contentType && givenValue(init.headers, 'content-type') === undefined)
+    fields.push(field('content-type', init.contentType));
   const response = new SipResponse(status, init.reason ?? reasonPhrase(status), fields);
   if (init.body !== undefined) response.body = init.body;
   // What the request has parsed holds for the copied lines: the response parses none of them again.
-  if (!init.headers) {
-    if (to) response.seedParsed('to', to);
-    const from = parsedOrUndefined(() => request.from);
-    if (from) response.seedParsed('from', from);
-    const cseq = parsedOrUndefined(() => request.cseq);
-    if (cseq) response.seedParsed('cseq', cseq);
-    const via = parsedOrUndefined(() => request.topVia);
-    if (via) response.seedParsed('via', via);
-  }
+  if (to) response.seedParsed('to', to);
+  const from = parsedOrUndefined(() => request.from);
+  if (from) response.seedParsed('from', from);
+  const cseq = parsedOrUndefined(() => request.cseq);
+  if (cseq) response.seedParsed('cseq', cseq);
+  const via = parsedOrUndefined(() => request.topVia);
+  if (via) response.seedParsed('via', via);
   return response;
 }

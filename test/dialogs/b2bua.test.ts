@@ -4,7 +4,6 @@ import {
   b2bua,
   b2bua$,
   type Dialog,
-  filterMethod,
   parseMessage,
   relayInDialog,
   type SipRequest,
@@ -20,15 +19,13 @@ describe('B2BUA (in-memory engine, virtual time)', () => {
   it('bridges A to C: provisional relayed, C answer given to A, both legs emitted; A hanging up ends C', () => {
     let legs: { uas: Dialog; uac: Dialog } | undefined;
     const network = threeParties(({ alice, bob, carol }) => {
-      bob.requests$
-        .pipe(filterMethod('INVITE'), b2bua('sip:carol@10.0.0.3'), tieLegs())
-        .subscribe((l) => (legs = l));
+      bob.invite$.pipe(b2bua('sip:carol@10.0.0.3'), tieLegs()).subscribe((l) => (legs = l));
       carol.invite((req, res) => {
         res.send(180);
         timer(1000).subscribe(() => void carol.createUas(req, res, { localSdp: SDP_C }));
       });
       alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
-        if (p.type === 'dialog') timer(500).subscribe(() => void p.dialog.destroy());
+        if (p.type === 'dialog') timer(500).subscribe(() => void p.dialog.end());
       });
     });
     expect(noTimes(ladder(network))).toEqual([
@@ -55,13 +52,10 @@ describe('B2BUA (in-memory engine, virtual time)', () => {
 
   it('C hanging up ends A (tieLegs)', () => {
     const network = threeParties(({ alice, bob, carol }) => {
-      bob.requests$.pipe(filterMethod('INVITE'), b2bua('sip:carol@10.0.0.3'), tieLegs()).subscribe();
-      carol.requests$
-        .pipe(
-          filterMethod('INVITE'),
-          mergeMap((c) => uas$(c, { localSdp: SDP_C })),
-        )
-        .subscribe((d) => timer(300).subscribe(() => void d.destroy()));
+      bob.invite$.pipe(b2bua('sip:carol@10.0.0.3'), tieLegs()).subscribe();
+      carol.invite$
+        .pipe(mergeMap((c) => uas$(c, { localSdp: SDP_C })))
+        .subscribe((d) => timer(300).subscribe(() => void d.end()));
       alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe();
     });
     expect(noTimes(ladder(network)).slice(-4)).toEqual([
@@ -75,7 +69,7 @@ describe('B2BUA (in-memory engine, virtual time)', () => {
   it('a CANCEL from A cancels C, with its Reason', () => {
     const errors: number[] = [];
     const network = threeParties(({ alice, bob, carol }) => {
-      bob.requests$.pipe(filterMethod('INVITE'), b2bua('sip:carol@10.0.0.3')).subscribe();
+      bob.invite$.pipe(b2bua('sip:carol@10.0.0.3')).subscribe();
       carol.invite((_req, res) => res.send(180));
       alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe({
         next: (p) => {
@@ -100,15 +94,9 @@ describe('B2BUA (in-memory engine, virtual time)', () => {
     const statuses: number[] = [];
     const network = threeParties(({ alice, bob, carol, dave }) => {
       carol.invite((_req, res) => res.send(404));
-      dave.requests$
+      dave.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_C }))).subscribe();
+      bob.invite$
         .pipe(
-          filterMethod('INVITE'),
-          mergeMap((c) => uas$(c, { localSdp: SDP_C })),
-        )
-        .subscribe();
-      bob.requests$
-        .pipe(
-          filterMethod('INVITE'),
           mergeMap((call) =>
             call.req.calledNumber === 'fallback'
               ? b2bua$(call, 'sip:carol@10.0.0.3', { passFailure: false }).pipe(
@@ -135,9 +123,8 @@ describe('B2BUA (in-memory engine, virtual time)', () => {
 
   it('copies headers each way: proxyRequestHeaders, responseHeaders, proxyResponseHeaders with exclusions', () => {
     const network = threeParties(({ alice, bob, carol }) => {
-      bob.requests$
+      bob.invite$
         .pipe(
-          filterMethod('INVITE'),
           b2bua('sip:carol@10.0.0.3', {
             proxyRequestHeaders: ['X-Account', 'User-Agent'],
             proxyResponseHeaders: ['all', '-X-Secret'],
@@ -145,9 +132,8 @@ describe('B2BUA (in-memory engine, virtual time)', () => {
           }),
         )
         .subscribe();
-      carol.requests$
+      carol.invite$
         .pipe(
-          filterMethod('INVITE'),
           mergeMap((c) =>
             uas$(c, { localSdp: SDP_C, headers: { 'X-Callee': 'carol', 'X-Secret': 'hidden' } }),
           ),
@@ -174,8 +160,8 @@ describe('B2BUA (in-memory engine, virtual time)', () => {
   it('relays 100rel end to end: A PRACKs the B2BUA, which PRACKs C with A’s PRACK body', () => {
     const pracksAtCarol: string[] = [];
     const network = threeParties(({ alice, bob, carol }) => {
-      bob.requests$.pipe(filterMethod('INVITE'), b2bua('sip:carol@10.0.0.3')).subscribe();
-      carol.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+      bob.invite$.pipe(b2bua('sip:carol@10.0.0.3')).subscribe();
+      carol.invite$.subscribe((call) => {
         call.req.prack$.subscribe(({ req, res }) => {
           pracksAtCarol.push(req.body);
           res.send(200);
@@ -212,13 +198,8 @@ describe('B2BUA (in-memory engine, virtual time)', () => {
   it('late offer end to end: C offers in its 200, A answers in its ACK, which reaches C', () => {
     let carolDialog: Dialog | undefined;
     const network = threeParties(({ alice, bob, carol }) => {
-      bob.requests$.pipe(filterMethod('INVITE'), b2bua('sip:carol@10.0.0.3')).subscribe();
-      carol.requests$
-        .pipe(
-          filterMethod('INVITE'),
-          mergeMap((c) => uas$(c, { localSdp: SDP_C })),
-        )
-        .subscribe((d) => (carolDialog = d));
+      bob.invite$.pipe(b2bua('sip:carol@10.0.0.3')).subscribe();
+      carol.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_C }))).subscribe((d) => (carolDialog = d));
       alice.call$('sip:carol@10.0.0.2', { noAck: true }).subscribe((p) => {
         if (p.type === 'offer') p.ack(SDP_A);
       });
@@ -234,19 +215,14 @@ describe('B2BUA (in-memory engine, virtual time)', () => {
     let acks = 0;
     const network = threeParties(
       ({ alice, bob, carol }) => {
-        bob.requests$.pipe(filterMethod('INVITE'), b2bua('sip:carol@10.0.0.3'), relayInDialog()).subscribe();
-        carol.requests$
-          .pipe(
-            filterMethod('INVITE'),
-            mergeMap((c) => uas$(c, { localSdp: SDP_C })),
-          )
-          .subscribe((d) => {
-            // carol re-INVITEs at once, before alice's ACK has reached bob.
-            d.reinvite$(SDP_C.replace('carol 3 3', 'carol 3 4')).subscribe();
-            timer(3000).subscribe(
-              () => void d.info({ body: 'Signal=1', contentType: 'application/dtmf-relay' }),
-            );
-          });
+        bob.invite$.pipe(b2bua('sip:carol@10.0.0.3'), relayInDialog()).subscribe();
+        carol.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_C }))).subscribe((d) => {
+          // carol re-INVITEs at once, before alice's ACK has reached bob.
+          d.sendReinvite$(SDP_C.replace('carol 3 3', 'carol 3 4')).subscribe();
+          timer(3000).subscribe(
+            () => void d.send({ method: 'INFO', body: 'Signal=1', contentType: 'application/dtmf-relay' }),
+          );
+        });
         alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe();
       },
       // alice's first ACK is lost: she ACKs bob's retransmitted 200 half a second later.

@@ -1,16 +1,18 @@
 import { mergeMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type Dialog, filterMethod, type SipError, uas$ } from '../../src/index.js';
-import { flow, SDP_A, SDP_B, type VirtualCall, virtualCall } from '../support/virtual-call.js';
+import { type Dialog, type SipError, uas$ } from '../../src/index.js';
+import {
+  flow,
+  packetsMatching,
+  SDP_A,
+  SDP_B,
+  type VirtualCall,
+  virtualCall,
+} from '../support/virtual-call.js';
 
 function connected(call: VirtualCall, then: (uac: Dialog, uas: Dialog) => void): void {
   let uas: Dialog | undefined;
-  call.bob.requests$
-    .pipe(
-      filterMethod('INVITE'),
-      mergeMap((c) => uas$(c, { localSdp: SDP_B })),
-    )
-    .subscribe((d) => (uas = d));
+  call.bob.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_B }))).subscribe((d) => (uas = d));
   call.alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
     if (p.type === 'dialog') timer(10).subscribe(() => then(p.dialog, uas as Dialog));
   });
@@ -23,11 +25,11 @@ describe('glare (RFC 3261 §14, RFC 3311 §5.2; virtual time)', () => {
     const network = virtualCall(
       (call) =>
         connected(call, (uac, uas) => {
-          uac.reinvite$(SDP_A.replace('alice 1 1', 'alice 1 2')).subscribe({
+          uac.sendReinvite$(SDP_A.replace('alice 1 1', 'alice 1 2')).subscribe({
             next: (r) => r.status === 200 && results.push(`alice 200 at ${call.scheduler.now()}`),
             error: (e) => results.push(`alice error ${e}`),
           });
-          uas.reinvite$(SDP_B.replace('bob 2 2', 'bob 2 3')).subscribe({
+          uas.sendReinvite$(SDP_B.replace('bob 2 2', 'bob 2 3')).subscribe({
             next: (r) => r.status === 200 && results.push(`bob 200 at ${call.scheduler.now()}`),
             error: (e) => results.push(`bob error ${e}`),
           });
@@ -68,31 +70,29 @@ describe('glare (RFC 3261 §14, RFC 3311 §5.2; virtual time)', () => {
     expect(statuses).toEqual({ alice: 491, bob: 491 });
   });
 
-  it('an UPDATE offer while the peer still owes the answer to our re-INVITE offer gets 500 with Retry-After, and one after it gets 200', () => {
+  // The peer's side (500 with Retry-After to such an UPDATE) is proven against SIPp, which can break
+  // the rule: test/sipp/uas-update-during-reinvite.xml.
+  it('refuses to send an UPDATE offer while our re-INVITE offer waits for its answer (RFC 3311 §5.1), and sends one after it', () => {
     const answers: string[] = [];
-    virtualCall(
+    const network = virtualCall(
       (call) => {
         let uas: Dialog | undefined;
-        call.bob.requests$
-          .pipe(
-            filterMethod('INVITE'),
-            mergeMap((c) => uas$(c, { localSdp: SDP_B })),
-          )
-          .subscribe((dialog) => {
-            uas = dialog;
-            // Bob's application takes 500 ms to answer a re-INVITE.
-            dialog.modify$.subscribe(({ res }) => timer(500).subscribe(() => res.send(200, { body: SDP_B })));
-          });
+        call.bob.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_B }))).subscribe((dialog) => {
+          uas = dialog;
+          // Bob's application takes 500 ms to answer a re-INVITE.
+          dialog.reinvite$.subscribe(({ res }) => timer(500).subscribe(() => res.send(200, { body: SDP_B })));
+        });
         call.alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
           if (p.type !== 'dialog') return;
           const uac = p.dialog;
           timer(10).subscribe(() => {
             uac
-              .reinvite$(SDP_A.replace('alice 1 1', 'alice 1 2'))
+              .sendReinvite$(SDP_A.replace('alice 1 1', 'alice 1 2'))
               .subscribe((r) => r.status >= 200 && answers.push(`INVITE ${r.status}`));
             timer(20).subscribe(() =>
-              uac.sendUpdate$({ body: SDP_A.replace('alice 1 1', 'alice 1 3') }).subscribe((r) => {
-                answers.push(`UPDATE ${r.status} Retry-After ${r.get('retry-after')}`);
+              uac.sendUpdate$({ body: SDP_A.replace('alice 1 1', 'alice 1 3') }).subscribe({
+                next: (r) => answers.push(`UPDATE ${r.status}`),
+                error: (err: Error) => answers.push(`UPDATE refused: ${err.message.split(':')[0]}`),
               }),
             );
             timer(1000).subscribe(() =>
@@ -106,7 +106,12 @@ describe('glare (RFC 3261 §14, RFC 3311 §5.2; virtual time)', () => {
       {},
       () => 0.5,
     );
-    expect(answers).toEqual(['UPDATE 500 Retry-After 5', 'INVITE 200', 'bob UPDATE 200']);
+    expect(answers).toEqual([
+      'UPDATE refused: cannot make an offer now (offer-outstanding)',
+      'INVITE 200',
+      'bob UPDATE 200',
+    ]);
+    expect(packetsMatching(network, /^UPDATE/)).toHaveLength(1);
   });
 
   it('the 491 retry can be cancelled by unsubscribing during the back-off', () => {
@@ -114,10 +119,10 @@ describe('glare (RFC 3261 §14, RFC 3311 §5.2; virtual time)', () => {
     const network = virtualCall(
       (call) =>
         connected(call, (uac, uas) => {
-          const sub = uac.reinvite$(SDP_A.replace('alice 1 1', 'alice 1 2')).subscribe({
+          const sub = uac.sendReinvite$(SDP_A.replace('alice 1 1', 'alice 1 2')).subscribe({
             error: (e: SipError) => outcomes.push(`error ${e.status}`),
           });
-          uas.reinvite$(SDP_B.replace('bob 2 2', 'bob 2 3')).subscribe();
+          uas.sendReinvite$(SDP_B.replace('bob 2 2', 'bob 2 3')).subscribe();
           timer(100).subscribe(() => sub.unsubscribe());
         }),
       {},

@@ -4,7 +4,6 @@ import {
   createRequest,
   type Dialog,
   type DialogEnd,
-  filterMethod,
   inDialogRequest,
   parseMessage,
   type SipError,
@@ -27,12 +26,7 @@ import {
 function connected(call: VirtualCall, then: (uac: Dialog, uas: Dialog) => void): void {
   const { alice, bob } = call;
   let uas: Dialog | undefined;
-  bob.requests$
-    .pipe(
-      filterMethod('INVITE'),
-      mergeMap((c) => uas$(c, { localSdp: SDP_B })),
-    )
-    .subscribe((d) => (uas = d));
+  bob.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_B }))).subscribe((d) => (uas = d));
   alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
     if (p.type === 'dialog') timer(10).subscribe(() => then(p.dialog, uas as Dialog));
   });
@@ -51,10 +45,10 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
     let count = -1;
     virtualCall((call) =>
       connected(call, (uac, uas) => {
-        uas.destroy$.subscribe((e) => ends.push(e));
+        uas.ended$.subscribe((e) => ends.push(e));
         uas.info$.subscribe({ complete: () => completed.push('info$') });
         uas.state$.subscribe({ complete: () => completed.push('state$') });
-        void uac.destroy();
+        void uac.end();
         timer(10).subscribe(() => (count = call.bob.dialogCount));
       }),
     );
@@ -69,7 +63,7 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
     let status = 0;
     virtualCall((call) =>
       connected(call, (uac, uas) => {
-        void uas.destroy();
+        void uas.end();
         // alice sends an INFO in the dead dialog by hand (her dialog would refuse to).
         timer(10).subscribe(() => {
           const info = inDialogRequest(
@@ -104,9 +98,9 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
           heard.push(req.body);
           res.send(202);
         });
-        void uac.info({ body: 'Signal=5', contentType: 'application/dtmf-relay' });
-        void uac.notify({ headers: { Event: 'talk' } });
-        void uac.message({ body: 'hi', contentType: 'text/plain' });
+        void uac.send({ method: 'INFO', body: 'Signal=5', contentType: 'application/dtmf-relay' });
+        void uac.send({ method: 'NOTIFY', headers: { Event: 'talk' } });
+        void uac.send({ method: 'MESSAGE', body: 'hi', contentType: 'text/plain' });
       }),
     );
     expect(heard).toEqual(['Signal=5']);
@@ -123,7 +117,7 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
       connected(call, (uac, uas) => {
         uacDialog = uac;
         uasDialog = uas;
-        uac.reinvite$(offer).subscribe();
+        uac.sendReinvite$(offer).subscribe();
       }),
     );
     const ok = responses(network, 'INVITE').filter((r) => r.status === 200);
@@ -142,11 +136,11 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
       connected(call, (uac, uas) => {
         uasDialog = uas;
         uacDialog = uac;
-        uas.modify$.subscribe(({ req, res }) => {
+        uas.reinvite$.subscribe(({ req, res }) => {
           expect(req.body).toBe(offer);
           res.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: answer });
         });
-        void uac.modify(offer);
+        void uac.sendReinvite(offer);
       }),
     );
     expect(uasDialog?.remote.sdp).toBe(offer);
@@ -161,8 +155,8 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
       connected(call, (uac, uas) => {
         uas.hold$.subscribe(() => notices.push(`peer held ${uas.onHold}`));
         uas.unhold$.subscribe(() => notices.push(`peer unheld ${uas.onHold}`));
-        uac.reinvite$('hold').subscribe({ complete: () => notices.push(`holding ${uac.onHold}`) });
-        uac.reinvite$('unhold').subscribe({ complete: () => notices.push(`holding ${uac.onHold}`) });
+        uac.sendReinvite$('hold').subscribe({ complete: () => notices.push(`holding ${uac.onHold}`) });
+        uac.sendReinvite$('unhold').subscribe({ complete: () => notices.push(`holding ${uac.onHold}`) });
       }),
     );
     expect(notices).toEqual(['peer held true', 'holding true', 'peer unheld false', 'holding false']);
@@ -177,9 +171,9 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
         uas.hold$.subscribe(() => notices.push(`hold onHold=${uas.onHold}`));
         uas.unhold$.subscribe(() => notices.push(`unhold onHold=${uas.onHold}`));
         uac
-          .reinvite$(SDP_A.replace('a=sendrecv', 'a=sendonly').replace('alice 1 1', 'alice 1 2'))
+          .sendReinvite$(SDP_A.replace('a=sendrecv', 'a=sendonly').replace('alice 1 1', 'alice 1 2'))
           .subscribe();
-        uac.reinvite$(SDP_A.replace('alice 1 1', 'alice 1 3')).subscribe();
+        uac.sendReinvite$(SDP_A.replace('alice 1 1', 'alice 1 3')).subscribe();
       }),
     );
     expect(notices).toEqual(['hold onHold=true', 'unhold onHold=false']);
@@ -208,17 +202,17 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
     virtualCall((call) =>
       connected(call, (uac, uas) => {
         let first = true;
-        uas.modify$.subscribe(({ res }) => {
+        uas.reinvite$.subscribe(({ res }) => {
           if (first) {
             first = false;
             res.send(488);
           } else res.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: SDP_B });
         });
         uac
-          .reinvite$(SDP_A.replace('alice 1 1', 'alice 1 2'))
+          .sendReinvite$(SDP_A.replace('alice 1 1', 'alice 1 2'))
           .subscribe({ error: (e: SipError) => outcomes.push(`error ${e.status}`) });
         uac
-          .reinvite$(SDP_A.replace('alice 1 1', 'alice 1 3'))
+          .sendReinvite$(SDP_A.replace('alice 1 1', 'alice 1 3'))
           .subscribe((r) => outcomes.push(`response ${r.status}`));
       }),
     );
@@ -252,10 +246,10 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
     const ends: DialogEnd[] = [];
     virtualCall((call) =>
       connected(call, (uac, uas) => {
-        uac.destroy$.subscribe((e) => ends.push(e));
+        uac.ended$.subscribe((e) => ends.push(e));
         // bob forgets the dialog without a BYE.
         uas.terminate('system-initiated-termination', 'local');
-        void uac.info();
+        void uac.send({ method: 'INFO' });
       }),
     );
     expect(ends).toHaveLength(1);

@@ -2,7 +2,6 @@ import { mergeMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   type Dialog,
-  filterMethod,
   parseMessage,
   type SipRequest,
   sdpDirection,
@@ -17,15 +16,10 @@ describe('late offer and third-party call control (virtual time)', () => {
     const acks: string[] = [];
     let offer: UacProgress | undefined;
     const network = virtualCall(({ alice, bob }) => {
-      bob.requests$
-        .pipe(
-          filterMethod('INVITE'),
-          mergeMap((c) => uas$(c, { localSdp: SDP_B })),
-        )
-        .subscribe((d) => {
-          uas = d;
-          d.ack$.subscribe((ack) => acks.push(ack.body));
-        });
+      bob.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_B }))).subscribe((d) => {
+        uas = d;
+        d.ack$.subscribe((ack) => acks.push(ack.body));
+      });
       alice.call$('sip:bob@10.0.0.2', { noAck: true }).subscribe((p) => {
         if (p.type === 'offer') {
           offer = p;
@@ -52,12 +46,7 @@ describe('late offer and third-party call control (virtual time)', () => {
   it('without noAck, a late-offer 2xx is ACKed at once with the offer marked recvonly (drachtio-srf)', () => {
     let dialog: Dialog | undefined;
     const network = virtualCall(({ alice, bob }) => {
-      bob.requests$
-        .pipe(
-          filterMethod('INVITE'),
-          mergeMap((c) => uas$(c, { localSdp: SDP_B })),
-        )
-        .subscribe();
+      bob.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_B }))).subscribe();
       alice.call$('sip:bob@10.0.0.2').subscribe((p) => {
         if (p.type === 'dialog') dialog = p.dialog;
       });
@@ -77,7 +66,7 @@ describe('late offer and third-party call control (virtual time)', () => {
     expect(late.res.status).toBe(200);
     const dialog = await late.ack(SDP_A);
     expect(dialog.local.sdp).toBe(SDP_A);
-    await dialog.destroy();
+    await dialog.end();
     await close();
   });
 });

@@ -6,7 +6,6 @@ import {
   type Dialog,
   filterMethod,
   parseMessage,
-  type SipError,
   type SipRequest,
   type SipResponse,
   uas$,
@@ -26,7 +25,7 @@ describe('reliable provisional responses (RFC 3262, virtual time)', () => {
   it('UAS sends a 183 with RSeq, the UAC PRACKs it (RAck, CSeq + 1), the 200 follows; BYE is CSeq + 2', () => {
     let uac: Dialog | undefined;
     const network = virtualCall(({ alice, bob }) => {
-      bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+      bob.invite$.subscribe((call) => {
         call.res.send(183, {
           headers: { Require: '100rel', 'Content-Type': 'application/sdp' },
           body: EARLY,
@@ -38,7 +37,7 @@ describe('reliable provisional responses (RFC 3262, virtual time)', () => {
       alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
         if (p.type === 'dialog') {
           uac = p.dialog;
-          timer(100).subscribe(() => void p.dialog.destroy());
+          timer(100).subscribe(() => void p.dialog.end());
         }
       });
     });
@@ -69,7 +68,7 @@ describe('reliable provisional responses (RFC 3262, virtual time)', () => {
 
   it('holds the 200 until the PRACK when the UAS answers first', () => {
     const network = virtualCall(({ alice, bob }) => {
-      bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+      bob.invite$.subscribe((call) => {
         call.res.send(180, { headers: { Require: '100rel' } });
         timer(500)
           .pipe(mergeMap(() => uas$(call, { localSdp: SDP_B })))
@@ -91,26 +90,31 @@ describe('reliable provisional responses (RFC 3262, virtual time)', () => {
     ]);
   });
 
-  it('gives up after 64*T1 without a PRACK: the INVITE is answered 504 and uas$ errors', () => {
-    const errors: unknown[] = [];
+  it('gives up after 64*T1 without a PRACK: the INVITE is answered 504 and uas$ completes without a dialog', () => {
+    const outcomes: string[] = [];
     const network = virtualCall(({ alice, bob }) => {
-      bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+      bob.invite$.subscribe((call) => {
         call.res.send(183, { headers: { Require: '100rel' } });
-        uas$(call, { localSdp: SDP_B }).subscribe({ error: (e) => errors.push(e) });
+        call.res.final$.subscribe((final) => outcomes.push(`final ${final.status}`));
+        uas$(call, { localSdp: SDP_B }).subscribe({
+          next: () => outcomes.push('dialog'),
+          error: () => outcomes.push('error'),
+          complete: () => outcomes.push('complete'),
+        });
       });
       alice
         .call$('sip:bob@10.0.0.2', { localSdp: SDP_A, prack: 'manual' })
         .subscribe({ error: () => undefined });
     });
     expect(flow(network)).toContain('32001 B->A 504 No PRACK');
-    expect((errors[0] as SipError).status).toBe(504);
+    expect([...outcomes].sort()).toEqual(['complete', 'final 504']);
     expect(flow(network).filter((l) => / 200 OK$/.test(l))).toEqual([]);
   });
 
   it('a PRACK with an SDP answer reaches req.prack$, where the application answers it', () => {
     const prackBodies: string[] = [];
     const network = virtualCall(({ alice, bob }) => {
-      bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+      bob.invite$.subscribe((call) => {
         call.req.prack$.subscribe(({ req, res }) => {
           prackBodies.push(req.body);
           res.send(200, { headers: { 'X-Prack': 'app' } });
@@ -139,7 +143,7 @@ describe('reliable provisional responses (RFC 3262, virtual time)', () => {
     let pracks = 0;
     const network = virtualCall(
       ({ alice, bob }) => {
-        bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+        bob.invite$.subscribe((call) => {
           call.res.send(183, { headers: { Require: '100rel' } });
           timer(3000)
             .pipe(mergeMap(() => uas$(call, { localSdp: SDP_B })))
@@ -180,7 +184,7 @@ describe('reliable provisional responses (RFC 3262, virtual time)', () => {
   it('early dialogs take UPDATE both ways before the answer (RFC 3311); each side answers with its SDP', () => {
     const answers: Record<string, SipResponse> = {};
     virtualCall(({ alice, bob }) => {
-      bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+      bob.invite$.subscribe((call) => {
         call.res.send(183, { headers: { 'Content-Type': 'application/sdp' }, body: EARLY });
         // bob updates from his early dialog: alice's INVITE is pending, she answers with her SDP.
         timer(50).subscribe(() =>

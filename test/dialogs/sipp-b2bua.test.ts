@@ -1,15 +1,6 @@
 import { catchError, mergeMap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  b2bua,
-  b2bua$,
-  type Dialog,
-  type DialogEnd,
-  filterMethod,
-  SipError,
-  type Srf,
-  tieLegs,
-} from '../../src/index.js';
+import { b2bua, b2bua$, type Dialog, type DialogEnd, SipError, type Srf, tieLegs } from '../../src/index.js';
 import {
   callIdOf,
   cleanTraces,
@@ -42,14 +33,14 @@ interface Legs {
   uac: Dialog;
 }
 
-/** rxsip as `srf.requests$.pipe(filterMethod('INVITE'), b2bua(target, options), tieLegs())`. */
+/** rxsip as `srf.invite$.pipe(b2bua(target, options), tieLegs())`. */
 function bridge(srf: Srf, target: string, options: Parameters<typeof b2bua>[1] = {}) {
   const legs: Legs[] = [];
   const ends: { uas: DialogEnd[]; uac: DialogEnd[] } = { uas: [], uac: [] };
-  srf.requests$.pipe(filterMethod('INVITE'), b2bua(target, options), tieLegs()).subscribe((l) => {
+  srf.invite$.pipe(b2bua(target, options), tieLegs()).subscribe((l) => {
     legs.push(l);
-    l.uas.destroy$.subscribe((end) => ends.uas.push(end));
-    l.uac.destroy$.subscribe((end) => ends.uac.push(end));
+    l.uas.ended$.subscribe((end) => ends.uas.push(end));
+    l.uac.ended$.subscribe((end) => ends.uac.push(end));
   });
   return { legs, ends };
 }
@@ -202,9 +193,8 @@ describe('B2BUA against SIPp: SIPp caller → rxsip → SIPp callee', () => {
     const b2 = await callee('b2bua-callee-answers');
     const errors: unknown[] = [];
     const legs: Legs[] = [];
-    srf.requests$
+    srf.invite$
       .pipe(
-        filterMethod('INVITE'),
         mergeMap((call) =>
           b2bua$(call, b1.uri, { passFailure: false }).pipe(
             catchError((err: unknown) => {

@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
 import { filter, firstValueFrom, map, mergeMap, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  type DialogEnd,
-  filterMethod,
-  type SentRequest,
-  SipError,
-  type SipRequest,
-  uas$,
-} from '../../src/index.js';
+import type { SentRequest } from '../../src/drachtio.js';
+import { type DialogEnd, SipError, type SipRequest, uas$ } from '../../src/index.js';
 import type { SippResult } from '../support/sipp.js';
 import { expectClean, onInvite, sippParties } from '../support/sipp-parties.js';
 import { APP_SDP, RXSIP_SDP } from '../support/sipp-sdp.js';
@@ -32,7 +26,7 @@ describe('UAS dialogs: SIPp calls rxsip', () => {
     const answered = onInvite(srf, async ({ req, res }) => {
       const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
       const count = srf.dialogCount;
-      dialog.destroy$.subscribe((end) => ends.push(end));
+      dialog.ended$.subscribe((end) => ends.push(end));
       return { dialog, count };
     });
     const result = await sippCalls('uas-caller-hangs-up', port);
@@ -69,9 +63,9 @@ describe('UAS dialogs: SIPp calls rxsip', () => {
     const ends: DialogEnd[] = [];
     const hungUp = onInvite(srf, async ({ req, res }) => {
       const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
-      dialog.destroy$.subscribe((end) => ends.push(end));
+      dialog.ended$.subscribe((end) => ends.push(end));
       const ack = await firstValueFrom(dialog.ack$);
-      const bye = await dialog.destroy();
+      const bye = await dialog.end();
       return { dialog, ack, bye };
     });
     const result = await sippCalls('uas-rxsip-hangs-up', port);
@@ -110,7 +104,7 @@ describe('UAS dialogs: SIPp calls rxsip', () => {
     const answered = onInvite(srf, async ({ req, res }) => {
       const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
       dialog.ack$.subscribe((ack) => acks.push(ack));
-      dialog.destroy$.subscribe((end) => ends.push(end));
+      dialog.ended$.subscribe((end) => ends.push(end));
       return dialog;
     });
     const result = await sippCalls('uas-in-dialog-defaults', port);
@@ -159,7 +153,7 @@ describe('UAS dialogs: SIPp calls rxsip', () => {
     };
     const answered = onInvite(srf, async ({ req, res }) => {
       const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
-      dialog.modify$.subscribe(({ req: reinvite, res: answer }) => {
+      dialog.reinvite$.subscribe(({ req: reinvite, res: answer }) => {
         seen.modify.push(reinvite);
         answer.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: APP_SDP });
       });
@@ -215,8 +209,7 @@ describe('UAS dialogs: SIPp calls rxsip', () => {
     const holds: Array<{ onHold: boolean; offer: string }> = [];
     const unholds: Array<{ onHold: boolean; offer: string }> = [];
     const dialog = firstValueFrom(
-      srf.requests$.pipe(
-        filterMethod('INVITE'),
+      srf.invite$.pipe(
         mergeMap((call) => uas$(call, { localSdp: RXSIP_SDP })),
         tap((d) => {
           d.hold$.subscribe((req) => holds.push({ onHold: d.onHold, offer: req.body }));
@@ -268,10 +261,10 @@ describe('UAS dialogs: SIPp calls rxsip', () => {
     const held = onInvite(srf, async ({ req, res }) => {
       const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
       await firstValueFrom(dialog.ack$);
-      const remote = await dialog.modify('hold');
+      const remote = await dialog.sendReinvite('hold');
       const onHold = dialog.onHold;
       const localWhileHeld = dialog.local.sdp;
-      await dialog.destroy();
+      await dialog.end();
       return { dialog, remote, onHold, localWhileHeld };
     });
     const result = await sippCalls('uas-held-by-rxsip', port);
@@ -335,7 +328,7 @@ describe('UAC dialogs: rxsip calls SIPp', () => {
       { cbProvisional: (res) => provisional.push(res.status) },
     );
     const count = srf.dialogCount;
-    const end = await firstValueFrom(dialog.destroy$);
+    const end = await firstValueFrom(dialog.ended$);
     const result = await sipp.done;
 
     expectClean(result);
@@ -381,8 +374,8 @@ describe('UAC dialogs: rxsip calls SIPp', () => {
       ),
     );
     const ends: DialogEnd[] = [];
-    dialog.destroy$.subscribe((end) => ends.push(end));
-    const bye = await dialog.destroy();
+    dialog.ended$.subscribe((end) => ends.push(end));
+    const bye = await dialog.end();
     const result = await sipp.done;
 
     expectClean(result);
@@ -414,7 +407,7 @@ describe('UAC dialogs: rxsip calls SIPp', () => {
       localSdp: RXSIP_SDP,
       auth: { username: 'alice', password: 'secret' },
     });
-    await dialog.destroy();
+    await dialog.end();
     const result = await sipp.done;
 
     expectClean(result);
@@ -448,7 +441,7 @@ describe('UAC dialogs: rxsip calls SIPp', () => {
       localSdp: RXSIP_SDP,
       auth: { username: 'alice', password: 'secret' },
     });
-    await dialog.destroy();
+    await dialog.end();
     const result = await sipp.done;
 
     expectClean(result);
@@ -490,7 +483,7 @@ describe('UAC dialogs: rxsip calls SIPp', () => {
     const redirector = await sippCallee('uac-302-redirect', { redirect_port: String(target.port) });
     const dialog = await srf.createUac(redirector.uri, { localSdp: RXSIP_SDP, followRedirects: true });
     const remoteUri = dialog.remote.uri;
-    await dialog.destroy();
+    await dialog.end();
     const [redirected, answered] = await Promise.all([redirector.done, target.done]);
 
     expectClean(redirected);

@@ -8,7 +8,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { Dialog, DialogEnd, SessionTimer, SipRequest, SipResponse } from '../../src/index.js';
+import type { Dialog, DialogEnd, SipRequest, SipResponse } from '../../src/index.js';
 import type { SippResult } from '../support/sipp.js';
 import { expectClean, onInvite, sippParties } from '../support/sipp-parties.js';
 import { APP_SDP, RXSIP_SDP } from '../support/sipp-sdp.js';
@@ -43,7 +43,7 @@ describe('reliable provisional responses (RFC 3262) against SIPp', () => {
       ),
     );
     const state = dialog.state;
-    await dialog.destroy();
+    await dialog.end();
     const result = await sipp.done;
 
     expectClean(result);
@@ -96,7 +96,7 @@ describe('reliable provisional responses (RFC 3262) against SIPp', () => {
       ),
     );
     const remote = dialog.remote.sdp;
-    await dialog.destroy();
+    await dialog.end();
     const result = await sipp.done;
 
     expectClean(result);
@@ -297,7 +297,7 @@ describe('UPDATE in a confirmed dialog (RFC 3311) against SIPp', () => {
         updates.push(update);
         answer.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: APP_SDP });
       });
-      dialog.modify$.subscribe(({ res: answer }) => {
+      dialog.reinvite$.subscribe(({ res: answer }) => {
         const later = setTimeout(
           () => answer.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: APP_SDP }),
           300,
@@ -346,7 +346,7 @@ describe('UPDATE in a confirmed dialog (RFC 3311) against SIPp', () => {
       }),
     );
     const { remote, local } = { remote: dialog.remote.sdp, local: dialog.local.sdp };
-    await dialog.destroy();
+    await dialog.end();
     const result = await sipp.done;
 
     expectClean(result);
@@ -407,8 +407,10 @@ class WarpScheduler implements SchedulerLike {
   }
 }
 
-function timerOf(dialog: Dialog): SessionTimer {
-  return dialog.sessionTimer as SessionTimer;
+function timerOf(dialog: Dialog): { interval: number; weRefresh: boolean } {
+  const timer = dialog.sessionTimer;
+  if (!timer) throw new Error('no session timer runs');
+  return timer;
 }
 
 describe('session timers (RFC 4028) against SIPp', () => {
@@ -419,7 +421,7 @@ describe('session timers (RFC 4028) against SIPp', () => {
     const ends: DialogEnd[] = [];
     const answered = onInvite(srf, async ({ req, res }) => {
       const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
-      dialog.destroy$.subscribe((end) => ends.push(end));
+      dialog.ended$.subscribe((end) => ends.push(end));
       const timer = timerOf(dialog);
       const negotiated = { interval: timer?.interval, weRefresh: timer?.weRefresh };
       watch(dialog);
@@ -599,9 +601,9 @@ describe('re-INVITE glare (RFC 3261 §14) against SIPp', () => {
     const outcome: { statuses: number[]; error?: unknown } = { statuses: [] };
     const modified: SipRequest[] = [];
     const reinvite = (dialog: Dialog) => {
-      dialog.modify$.subscribe(({ req }) => modified.push(req));
+      dialog.reinvite$.subscribe(({ req }) => modified.push(req));
       return new Promise<void>((resolve) =>
-        dialog.reinvite$(RXSIP_REOFFER).subscribe({
+        dialog.sendReinvite$(RXSIP_REOFFER).subscribe({
           next: (r) => outcome.statuses.push(r.status),
           error: (err: unknown) => {
             outcome.error = err;
@@ -627,7 +629,7 @@ describe('re-INVITE glare (RFC 3261 §14) against SIPp', () => {
       const sipp = await sippCallee('uac-glare-reinvite');
       dialog = await srf.createUac(sipp.uri, { localSdp: RXSIP_SDP });
       await reinvite(dialog);
-      await dialog.destroy();
+      await dialog.end();
       result = await sipp.done;
     }
 

@@ -4,11 +4,10 @@ import {
   asUas,
   type Dialog,
   type DialogEnd,
-  filterMethod,
-  referProgress,
   type SipRequest,
   type SipResponse,
   type Srf,
+  sendReferProgress$,
   sipfragStatus,
   type UacProgress,
 } from '../../src/index.js';
@@ -66,7 +65,7 @@ function heardOf(req: SipRequest): Heard {
 
 /** The final NOTIFY ended the dialog: destroy$ has emitted once. */
 function ended(dialog: Dialog): Promise<DialogEnd> {
-  return firstValueFrom(dialog.destroy$);
+  return firstValueFrom(dialog.ended$);
 }
 
 // --- rxsip is the notifier -------------------------------------------------------------------
@@ -77,19 +76,20 @@ describe('rxsip as notifier (RFC 6665): SIPp subscribes', () => {
     const ends: DialogEnd[] = [];
     const served = onRequest(srf, 'SUBSCRIBE', async ({ req, res }) => {
       const dialog = await srf.createUas(req, res);
-      dialog.destroy$.subscribe((end) => ends.push(end));
+      dialog.ended$.subscribe((end) => ends.push(end));
       const made = {
         type: dialog.type,
         dialogType: dialog.dialogType,
         state: dialog.state,
         count: srf.dialogCount,
       };
-      const notified = await dialog.notify({
+      const notified = await dialog.send({
+        method: 'NOTIFY',
         headers: { Event: 'presence', 'Subscription-State': 'active;expires=60' },
         contentType: 'application/pidf+xml',
         body: PIDF,
       });
-      const final = await dialog.destroy();
+      const final = await dialog.end();
       return { dialog, made, notified: notified.status, final, state: dialog.state };
     });
     const result = await sippCalls('subscribe-notifier-destroys', port);
@@ -148,13 +148,13 @@ describe('rxsip as notifier (RFC 6665): SIPp subscribes', () => {
     const counts: number[] = [];
     // The reactive form: asUas() on the SUBSCRIBE stream.
     const served = firstValueFrom(
-      srf.requests$.pipe(
-        filterMethod('SUBSCRIBE'),
+      srf.subscribe$.pipe(
         asUas(),
         map((dialog) => {
           counts.push(srf.dialogCount);
-          dialog.destroy$.subscribe((end) => ends.push(end));
-          void dialog.notify({
+          dialog.ended$.subscribe((end) => ends.push(end));
+          void dialog.send({
+            method: 'NOTIFY',
             headers: { Event: 'presence', 'Subscription-State': 'active;expires=60' },
           });
           return dialog;
@@ -204,7 +204,8 @@ describe('rxsip as notifier (RFC 6665): SIPp subscribes', () => {
     const served = onRequest(srf, 'SUBSCRIBE', async ({ req, res }) => {
       const dialog = await srf.createUas(req, res);
       const end = ended(dialog);
-      const notified = await dialog.notify({
+      const notified = await dialog.send({
+        method: 'NOTIFY',
         headers: { Event: 'presence', 'Subscription-State': 'active;expires=1' },
       });
       return { dialog, notified: notified.status, end: await end };
@@ -296,7 +297,7 @@ describe('rxsip as subscriber (RFC 6665): SIPp is the notifier', () => {
     const { dialog } = await subscribeTo(srf, sipp.uri);
     const heard: Heard[] = [];
     const ends: DialogEnd[] = [];
-    dialog.destroy$.subscribe((end) => ends.push(end));
+    dialog.ended$.subscribe((end) => ends.push(end));
     const unsubscribed = new Promise<{ sent: SipRequest | undefined; state: string; count: number }>(
       (resolve, reject) => {
         dialog.notify$.subscribe(({ req, res }) => {
@@ -304,7 +305,7 @@ describe('rxsip as subscriber (RFC 6665): SIPp is the notifier', () => {
           res.send(200);
           if (heard.length === 1) {
             dialog
-              .destroy()
+              .end()
               .then((sent) => resolve({ sent, state: dialog.state, count: srf.dialogCount }), reject);
           }
         });
@@ -459,13 +460,13 @@ describe('REFER and its implicit subscription (RFC 3515) against SIPp', () => {
     const notifyAnswers: number[] = [];
     const answered = onRequest(srf, 'INVITE', async ({ req, res }) => {
       const dialog = await srf.createUas(req, res, { localSdp: RXSIP_SDP });
-      dialog.destroy$.subscribe((end) => ends.push(end));
+      dialog.ended$.subscribe((end) => ends.push(end));
       const reported = new Promise<string>((resolve, reject) => {
         dialog.refer$.subscribe(({ req: refer, res: accept }) => {
           refers.push(refer);
           accept.send(202);
           // One NOTIFY at a time: the 200 report goes once the 100 is answered.
-          concat(referProgress(dialog, 100), referProgress(dialog, 200)).subscribe({
+          concat(sendReferProgress$(dialog, 100), sendReferProgress$(dialog, 200)).subscribe({
             next: (r) => r.status >= 200 && notifyAnswers.push(r.status),
             error: reject,
             complete: () => resolve(dialog.state),
@@ -532,10 +533,10 @@ describe('REFER and its implicit subscription (RFC 3515) against SIPp', () => {
         if (reports.length === 2) resolve();
       });
     });
-    const accepted = await dialog.refer({ headers: { 'Refer-To': '<sip:carol@127.0.0.1>' } });
+    const accepted = await dialog.send({ method: 'REFER', headers: { 'Refer-To': '<sip:carol@127.0.0.1>' } });
     await reported;
     const stateAfterReports = dialog.state;
-    const bye = await dialog.destroy();
+    const bye = await dialog.end();
     const result = await sipp.done;
 
     expectClean(result);

@@ -4,10 +4,9 @@ import {
   asUas,
   type Dialog,
   type DialogEnd,
-  filterMethod,
   parseMessage,
-  referProgress,
   type SipRequest,
+  sendReferProgress$,
   sipfragStatus,
   uas$,
 } from '../../src/index.js';
@@ -20,15 +19,16 @@ describe('SUBSCRIBE dialogs (RFC 6665, virtual time)', () => {
     const heard: string[] = [];
     const ends: Record<string, DialogEnd> = {};
     const network = virtualCall(({ alice, bob }) => {
-      bob.requests$.pipe(filterMethod('SUBSCRIBE'), asUas()).subscribe((notifier) => {
+      bob.subscribe$.pipe(asUas()).subscribe((notifier) => {
         expect(notifier.dialogType).toBe('SUBSCRIBE');
-        notifier.destroy$.subscribe((e) => (ends.bob = e));
-        void notifier.notify({
+        notifier.ended$.subscribe((e) => (ends.bob = e));
+        void notifier.send({
+          method: 'NOTIFY',
           headers: { Event: 'presence', 'Subscription-State': 'active;expires=600' },
           body: '<open/>',
           contentType: 'application/pidf+xml',
         });
-        timer(1000).subscribe(() => void notifier.destroy());
+        timer(1000).subscribe(() => void notifier.end());
       });
       alice.call$('sip:bob@10.0.0.2', { method: 'SUBSCRIBE', headers: PRESENCE }).subscribe((p) => {
         if (p.type !== 'dialog') return;
@@ -36,7 +36,7 @@ describe('SUBSCRIBE dialogs (RFC 6665, virtual time)', () => {
           heard.push(`${req.get('subscription-state')} ${req.body}`);
           res.send(200);
         });
-        p.dialog.destroy$.subscribe((e) => (ends.alice = e));
+        p.dialog.ended$.subscribe((e) => (ends.alice = e));
       });
     });
     expect(flow(network).map((l) => l.replace(/^\d+ /, ''))).toEqual([
@@ -57,12 +57,12 @@ describe('SUBSCRIBE dialogs (RFC 6665, virtual time)', () => {
   it('ends an unrefreshed subscription at its expiry: NOTIFY terminated;reason=timeout', () => {
     const ends: Array<[string, number, string]> = [];
     virtualCall(({ scheduler, alice, bob }) => {
-      bob.requests$
-        .pipe(filterMethod('SUBSCRIBE'), asUas())
-        .subscribe((d) => d.destroy$.subscribe((e) => ends.push(['bob', scheduler.now(), e.reason])));
+      bob.subscribe$
+        .pipe(asUas())
+        .subscribe((d) => d.ended$.subscribe((e) => ends.push(['bob', scheduler.now(), e.reason])));
       alice.call$('sip:bob@10.0.0.2', { method: 'SUBSCRIBE', headers: PRESENCE }).subscribe((p) => {
         if (p.type === 'dialog')
-          p.dialog.destroy$.subscribe((e) => ends.push(['alice', scheduler.now(), e.reason]));
+          p.dialog.ended$.subscribe((e) => ends.push(['alice', scheduler.now(), e.reason]));
       });
     });
     expect(ends).toEqual([
@@ -74,17 +74,17 @@ describe('SUBSCRIBE dialogs (RFC 6665, virtual time)', () => {
   it('a refreshing SUBSCRIBE moves the expiry; Expires: 0 (destroy() by the subscriber) unsubscribes', () => {
     const ends: Array<[string, number]> = [];
     const network = virtualCall(({ scheduler, alice, bob }) => {
-      bob.requests$
-        .pipe(filterMethod('SUBSCRIBE'), asUas())
-        .subscribe((d) => d.destroy$.subscribe(() => ends.push(['bob', scheduler.now()])));
+      bob.subscribe$
+        .pipe(asUas())
+        .subscribe((d) => d.ended$.subscribe(() => ends.push(['bob', scheduler.now()])));
       alice.call$('sip:bob@10.0.0.2', { method: 'SUBSCRIBE', headers: PRESENCE }).subscribe((p) => {
         if (p.type !== 'dialog') return;
         const dialog = p.dialog;
-        dialog.destroy$.subscribe(() => ends.push(['alice', scheduler.now()]));
+        dialog.ended$.subscribe(() => ends.push(['alice', scheduler.now()]));
         timer(500_000).subscribe(
-          () => void dialog.request({ method: 'SUBSCRIBE', headers: { Event: 'presence', Expires: 600 } }),
+          () => void dialog.send({ method: 'SUBSCRIBE', headers: { Event: 'presence', Expires: 600 } }),
         );
-        timer(1_000_000).subscribe(() => void dialog.destroy());
+        timer(1_000_000).subscribe(() => void dialog.end());
       });
     });
     // Refreshed at 500 s: the expiry moved to 1100 s; the unsubscribe at 1000 s ends it first.
@@ -100,11 +100,11 @@ describe('SUBSCRIBE dialogs (RFC 6665, virtual time)', () => {
     const ends: Array<[number, DialogEnd]> = [];
     virtualCall(
       ({ scheduler, alice, bob }) => {
-        bob.requests$.pipe(filterMethod('SUBSCRIBE'), asUas()).subscribe();
+        bob.subscribe$.pipe(asUas()).subscribe();
         alice.call$('sip:bob@10.0.0.2', { method: 'SUBSCRIBE', headers: PRESENCE }).subscribe((p) => {
           if (p.type !== 'dialog') return;
-          p.dialog.destroy$.subscribe((end) => ends.push([scheduler.now(), end]));
-          timer(1000).subscribe(() => void p.dialog.destroy());
+          p.dialog.ended$.subscribe((end) => ends.push([scheduler.now(), end]));
+          timer(1000).subscribe(() => void p.dialog.end());
         });
       },
       // Bob's final NOTIFY (and its retransmissions) are lost.
@@ -120,8 +120,9 @@ describe('SUBSCRIBE dialogs (RFC 6665, virtual time)', () => {
     let accepted = 0;
     const network = virtualCall(
       ({ alice, bob }) => {
-        bob.requests$.pipe(filterMethod('SUBSCRIBE'), asUas()).subscribe((notifier) => {
-          void notifier.notify({
+        bob.subscribe$.pipe(asUas()).subscribe((notifier) => {
+          void notifier.send({
+            method: 'NOTIFY',
             headers: { Event: 'presence', 'Subscription-State': 'active;expires=600' },
           });
         });
@@ -147,19 +148,14 @@ describe('REFER and its implicit subscription (RFC 3515)', () => {
     const reports: Array<number | undefined> = [];
     let refer: SipRequest | undefined;
     virtualCall(({ alice, bob }) => {
-      bob.requests$
-        .pipe(
-          filterMethod('INVITE'),
-          mergeMap((c) => uas$(c, { localSdp: SDP_B })),
-        )
-        .subscribe((referee) => {
-          referee.refer$.subscribe(({ req, res }) => {
-            refer = req;
-            res.send(202);
-            referProgress(referee, 100).subscribe();
-            timer(500).subscribe(() => referProgress(referee, 200).subscribe());
-          });
+      bob.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_B }))).subscribe((referee) => {
+        referee.refer$.subscribe(({ req, res }) => {
+          refer = req;
+          res.send(202);
+          sendReferProgress$(referee, 100).subscribe();
+          timer(500).subscribe(() => sendReferProgress$(referee, 200).subscribe());
         });
+      });
       alice
         .call$('sip:bob@10.0.0.2', { localSdp: SDP_A })
         .pipe(filter((p) => p.type === 'dialog'))
@@ -169,7 +165,9 @@ describe('REFER and its implicit subscription (RFC 3515)', () => {
             reports.push(sipfragStatus(req));
             res.send(200);
           });
-          timer(10).subscribe(() => void p.dialog.refer({ headers: { 'Refer-To': '<sip:carol@10.0.0.3>' } }));
+          timer(10).subscribe(
+            () => void p.dialog.send({ method: 'REFER', headers: { 'Refer-To': '<sip:carol@10.0.0.3>' } }),
+          );
         });
     });
     expect(refer?.getParsedHeader('refer-to')?.uri).toBe('sip:carol@10.0.0.3');

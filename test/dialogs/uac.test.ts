@@ -4,7 +4,6 @@ import {
   createChallenge,
   createResponse,
   type Dialog,
-  filterMethod,
   parseMessage,
   SipError,
   type SipRequest,
@@ -32,7 +31,7 @@ describe('UAC dialogs (in-memory engine, virtual time)', () => {
     const events: UacProgress[] = [];
     let uas: Dialog | undefined;
     const network = virtualCall(({ alice, bob }) => {
-      bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+      bob.invite$.subscribe((call) => {
         call.res.send(180);
         timer(3000)
           .pipe(mergeMap(() => uas$(call, { localSdp: SDP_B })))
@@ -119,7 +118,7 @@ describe('UAC dialogs (in-memory engine, virtual time)', () => {
         .subscribe((e) => {
           if (e.type === 'dialog') {
             dialog = e.dialog;
-            scheduler.schedule(() => void e.dialog.destroy(), 500);
+            scheduler.schedule(() => void e.dialog.end(), 500);
           }
         });
     });
@@ -198,11 +197,11 @@ describe('UAC dialogs (in-memory engine, virtual time)', () => {
     let bobSawBye = false;
     const network = virtualCall(
       ({ alice, bob }) => {
-        bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+        bob.invite$.subscribe((call) => {
           call.res.send(180);
           timer(1000)
             .pipe(mergeMap(() => uas$(call, { localSdp: SDP_B })))
-            .subscribe((d) => d.destroy$.subscribe((end) => (bobSawBye = end.reason === 'normal-release')));
+            .subscribe((d) => d.ended$.subscribe((end) => (bobSawBye = end.reason === 'normal-release')));
         });
         const sub = alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe();
         // Cancelled as the 200 is on its way (latency 5 ms).

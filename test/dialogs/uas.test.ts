@@ -4,9 +4,7 @@ import {
   createRequest,
   type Dialog,
   type DialogEnd,
-  filterMethod,
   parseMessage,
-  SipError,
   type SipResponse,
   uas$,
 } from '../../src/index.js';
@@ -17,11 +15,8 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
     const dialogs: Array<{ at: number; dialog: Dialog }> = [];
     let uacDialog: Dialog | undefined;
     const network = virtualCall(({ scheduler, alice, bob }) => {
-      bob.requests$
-        .pipe(
-          filterMethod('INVITE'),
-          mergeMap((call) => uas$(call, { localSdp: SDP_B, headers: { 'X-App': 'yes' } })),
-        )
+      bob.invite$
+        .pipe(mergeMap((call) => uas$(call, { localSdp: SDP_B, headers: { 'X-App': 'yes' } })))
         .subscribe((dialog) => dialogs.push({ at: scheduler.now(), dialog }));
       alice
         .call$('sip:bob@10.0.0.2', { localSdp: SDP_A, headers: { 'Record-Route': '<sip:10.0.0.2;lr>' } })
@@ -52,12 +47,7 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
     let acks = 0;
     const network = virtualCall(
       ({ alice, bob }) => {
-        bob.requests$
-          .pipe(
-            filterMethod('INVITE'),
-            mergeMap((call) => uas$(call, { localSdp: SDP_B })),
-          )
-          .subscribe();
+        bob.invite$.pipe(mergeMap((call) => uas$(call, { localSdp: SDP_B }))).subscribe();
         alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe();
       },
       // The first three ACKs are lost.
@@ -80,12 +70,9 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
     const ends: Array<{ at: number; end: DialogEnd }> = [];
     const network = virtualCall(
       ({ scheduler, alice, bob }) => {
-        bob.requests$
-          .pipe(
-            filterMethod('INVITE'),
-            mergeMap((call) => uas$(call, { localSdp: SDP_B })),
-          )
-          .subscribe((dialog) => dialog.destroy$.subscribe((end) => ends.push({ at: scheduler.now(), end })));
+        bob.invite$
+          .pipe(mergeMap((call) => uas$(call, { localSdp: SDP_B })))
+          .subscribe((dialog) => dialog.ended$.subscribe((end) => ends.push({ at: scheduler.now(), end })));
         alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe();
       },
       { drop: (p) => p.data.toString().startsWith('ACK') },
@@ -100,22 +87,25 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
     expect(flow(network)).toContain('32001 B->A BYE');
   });
 
-  it('rejects with SipError(487) when the caller cancels before the answer', () => {
-    const errors: unknown[] = [];
+  it('completes without a dialog when the caller cancels before the answer; res.final$ tells the 487', () => {
+    const outcomes: string[] = [];
     const network = virtualCall(({ alice, bob }) => {
-      bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+      bob.invite$.subscribe((call) => {
         call.res.send(180);
+        call.res.final$.subscribe((final) => outcomes.push(`final ${final.status}`));
         // The application answers after 2 s; the caller gives up at 1 s.
         timer(2000)
           .pipe(mergeMap(() => uas$(call, { localSdp: SDP_B })))
-          .subscribe({ error: (e) => errors.push(e) });
+          .subscribe({
+            next: () => outcomes.push('dialog'),
+            error: () => outcomes.push('error'),
+            complete: () => outcomes.push('complete'),
+          });
       });
       const sub = alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe({ error: () => undefined });
       timer(1000).subscribe(() => sub.unsubscribe());
     });
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toBeInstanceOf(SipError);
-    expect((errors[0] as SipError).status).toBe(487);
+    expect(outcomes).toEqual(['final 487', 'complete']);
     expect(flow(network)).toEqual([
       '0 A->B INVITE',
       '1 B->A 180 Ringing',
@@ -139,7 +129,7 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
             `${c.type}:${c.source}${c.type === 'stop' ? `:${c.reason}:${c.msg.startLine.split(' ')[0]}` : ''}`,
           ),
         );
-        bob.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+        bob.invite$.subscribe((call) => {
           if (ring) call.res.send(180);
         });
         const sub = alice
@@ -151,13 +141,17 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
     },
   );
 
-  it('answers an INVITE without Contact with 400 and errors', () => {
-    const errors: unknown[] = [];
+  it('answers an INVITE without Contact with 400 and completes without a dialog', () => {
+    const outcomes: string[] = [];
     const replies: string[] = [];
     virtualCall(({ network, bob }) => {
-      bob.requests$
-        .pipe(filterMethod('INVITE'))
-        .subscribe((call) => uas$(call, { localSdp: SDP_B }).subscribe({ error: (e) => errors.push(e) }));
+      bob.invite$.subscribe((call) =>
+        uas$(call, { localSdp: SDP_B }).subscribe({
+          next: () => outcomes.push('dialog'),
+          error: () => outcomes.push('error'),
+          complete: () => outcomes.push('complete'),
+        }),
+      );
       // The engine adds a Contact to INVITEs it sends, so this one is written by hand.
       const peer = { protocol: 'udp' as const, address: '10.0.0.3', port: 5060 };
       network.bind(peer, (data) => replies.push(data.toString().split('\r\n')[0] ?? ''));
@@ -171,8 +165,7 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
       invite.append('Via', 'SIP/2.0/UDP 10.0.0.3:5060;branch=z9hG4bKnocontact', { first: true });
       network.send(peer, { address: '10.0.0.2', port: 5060 }, invite.toBuffer());
     });
-    expect(errors).toHaveLength(1);
-    expect((errors[0] as SipError).status).toBe(400);
+    expect(outcomes).toEqual(['complete']);
     // Resent by Timer G, since this peer never ACKs: always the same 400.
     expect([...new Set(replies)]).toEqual(['SIP/2.0 400 Missing Contact']);
   });
@@ -191,8 +184,8 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
     const caller = alice.createUac('sip:bob@10.0.0.2', { localSdp: SDP_A });
     const [uas, uac] = await Promise.all([answered, caller]);
     expect(uas.sip.callId).toBe(uac.sip.callId);
-    const ended = new Promise<DialogEnd>((resolve) => uac.destroy$.subscribe(resolve));
-    const bye = await uas.destroy();
+    const ended = new Promise<DialogEnd>((resolve) => uac.ended$.subscribe(resolve));
+    const bye = await uas.end();
     expect(bye?.method).toBe('BYE');
     expect(await ended).toMatchObject({ reason: 'normal-release', initiator: 'remote' });
     expect(flow(network).map((l) => l.replace(/^\d+ /, ''))).toEqual([

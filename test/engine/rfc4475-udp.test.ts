@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { filterMethod, isSipUri, parseUri, SipParseError, Srf } from '../../src/index.js';
+import { isSipUri, parseUri, SipParseError, Srf } from '../../src/index.js';
 import { rfc4475, rfc4475Names } from '../sip/corpus.js';
 import { freePort } from '../support/ports.js';
 
@@ -82,10 +82,10 @@ describe('RFC 4475 messages over UDP to a running rxsip', () => {
     port = await freePort();
     srf = new Srf({ logger: pino({ level: 'silent' }) });
     await srf.start({ listen: [`udp:127.0.0.1:${port}`] });
-    srf.requests$.pipe(filterMethod('INVITE')).subscribe(({ res }) => res.send(486));
-    srf.requests$.pipe(filterMethod('MESSAGE')).subscribe(({ res }) => res.send(200));
+    srf.invite$.subscribe(({ res }) => res.send(486));
+    srf.message$.subscribe(({ res }) => res.send(200));
     // A registrar's own checks: the AOR must be SIP, the Contact readable, the credentials Digest.
-    srf.requests$.pipe(filterMethod('REGISTER')).subscribe(({ req, res }) => {
+    srf.register$.subscribe(({ req, res }) => {
       try {
         req.getParsedHeader('contact');
         if (!isSipUri(parseUri(req.to.uri))) return void res.send(400, 'To is not a SIP AOR');

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filterMethod, type InboundRequest, type SipRequest, Srf } from '../../src/index.js';
+import { type InboundRequest, type SipRequest, Srf } from '../../src/index.js';
 import { freePort } from '../support/ports.js';
 import { runSipp } from '../support/sipp.js';
 
@@ -18,8 +18,8 @@ describe.each(['u1', 't1'] as const)('SIPp against rxsip over %s', (transport) =
     srf.engine.requests$.subscribe((inbound) => {
       if (inbound.message.method === 'ACK') acks.push(inbound);
     });
-    srf.requests$.pipe(filterMethod('OPTIONS')).subscribe(({ res }) => res.send(200));
-    srf.requests$.pipe(filterMethod('INVITE')).subscribe(({ req, res }) => {
+    srf.options$.subscribe(({ res }) => res.send(200));
+    srf.invite$.subscribe(({ req, res }) => {
       if (req.calledNumber === 'busy') res.send(486);
       else if (req.calledNumber === 'ring') {
         res.send(180);
@@ -91,8 +91,8 @@ describe('SIPp with 10% packet loss (UDP)', () => {
     port = await freePort();
     srf = new Srf({ logger: pino({ level: 'silent' }) });
     await srf.start({ listen: [`udp:127.0.0.1:${port}`] });
-    srf.requests$.pipe(filterMethod('OPTIONS')).subscribe(({ res }) => res.send(200));
-    srf.requests$.pipe(filterMethod('INVITE')).subscribe(({ res }) => res.send(486));
+    srf.options$.subscribe(({ res }) => res.send(200));
+    srf.invite$.subscribe(({ res }) => res.send(486));
   });
 
   afterAll(() => srf.close());

@@ -1,13 +1,6 @@
 import { mergeMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  filterMethod,
-  type ProxyResult,
-  parseMessage,
-  proxy,
-  type SipRequest,
-  uas$,
-} from '../../src/index.js';
+import { type ProxyResult, parseMessage, proxy, type SipRequest, uas$ } from '../../src/index.js';
 import { ladder, packetsMatching, SDP_A, SDP_C, threeParties } from '../support/virtual-call.js';
 
 const noTimes = (lines: string[]) => lines.map((l) => l.replace(/^\d+ /, ''));
@@ -16,14 +9,12 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
   it('with Record-Route, the call, its ACK and its BYE all go through the proxy', () => {
     const results: ProxyResult[] = [];
     const network = threeParties(({ alice, bob, carol }) => {
-      bob.requests$
-        .pipe(filterMethod('INVITE'), proxy('10.0.0.3', { recordRoute: true }))
-        .subscribe((r) => results.push(r));
-      carol.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+      bob.invite$.pipe(proxy('10.0.0.3', { recordRoute: true })).subscribe((r) => results.push(r));
+      carol.invite$.subscribe((call) => {
         call.res.send(180);
         timer(500)
           .pipe(mergeMap(() => uas$(call, { localSdp: SDP_C })))
-          .subscribe((d) => timer(1000).subscribe(() => void d.destroy()));
+          .subscribe((d) => timer(1000).subscribe(() => void d.end()));
       });
       alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe();
     });
@@ -54,7 +45,7 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
   it('answers 483 when Max-Forwards is 0', () => {
     const statuses: number[] = [];
     threeParties(({ alice, bob }) => {
-      bob.requests$.pipe(filterMethod('INVITE'), proxy('10.0.0.3')).subscribe();
+      bob.invite$.pipe(proxy('10.0.0.3')).subscribe();
       alice
         .call$('sip:carol@10.0.0.2', { localSdp: SDP_A, headers: { 'Max-Forwards': 0 } })
         .subscribe({ error: (e) => statuses.push(e.status) });
@@ -65,16 +56,9 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
   it('serial forking: the first callee answers 486, the second answers', () => {
     const results: ProxyResult[] = [];
     const network = threeParties(({ alice, bob, carol, dave }) => {
-      bob.requests$
-        .pipe(filterMethod('INVITE'), proxy(['10.0.0.3', '10.0.0.4']))
-        .subscribe((r) => results.push(r));
+      bob.invite$.pipe(proxy(['10.0.0.3', '10.0.0.4'])).subscribe((r) => results.push(r));
       carol.invite((_req, res) => res.send(486));
-      dave.requests$
-        .pipe(
-          filterMethod('INVITE'),
-          mergeMap((c) => uas$(c, { localSdp: SDP_C })),
-        )
-        .subscribe();
+      dave.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_C }))).subscribe();
       alice.call$('sip:someone@10.0.0.2', { localSdp: SDP_A }).subscribe();
     });
     const lines = noTimes(ladder(network));
@@ -96,11 +80,9 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
 
   it('parallel forking: both ring, the second answers, the first is cancelled', () => {
     const network = threeParties(({ alice, bob, carol, dave }) => {
-      bob.requests$
-        .pipe(filterMethod('INVITE'), proxy(['10.0.0.3', '10.0.0.4'], { forking: 'simultaneous' }))
-        .subscribe();
+      bob.invite$.pipe(proxy(['10.0.0.3', '10.0.0.4'], { forking: 'simultaneous' })).subscribe();
       carol.invite((_req, res) => res.send(180));
-      dave.requests$.pipe(filterMethod('INVITE')).subscribe((call) => {
+      dave.invite$.subscribe((call) => {
         call.res.send(180);
         timer(1000)
           .pipe(mergeMap(() => uas$(call, { localSdp: SDP_C })))
@@ -118,14 +100,9 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
 
   it('follows a redirect when asked', () => {
     const network = threeParties(({ alice, bob, carol, dave }) => {
-      bob.requests$.pipe(filterMethod('INVITE'), proxy('10.0.0.3', { followRedirects: true })).subscribe();
+      bob.invite$.pipe(proxy('10.0.0.3', { followRedirects: true })).subscribe();
       carol.invite((_req, res) => res.send(302, { headers: { Contact: '<sip:dave@10.0.0.4>' } }));
-      dave.requests$
-        .pipe(
-          filterMethod('INVITE'),
-          mergeMap((c) => uas$(c, { localSdp: SDP_C })),
-        )
-        .subscribe();
+      dave.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_C }))).subscribe();
       alice.call$('sip:someone@10.0.0.2', { localSdp: SDP_A }).subscribe();
     });
     const lines = noTimes(ladder(network));
@@ -136,7 +113,7 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
 
   it('passes a CANCEL from upstream to the branches', () => {
     const network = threeParties(({ alice, bob, carol }) => {
-      bob.requests$.pipe(filterMethod('INVITE'), proxy('10.0.0.3')).subscribe();
+      bob.invite$.pipe(proxy('10.0.0.3')).subscribe();
       carol.invite((_req, res) => res.send(180));
       const sub = alice
         .call$('sip:someone@10.0.0.2', { localSdp: SDP_A })
@@ -152,16 +129,9 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
 
   it('gives up a branch without a provisional response by provisionalTimeout and tries the next', () => {
     const network = threeParties(({ alice, bob, carol, dave }) => {
-      bob.requests$
-        .pipe(filterMethod('INVITE'), proxy(['10.0.0.3', '10.0.0.4'], { provisionalTimeout: '2s' }))
-        .subscribe();
+      bob.invite$.pipe(proxy(['10.0.0.3', '10.0.0.4'], { provisionalTimeout: '2s' })).subscribe();
       carol.invite(() => undefined); // never answers (only the stack's 100 Trying)
-      dave.requests$
-        .pipe(
-          filterMethod('INVITE'),
-          mergeMap((c) => uas$(c, { localSdp: SDP_C })),
-        )
-        .subscribe();
+      dave.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_C }))).subscribe();
       alice.call$('sip:someone@10.0.0.2', { localSdp: SDP_A }).subscribe();
     });
     const dInvite = ladder(network).find((l) => / B->D INVITE$/.test(l));
@@ -172,9 +142,7 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
   it('relays the best final response when every branch fails (RFC 3261 §16.7: 6xx first)', () => {
     const statuses: number[] = [];
     threeParties(({ alice, bob, carol, dave }) => {
-      bob.requests$
-        .pipe(filterMethod('INVITE'), proxy(['10.0.0.3', '10.0.0.4'], { forking: 'simultaneous' }))
-        .subscribe();
+      bob.invite$.pipe(proxy(['10.0.0.3', '10.0.0.4'], { forking: 'simultaneous' })).subscribe();
       carol.invite((_req, res) => res.send(486));
       dave.invite((_req, res) => timer(100).subscribe(() => res.send(603)));
       alice

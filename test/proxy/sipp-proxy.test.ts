@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { filterMethod, type ProxyOptions, type ProxyResult, proxy, type Srf } from '../../src/index.js';
+import type { Srf } from '../../src/drachtio.js';
+import { type ProxyOptions, type ProxyResult, proxy } from '../../src/index.js';
 import {
   callIdOf,
   cleanTraces,
@@ -28,12 +29,10 @@ import {
 
 const { rxsip, callee, caller } = sippParties();
 
-/** rxsip as `srf.requests$.pipe(filterMethod('INVITE'), proxy(targets, {recordRoute: true, ...}))`. */
+/** rxsip as `srf.invite$.pipe(proxy(targets, {recordRoute: true, ...}))`. */
 function proxyCalls(srf: Srf, targets: string | string[], options: ProxyOptions = {}): ProxyResult[] {
   const results: ProxyResult[] = [];
-  srf.requests$
-    .pipe(filterMethod('INVITE'), proxy(targets, { recordRoute: true, ...options }))
-    .subscribe((r) => results.push(r));
+  srf.invite$.pipe(proxy(targets, { recordRoute: true, ...options })).subscribe((r) => results.push(r));
   return results;
 }
 

@@ -154,6 +154,51 @@ describe('createResponse (RFC 3261 §8.2.6)', () => {
   });
 });
 
+describe('createResponse with headers from the application', () => {
+  it('takes a To the application gives in place of the copied one, keeping its tag', () => {
+    const res = wire(
+      createResponse(invite(), 200, { toTag: 'ours', headers: { to: '<sip:bob@biloxi.com>;tag=app-tag' } }),
+    );
+    expect(res.getAll('to')).toEqual(['<sip:bob@biloxi.com>;tag=app-tag']);
+    expect(res.toTag).toBe('app-tag');
+  });
+
+  it('adds the stack tag to an application To without one', () => {
+    const res = wire(
+      createResponse(invite(), 180, { toTag: 'ours', headers: { To: '"Bob" <sip:bob@biloxi.com>' } }),
+    );
+    expect(res.getAll('to')).toEqual(['"Bob" <sip:bob@biloxi.com>;tag=ours']);
+  });
+
+  it("keeps the request's Via, From, Call-ID and CSeq whatever the application gives (§8.2.6.2)", () => {
+    const res = wire(
+      createResponse(invite(), 200, {
+        toTag: 't',
+        headers: {
+          'Call-ID': 'other',
+          CSeq: '1 INVITE',
+          From: '<sip:x@y>;tag=1',
+          Via: 'SIP/2.0/UDP x;branch=z9hG4bKx',
+        },
+      }),
+    );
+    expect(res.getAll('call-id')).toEqual(['a84b4c76e66710@pc33.atlanta.com']);
+    expect(res.getAll('cseq')).toEqual(['314159 INVITE']);
+    expect(res.fromTag).toBe('1928301774');
+    expect(res.via).toHaveLength(4);
+  });
+
+  it('writes one Content-Type when both the headers and contentType name one', () => {
+    const res = wire(
+      createResponse(invite(), 200, {
+        headers: { 'content-type': 'application/x-foo' },
+        contentType: 'application/sdp',
+      }),
+    );
+    expect(res.getAll('content-type')).toEqual(['application/x-foo']);
+  });
+});
+
 describe('createRequest (RFC 3261 §8.1.1)', () => {
   const base = {
     method: 'OPTIONS',

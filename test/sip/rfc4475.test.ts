@@ -303,7 +303,9 @@ describe('RFC 4475 §3.1.2 invalid messages: refused by the parser or answered b
     expect(error.reason).toMatch(/^Via: /);
     expect(error.offset).toBe(lineOffset(data, 'Via:'));
     answerFromPartial(error, 'badinv01.0ha0isndaksdjasdf3234nas');
-    expect(() => error.partial?.getParsedHeader('Contact')).toThrow(SipParseError);
+    expect(() => (error.partial as SipRequest | undefined)?.getParsedHeader('Contact')).toThrow(
+      SipParseError,
+    );
   });
 
   it('§3.1.2.2 clerr: Content-Length larger than the datagram: refused and answered 400; a stream waits', () => {

@@ -87,7 +87,7 @@ describe('RFC 5118 §4 IPv6 torture messages', () => {
     // The request line still names a request, so the transport can answer 400.
     expect(parseError.partial).toBeInstanceOf(SipRequest);
     expect((parseError.partial as SipRequest).method).toBe('REGISTER');
-    expect(parseError.partial?.callId).toBe('SSG9559905523997077@hlau_4100');
+    expect((parseError.partial as SipRequest | undefined)?.callId).toBe('SSG9559905523997077@hlau_4100');
   });
 
   it('§4.3 port-ambiguous: [2001:db8::10:5070] is one address, with no port', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMessage, parseVia, SipParseError } from '../../src/index.js';
+import { parseMessage, parseVia, type SipMessage, SipParseError } from '../../src/index.js';
 
 describe('Via sent-by host (RFC 3261 §20.42: hostname, IPv4 address or IPv6 reference)', () => {
   for (const host of [
@@ -33,7 +33,7 @@ describe('Via sent-by host (RFC 3261 §20.42: hostname, IPv4 address or IPv6 ref
     } catch (err) {
       expect((err as SipParseError).reason).toMatch(/^Via: malformed IPv6 reference/);
       expect((err as SipParseError).offset).toBe(data.indexOf('Via:'));
-      expect((err as SipParseError).partial?.callId).toBe('x');
+      expect(((err as SipParseError).partial as SipMessage | undefined)?.callId).toBe('x');
     }
   });
 });

@@ -1,13 +1,12 @@
 import { pino } from 'pino';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
+import { Srf } from '../../src/drachtio.js';
 import {
   createChallenge,
   createRequest,
   createResponse,
-  filterMethod,
   type SipResponse,
-  Srf,
   stringifyAuthHeader,
   verifyCredentials,
 } from '../../src/index.js';
@@ -45,7 +44,7 @@ describe('Srf request routing (in-memory engine, virtual time)', () => {
       const network = new VirtualNetwork(scheduler);
       const peer = new MemoryEngine(network, { address: '10.0.0.1' });
       const srf = new Srf({ logger: silent }).attach(new MemoryEngine(network, { address: '10.0.0.2' }));
-      srf.requests$.pipe(filterMethod('INVITE')).subscribe(({ res }) => res.send(486));
+      srf.invite$.subscribe(({ res }) => res.send(486));
       for (const method of ['OPTIONS', 'BYE', 'FOO', 'MESSAGE', 'INVITE'])
         answers[method] = send(peer, method);
     });
@@ -161,7 +160,7 @@ describe('Srf request routing (in-memory engine, virtual time)', () => {
         inbound.respond(createResponse(inbound.message, ok ? 200 : 403));
       });
       srf
-        .request$('sip:registrar@10.0.0.1', {
+        .send$('sip:registrar@10.0.0.1', {
           method: 'REGISTER',
           auth: { username: 'alice', password: 's3cret' },
         })

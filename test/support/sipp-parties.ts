@@ -2,9 +2,11 @@
 // callers calling it and SIPp callees it calls (both, with rxsip in the middle, for the B2BUA and
 // proxy tests), each SIPp on its own free port.
 import { pino } from 'pino';
+import type { Observable } from 'rxjs';
 import { take } from 'rxjs';
 import { afterEach, expect } from 'vitest';
-import { filterMethod, type RequestEvent, Srf, type SrfOptions } from '../../src/index.js';
+import { Srf } from '../../src/drachtio.js';
+import type { RequestEvent, SrfOptions } from '../../src/index.js';
 import { freePort } from './ports.js';
 import { runSipp, type SippResult, startSipp } from './sipp.js';
 import { header, ladder, trace, type Wire } from './sipp-trace.js';
@@ -87,9 +89,8 @@ export function onRequest<T>(
   handler: (event: RequestEvent) => Promise<T>,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    srf.requests$
-      .pipe(filterMethod(method), take(1))
-      .subscribe((event) => handler(event).then(resolve, reject));
+    const stream = srf[`${method.toLowerCase()}$` as 'invite$'] as Observable<RequestEvent>;
+    stream.pipe(take(1)).subscribe((event) => handler(event).then(resolve, reject));
   });
 }
 

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { asyncScheduler } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
-import { Srf } from '../../src/index.js';
+import { Srf } from '../../src/drachtio.js';
 import { MemoryEngine } from '../../src/testing/memory-engine.js';
 import { type NetworkConditions, VirtualNetwork } from '../../src/testing/virtual-network.js';
 

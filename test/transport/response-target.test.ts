@@ -21,7 +21,10 @@ describe('responseTarget (RFC 3261 §18.2.2, RFC 3581 §4)', () => {
 
   it('sends a UDP response without rport to the sent-by port at the received address', () => {
     const via = parseVia('SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bK1;received=192.0.2.1');
-    expect(responseTarget(via, source('udp', '192.0.2.1', 40000))).toMatchObject({ address: '192.0.2.1', port: 5062 });
+    expect(responseTarget(via, source('udp', '192.0.2.1', 40000))).toMatchObject({
+      address: '192.0.2.1',
+      port: 5062,
+    });
   });
 
   it('keeps the flow of a TCP request, and reopens to the sent-by port rather than the rport', () => {

@@ -1,49 +1,22 @@
-import { type Logger, pino } from 'pino';
-import {
-  asyncScheduler,
-  filter,
-  firstValueFrom,
-  map,
-  type Observable,
-  type SchedulerLike,
-  type Subscription,
-  share,
-  takeWhile,
-} from 'rxjs';
-import { type B2buaOptions, b2buaProgress$ } from './dialogs/b2bua.js';
-import type { CdrEvent } from './dialogs/cdr.js';
-import type { Dialog } from './dialogs/dialog.js';
-import { DEFAULT_SESSION_TIMERS, type SessionTimerConfig } from './dialogs/session-timer.js';
-import { type UacOptions, type UacProgress, uac$ } from './dialogs/uac.js';
-import { type UasOptions, uas$ } from './dialogs/uas.js';
-import { UserAgent, type UserAgentTimers } from './dialogs/user-agent.js';
-import { type EmbeddedEngineOptions, startEmbeddedEngine } from './engine/embedded-engine.js';
-import type { Engine, InboundRequest } from './engine/engine.js';
-import { type ProxyOptions, type ProxyResult, proxyRequest } from './proxy/proxy-request.js';
-import { forwardRouted } from './proxy/route-forwarding.js';
-import { ackFor2xx } from './sip/ack-for-2xx.js';
-import { createResponse } from './sip/build.js';
-import type { SipResponse } from './sip/message.js';
-import { withDigestAuth } from './streams/digest-auth.js';
-import { buildRequest, type RequestOptions } from './streams/out-of-dialog-request.js';
-import { type RequestEvent, type RequestHandler, RequestRouter } from './streams/request-router.js';
-import { RequestStream } from './streams/request-stream.js';
-import { type AckFunction, SentRequest } from './streams/sent-request.js';
-import type { SrfRequest } from './streams/srf-request.js';
-import type { SrfResponse } from './streams/srf-response.js';
+import { firstValueFrom, type Observable, share } from 'rxjs';
+import { type B2buaOptions, b2buaProgress$ } from '../dialogs/b2bua.js';
+import type { Dialog } from '../dialogs/dialog.js';
+import { SipError } from '../dialogs/sip-error.js';
+import type { UacOptions } from '../dialogs/uac-options.js';
+import { type UasOptions, uas$ } from '../dialogs/uas.js';
+import { proxy$ } from '../proxy/proxy-call.js';
+import type { ProxyOptions, ProxyResult } from '../proxy/proxy-request.js';
+import { withDigestAuth } from '../requests/digest-client.js';
+import { buildRequest, type RequestOptions } from '../requests/out-of-dialog-request.js';
+import type { ErrorHandler, RequestHandler } from '../requests/request-router.js';
+import type { SrfRequest } from '../requests/srf-request.js';
+import type { SrfResponse } from '../requests/srf-response.js';
+import { ackFor2xx } from '../sip/ack-for-2xx.js';
+import type { SipResponse } from '../sip/message.js';
+import { Srf as ReactiveSrf } from '../srf/srf.js';
+import { type AckFunction, SentRequest } from './sent-request.js';
 
-export interface SrfOptions {
-  logger?: Logger;
-  /** The scheduler dialog timers run on (2xx retransmission, session timers); a TestScheduler in tests. */
-  scheduler?: SchedulerLike;
-  /** T1/T2 for the UA core's 2xx retransmission (RFC 3261 §13.3.1.4); defaults 500/4000 ms. */
-  timers?: Partial<UserAgentTimers>;
-  /** Random numbers in [0, 1) for RSeq starts and the 491 back-off; injectable for tests. */
-  random?: () => number;
-  /** Session timers (RFC 4028): the interval asked for (`expires`) and the smallest accepted (`minSE`), seconds. */
-  sessionTimers?: Partial<SessionTimerConfig>;
-}
-
+/** createUac's options: a call's, and the URI when given as one object. */
 export interface CreateUacOptions extends UacOptions {
   uri?: string;
 }
@@ -78,116 +51,34 @@ export interface LateOffer {
 type RequestCallback = (err: Error | null, req?: SentRequest) => void;
 
 /**
- * The application's handle on SIP: the request stream, drachtio-srf's method shortcuts and
- * requests outside a dialog, over an engine (the embedded one by default).
+ * drachtio-srf 5's Srf over rxsip's reactive core: its middleware (`use`, `invite`, ...), its
+ * Promise and callback forms (`createUAS`, `createUAC`, `createB2BUA`, `proxyRequest`,
+ * `request`), and every reactive member of rxsip's Srf. Each form is a thin wrapper over the
+ * observable it names.
  *
  * @example
  * const srf = new Srf();
  * await srf.start({ listen: ['127.0.0.1:5060'] });
- * srf.requests$.pipe(filterMethod('OPTIONS')).subscribe(({ res }) => res.send(200));
+ * srf.invite((req, res) => srf.createUAS(req, res, { localSdp }));
  */
-export class Srf {
-  private engineRef: Engine | undefined;
-  private ua: UserAgent | undefined;
-  private readonly router: RequestRouter;
-  private readonly scheduler: SchedulerLike;
-  private readonly timers: UserAgentTimers;
-  private readonly random: (() => number) | undefined;
-  private readonly sessionTimers: SessionTimerConfig;
-  private subscription: Subscription | undefined;
-  readonly log: Logger;
-  /** Every new request outside a dialog, as `{req, res}`. Pipe into `filterMethod` to take only some methods. */
-  readonly requests$: RequestStream;
-
-  constructor(options: SrfOptions = {}) {
-    this.log = options.logger ?? pino({ name: 'rxsip' });
-    this.scheduler = options.scheduler ?? asyncScheduler;
-    this.timers = { t1: 500, t2: 4000, ...options.timers };
-    this.random = options.random;
-    this.sessionTimers = { ...DEFAULT_SESSION_TIMERS, ...options.sessionTimers };
-    this.router = new RequestRouter(this.log, () => this.ua, {
-      request: (req, res) => this.recordAttempt(req, res),
-      final: (req, response) => this.recordRejection(req, response),
-    });
-    this.requests$ = new RequestStream(this.router);
-  }
-
-  /** Starts the embedded engine on the given listening points and attaches to it. */
-  async start(options: EmbeddedEngineOptions): Promise<this> {
-    return this.attach(await startEmbeddedEngine({ logger: this.log, ...options }));
-  }
-
-  /** Uses an engine already running (the in-memory engine in tests). */
-  attach(engine: Engine): this {
-    if (this.engineRef) throw new Error('srf: already attached to an engine');
-    this.engineRef = engine;
-    this.ua = new UserAgent(engine, this.scheduler, this.log, this.timers, this.random, this.sessionTimers);
-    this.subscription = engine.requests$.subscribe((inbound) => this.dispatch(inbound));
-    return this;
-  }
-
-  private get agent(): UserAgent {
-    if (!this.ua) throw new Error('srf: not started; call srf.start({listen}) or srf.attach(engine) first');
-    return this.ua;
-  }
-
-  /** Call detail records: attempt, start and stop, as drachtio-srf's cdr events. */
-  get cdr$(): Observable<CdrEvent> {
-    return this.agent.cdrs.asObservable();
-  }
-
-  /** Dialogs alive now. */
-  get dialogCount(): number {
-    return this.ua?.dialogs.size ?? 0;
-  }
-
-  private recordAttempt(req: SrfRequest, res: SrfResponse): void {
-    const ua = this.ua;
-    if (!ua || req.method !== 'INVITE') return;
-    ua.trackInvite(req, res);
-    ua.cdr({ type: 'attempt', source: 'network', time: new Date(this.scheduler.now()), msg: req });
-  }
-
-  private recordRejection(req: SrfRequest, response: SipResponse): void {
-    if (req.method !== 'INVITE' || response.status < 300 || !this.ua) return;
-    this.ua.cdr({
-      type: 'stop',
-      source: 'application',
-      time: new Date(this.scheduler.now()),
-      reason: 'call-rejected',
-      msg: response,
-    });
-  }
-
-  get engine(): Engine {
-    if (!this.engineRef)
-      throw new Error('srf: not started; call srf.start({listen}) or srf.attach(engine) first');
-    return this.engineRef;
-  }
-
-  private dispatch(inbound: InboundRequest): void {
-    const message = inbound.message;
-    try {
-      // Requests our Record-Route brought back go on (RFC 3261 §16.4).
-      if (this.ua && message.has('route') && forwardRouted(this.ua, inbound)) return;
-      if (message.method === 'ACK') {
-        this.ua?.route(inbound);
-        return;
-      }
-      if (message.toTag !== undefined) {
-        // RFC 3261 §12.2.2: an in-dialog request for no dialog we know gets 481.
-        if (!this.ua?.route(inbound)) inbound.respond(createResponse(message, 481));
-        return;
-      }
-      this.router.route(inbound);
-    } catch (err) {
-      this.log.error({ err, method: message.method }, 'failed to dispatch a request');
-      if (!inbound.finalSent) inbound.respond(createResponse(message, 500));
-    }
-  }
-
-  /** drachtio-srf middleware: `srf.use(fn)` for every method, `srf.use('invite', fn)` for one. */
-  use(methodOrHandler: string | RequestHandler, ...handlers: RequestHandler[]): this {
+export class Srf extends ReactiveSrf {
+  /**
+   * drachtio-srf middleware: `srf.use(fn)` for every method, `srf.use('invite', fn)` for one.
+   * Handlers run in order; one with four parameters `(err, req, res, next)` only runs after a
+   * handler failed (`next(err)`, a throw or a rejection), as in connect.
+   *
+   * @param method - the SIP method, or the first handler
+   * @param handlers - the handlers
+   * @returns this Srf
+   */
+  use(...handlers: RequestHandler[]): this;
+  use(method: string, ...handlers: RequestHandler[]): this;
+  use(...handlers: ErrorHandler[]): this;
+  use(method: string, ...handlers: ErrorHandler[]): this;
+  use(
+    methodOrHandler: string | RequestHandler | ErrorHandler,
+    ...handlers: Array<RequestHandler | ErrorHandler>
+  ): this {
     if (typeof methodOrHandler === 'string') this.router.use(methodOrHandler, handlers);
     else this.router.use(undefined, [methodOrHandler, ...handlers]);
     return this;
@@ -228,24 +119,6 @@ export class Srf {
   }
   bye(...handlers: RequestHandler[]): this {
     return this.use('BYE', ...handlers);
-  }
-
-  private localHost(): string {
-    return this.engine.listeningPoints[0]?.advertised.host ?? 'localhost';
-  }
-
-  /**
-   * Sends a request outside a dialog (cold: on subscribe). Emits every response and completes
-   * after the final one; a 401/407 is answered once when `auth` is given. Unsubscribing before
-   * the final response CANCELs an INVITE.
-   */
-  request$(uri: string, options: RequestOptions): Observable<SipResponse> {
-    const request = buildRequest(uri, options, this.localHost());
-    return withDigestAuth(request, (r) => this.engine.send(r, { proxy: options.proxy }), options.auth).pipe(
-      filter((e) => e.kind === 'response'),
-      map((e) => e.response),
-      takeWhile((r) => r.status < 200, true),
-    );
   }
 
   /**
@@ -318,7 +191,7 @@ export class Srf {
     options: UasOptions = {},
     callback?: DialogCallback,
   ): Promise<Dialog> | this {
-    return settle(firstValueFrom(uas$({ req, res }, options)), callback, this);
+    return settle(dialogOrFailure(uas$({ req, res }, options), req, res), callback, this);
   }
 
   /** drachtio-srf's name for {@link createUas}. */
@@ -369,7 +242,7 @@ export class Srf {
               ack: (localSdp: string) => Promise.resolve(event.ack(localSdp)),
               destroy: async () => {
                 event.ack(event.sdp);
-                await event.dialog.destroy();
+                await event.dialog.end();
               },
             });
           } else resolve(event.dialog);
@@ -419,6 +292,9 @@ export class Srf {
   ): Promise<{ uas: Dialog; uac: Dialog }> | this {
     const uri = typeof uriOrOptions === 'string' ? uriOrOptions : uriOrOptions.uri;
     const opts = typeof uriOrOptions === 'string' ? options : uriOrOptions;
+    let failure: SipError | undefined;
+    let final: SipResponse | undefined;
+    res.final$.subscribe((f) => (final = f));
     const legs = new Promise<{ uas: Dialog; uac: Dialog }>((resolve, reject) => {
       b2buaProgress$({ req, res }, uri, opts).subscribe({
         next: (event) => {
@@ -430,8 +306,11 @@ export class Srf {
           } else if (event.type === 'provisional') progress.cbProvisional?.(event.response);
           else if (event.type === 'uac') progress.cbFinalizedUac?.(event.uac);
           else if (event.type === 'connected') resolve({ uas: event.uas, uac: event.uac });
+          else if (event.type === 'rejected') failure = event.error;
         },
         error: reject,
+        // Not connected: B's failure (passed to A), or A's cancel.
+        complete: () => reject(failure ?? failureOf(req, final)),
       });
     });
     return settle(legs, callback, this);
@@ -464,24 +343,34 @@ export class Srf {
       destination !== undefined && typeof destination === 'object' && !Array.isArray(destination)
         ? destination
         : options;
-    return settle(firstValueFrom(proxyRequest(this.agent, req.inbound, destinations, opts)), callback, this);
-  }
-
-  /** The reactive form of createUac: progress, then the dialog; unsubscribing cancels. */
-  call$(uri: string, options: UacOptions = {}): Observable<UacProgress> {
-    return uac$(this.agent, uri, options);
-  }
-
-  /** Stops the engine and completes every stream. */
-  async close(): Promise<void> {
-    this.ua?.close();
-    this.subscription?.unsubscribe();
-    this.router.complete();
-    await this.engineRef?.close();
+    return settle(firstValueFrom(proxy$({ req }, destinations, opts)), callback, this);
   }
 }
 
-export type { RequestEvent, RequestHandler };
+/** Why a call ended unanswered, as drachtio-srf rejects: SipError with the final status (487 when cancelled). */
+function failureOf(req: SrfRequest, final: SipResponse | undefined): SipError {
+  if (req.canceled) return new SipError(487);
+  return final ? new SipError(final.status, final.reason, final) : new SipError(500);
+}
+
+/** The dialog `uas$` makes, or the SipError of how the call ended before it (drachtio-srf's createUAS). */
+function dialogOrFailure(dialog$: Observable<Dialog>, req: SrfRequest, res: SrfResponse): Promise<Dialog> {
+  let final: SipResponse | undefined;
+  res.final$.subscribe((f) => (final = f));
+  return new Promise<Dialog>((resolve, reject) => {
+    let made = false;
+    dialog$.subscribe({
+      next: (dialog) => {
+        made = true;
+        resolve(dialog);
+      },
+      error: reject,
+      complete: () => {
+        if (!made) reject(failureOf(req, final));
+      },
+    });
+  });
+}
 
 function settle<T, S>(
   promise: Promise<T>,
@@ -494,9 +383,4 @@ function settle<T, S>(
     (err: Error) => callback(err),
   );
   return self;
-}
-
-/** Awaits the final response of an out-of-dialog request. */
-export function finalResponse(response$: Observable<SipResponse>): Promise<SipResponse> {
-  return firstValueFrom(response$.pipe(filter((r) => r.status >= 200)));
 }

@@ -1,4 +1,4 @@
-import { catchError, defer, from, mergeMap, Observable, of } from 'rxjs';
+import { defer, from, mergeMap, Observable, of } from 'rxjs';
 import type { OutboundEvent } from '../engine/engine.js';
 import { type AuthHeader, stringifyAuthHeader } from '../sip/auth-header.js';
 import { answerChallenge, isSupportedAlgorithm } from '../sip/digest.js';
@@ -80,12 +80,7 @@ export function authorize(
   nc = 1,
 ): SipRequest | undefined {
   const proxy = response.status === 407;
-  let challenges: AuthHeader[];
-  try {
-    challenges = response.getParsedHeader(proxy ? 'proxy-authenticate' : 'www-authenticate') ?? [];
-  } catch {
-    return undefined;
-  }
+  const challenges = response.tryParsedHeader(proxy ? 'proxy-authenticate' : 'www-authenticate') ?? [];
   const challenge = pickChallenge(challenges);
   if (!challenge) return undefined;
   const request = template.clone();
@@ -104,7 +99,8 @@ export function authorize(
 /**
  * Sends `request` with `send`, and when the final response is a 401 or 407 and `auth` gives
  * credentials, sends it once more with them (a second challenge is passed on as the final).
- * The challenge response itself is not emitted when it is answered.
+ * The challenge response itself is not emitted when it is answered; when `auth` gives no
+ * credentials it is. An error from `auth` errors the result.
  */
 export function withDigestAuth(
   request: SipRequest,
@@ -124,8 +120,9 @@ export function withDigestAuth(
           return of(event);
         }
         const challenge = event.response;
+        // A provider that fails (throws, rejects, calls back an error) errors the request: its
+        // reason is the application's to see, not a 401 passed on in its place.
         return credentialsFor(auth, template, challenge).pipe(
-          catchError(() => of(undefined)),
           mergeMap((credentials) => {
             const retry = credentials && authorize(template, challenge, credentials);
             return retry ? send(retry) : of(event);

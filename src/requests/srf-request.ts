@@ -2,20 +2,41 @@ import { EMPTY, type Observable, Subject } from 'rxjs';
 import type { InboundRequest } from '../engine/engine.js';
 import { SipRequest } from '../sip/message.js';
 import type { Source } from '../transport/types.js';
-import type { RequestEvent } from './request-router.js';
+import type { RequestContext } from './request-context.js';
+import type { SrfResponse } from './srf-response.js';
+
+/** A new request and the means to answer it: what `srf.requests$` and `srf.invite$` emit. */
+export interface RequestEvent {
+  /** The request, with where it came from. */
+  req: SrfRequest;
+  /** Its response side: `res.send(status, ...)`. */
+  res: SrfResponse;
+}
 
 /**
- * An incoming request as handlers see it: the SIP request, where it came from, and (for an
- * INVITE) `cancel$`, which emits when the caller cancels. Field names follow drachtio-srf.
+ * An incoming request as the application sees it: the SIP request, where it came from, and for
+ * an INVITE `cancel$` and `prack$`. Field names follow drachtio-srf (`source_address`, ...).
+ *
+ * @example
+ * srf.invite$.subscribe(({ req, res }) => {
+ *   console.log(req.method, req.uri, 'from', req.source_address);
+ *   res.send(486);
+ * });
  */
 export class SrfRequest extends SipRequest {
+  /** Where the request came from: protocol, address, port, the listening point and the flow. */
   readonly source: Source;
-  /** @internal */
+  /** @internal The engine's view of the request and its server transaction. */
   readonly inbound: InboundRequest;
-  /** @internal What created the request stream (the dialog layer's user agent). */
-  readonly context: unknown;
+  /** @internal What the layer above attached: the dialog layer's user agent. */
+  readonly context: RequestContext | undefined;
+  private pracks: Subject<RequestEvent> | undefined;
 
-  constructor(inbound: InboundRequest, context?: unknown) {
+  /**
+   * @param inbound - the request as the engine delivered it
+   * @param context - the user agent the request belongs to
+   */
+  constructor(inbound: InboundRequest, context?: RequestContext) {
     const m = inbound.message;
     super(m.method, m.uri, m.fields, m.payload, m.version);
     this.adoptParsed(m);
@@ -23,8 +44,6 @@ export class SrfRequest extends SipRequest {
     this.source = inbound.source;
     this.context = context;
   }
-
-  private pracks: Subject<RequestEvent> | undefined;
 
   /**
    * INVITE: PRACKs for our reliable provisional responses (RFC 3262), as `{req, res}`; when
@@ -42,24 +61,27 @@ export class SrfRequest extends SipRequest {
     return true;
   }
 
-  /** INVITE: emits the CANCEL request when the caller cancels, then completes. */
   /** True once the caller sent CANCEL (the stack has already answered 200 and 487). */
   get canceled(): boolean {
     return this.inbound.canceled;
   }
 
+  /** INVITE: emits the CANCEL request when the caller cancels, then completes. */
   get cancel$(): Observable<SipRequest> {
     return this.method === 'INVITE' ? this.inbound.cancel$ : EMPTY;
   }
 
+  /** The sender's address (drachtio-srf's name). */
   get source_address(): string {
     return this.source.address;
   }
 
+  /** The sender's port (drachtio-srf's name). */
   get source_port(): number {
     return this.source.port;
   }
 
+  /** The transport the request came over: udp, tcp, tls, ws or wss. */
   get protocol(): string {
     return this.source.protocol;
   }

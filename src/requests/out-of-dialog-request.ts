@@ -1,7 +1,7 @@
 import { createRequest } from '../sip/build.js';
 import { headerKey } from '../sip/header-names.js';
 import type { HeaderInit, SipRequest } from '../sip/message.js';
-import type { AuthProvider } from './digest-auth.js';
+import type { AuthProvider } from './digest-client.js';
 
 export interface RequestOptions {
   method: string;

@@ -1,0 +1,72 @@
+import { headerKey } from './header-names.js';
+import type { HeaderInit } from './sip-message.js';
+
+/**
+ * Header fields that appear at most once in a message (RFC 3261 §7.3.1 and §20, RFC 3262,
+ * RFC 3515, RFC 4028, RFC 6665). When the application supplies one of them, its value takes the
+ * place of the stack's.
+ */
+export const SINGLETON_HEADERS: ReadonlySet<string> = new Set([
+  'call-id',
+  'content-disposition',
+  'content-length',
+  'content-type',
+  'cseq',
+  'date',
+  'event',
+  'expires',
+  'from',
+  'max-forwards',
+  'mime-version',
+  'min-expires',
+  'min-se',
+  'organization',
+  'priority',
+  'rack',
+  'refer-to',
+  'referred-by',
+  'reply-to',
+  'retry-after',
+  'rseq',
+  'server',
+  'session-expires',
+  'subject',
+  'subscription-state',
+  'timestamp',
+  'to',
+  'user-agent',
+]);
+
+/**
+ * Merges header objects left to right. A name given again replaces the earlier value whatever
+ * its case or compact form (`contact`, `Contact` and `m` are one header), and keeps the
+ * spelling of the last one; `undefined` removes. The result is a new object.
+ *
+ * @param inits - header objects, the later ones winning
+ * @returns one header object with each header once
+ * @example
+ * mergeHeaders({ Contact: '<sip:a@h>', Allow: 'INVITE' }, { contact: '<sip:b@h>' })
+ * // { Allow: 'INVITE', contact: '<sip:b@h>' }
+ */
+export function mergeHeaders(...inits: ReadonlyArray<HeaderInit | undefined>): HeaderInit {
+  const byKey = new Map<string, [string, HeaderInit[string]]>();
+  for (const init of inits) {
+    if (!init) continue;
+    for (const name in init) {
+      const key = headerKey(name);
+      byKey.delete(key);
+      byKey.set(key, [name, init[name]]);
+    }
+  }
+  const out: HeaderInit = {};
+  for (const [name, value] of byKey.values()) if (value !== undefined) out[name] = value;
+  return out;
+}
+
+/** Whether a header object names `header` (any case, compact forms too). */
+export function hasHeader(init: HeaderInit | undefined, header: string): boolean {
+  if (!init) return false;
+  const key = headerKey(header);
+  for (const name in init) if (init[name] !== undefined && headerKey(name) === key) return true;
+  return false;
+}

@@ -1,0 +1,352 @@
+import type { CSeq } from './cseq.js';
+import { SipParseError } from './errors.js';
+import { splitList } from './grammar.js';
+import { canonicalHeaderName, headerKey } from './header-names.js';
+import { type ParsedHeader, type ParsedHeaders, parseHeaderValues } from './header-parsers.js';
+import type { NameAddr } from './name-addr.js';
+import { isSipUri, isTelUri, parseUri } from './uri.js';
+import { parseTopVia, type Via } from './via.js';
+
+/** One header line: `name` as written, `key` the lower-case long form used for lookups. */
+export interface HeaderField {
+  name: string;
+  key: string;
+  value: string;
+}
+
+/** Headers given to builders and `set`: a value, or several (one header line each). */
+export type HeaderValue = string | number | readonly (string | number)[];
+export type HeaderInit = Record<string, HeaderValue | undefined>;
+
+const EMPTY = Buffer.alloc(0);
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
+
+/** @internal The user part of a SIP URI or the number of a tel URI. */
+export function userOf(uriText: string | undefined): string | undefined {
+  if (uriText === undefined) return undefined;
+  try {
+    const uri = parseUri(uriText);
+    if (isSipUri(uri)) return uri.user;
+    if (isTelUri(uri)) return uri.number;
+  } catch {
+    // an unparseable URI has no user
+  }
+  return undefined;
+}
+
+function toFieldValues(value: HeaderValue): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'number') return [String(value)];
+  return value.map(String);
+}
+
+/**
+ * What requests and responses share: header access in the seed's style, structured header
+ * values parsed on first access and cached, the body as bytes and text, and serialization.
+ */
+export abstract class SipMessage {
+  /** @internal Header lines in wire order. */
+  fields: HeaderField[];
+  private payloadBytes: Buffer;
+  private bodyText: string | undefined;
+  private cache: Map<string, unknown> | undefined;
+  /** The cache is shared with a message over the same lines until either changes a header. */
+  private cacheShared = false;
+  private top: Via | undefined;
+  private raw: Buffer | undefined;
+  private rawStartLine: string | undefined;
+
+  constructor(fields: HeaderField[] = [], payload: Buffer = EMPTY) {
+    this.fields = fields;
+    this.payloadBytes = payload;
+  }
+
+  abstract get type(): 'request' | 'response';
+  /** The first line, without CRLF. */
+  abstract get startLine(): string;
+
+  /** The value of a header (case-insensitive, compact forms too); repeated lines joined by `, `. */
+  get(name: string): string | undefined {
+    const key = headerKey(name);
+    let result: string | undefined;
+    for (const f of this.fields) {
+      if (f.key === key) result = result === undefined ? f.value : `${result}, ${f.value}`;
+    }
+    return result;
+  }
+
+  /** Every line's value of a header, in order. */
+  getAll(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    for (const f of this.fields) if (f.key === key) out.push(f.value);
+    return out;
+  }
+
+  has(name: string): boolean {
+    const key = headerKey(name);
+    for (const f of this.fields) if (f.key === key) return true;
+    return false;
+  }
+
+  /**
+   * Replaces a header (all its lines) or, given an object, several. `undefined` removes.
+   * Unlike drachtio-srf, `set` never appends; use {@link append} to add a line.
+   */
+  set(name: string, value: HeaderValue | undefined): this;
+  set(headers: HeaderInit): this;
+  set(nameOrHeaders: string | HeaderInit, value?: HeaderValue): this {
+    if (typeof nameOrHeaders !== 'string') {
+      for (const name in nameOrHeaders) this.set(name, nameOrHeaders[name]);
+      return this;
+    }
+    const key = headerKey(nameOrHeaders);
+    const index = this.fields.findIndex((f) => f.key === key);
+    this.fields = this.fields.filter((f) => f.key !== key);
+    this.invalidate(key);
+    if (value === undefined) return this;
+    const added = toFieldValues(value).map((v) => ({ name: nameOrHeaders, key, value: v }));
+    this.fields.splice(index < 0 ? this.fields.length : index, 0, ...added);
+    return this;
+  }
+
+  /** Adds a header line after existing ones (or first, with `{first: true}`, as Via and Record-Route want). */
+  append(name: string, value: string | number, options?: { first?: boolean }): this {
+    const key = headerKey(name);
+    const field = { name, key, value: String(value) };
+    // Header lines are copied on write: a wrapper (the application's request) shares them.
+    const fields = this.fields.slice();
+    if (options?.first) {
+      const index = fields.findIndex((f) => f.key === key);
+      fields.splice(Math.max(index, 0), 0, field);
+    } else {
+      fields.push(field);
+    }
+    this.fields = fields;
+    this.invalidate(key);
+    return this;
+  }
+
+  remove(name: string): this {
+    return this.set(name, undefined);
+  }
+
+  /** Removes the first value of a list header (the top Via, the first Route), keeping the rest. */
+  removeFirstValue(name: string): this {
+    const key = headerKey(name);
+    const index = this.fields.findIndex((f) => f.key === key);
+    if (index < 0) return this;
+    const field = this.fields[index] as HeaderField;
+    const rest = splitList(field.value).slice(1);
+    const fields = this.fields.slice();
+    if (rest.length === 0) fields.splice(index, 1);
+    else fields[index] = { ...field, value: rest.join(', ') };
+    this.fields = fields;
+    this.invalidate(key);
+    return this;
+  }
+
+  /** Header lines as `{key: value}` with repeated lines joined, for logging and inspection. */
+  get headers(): Record<string, string> {
+    const joined = new Map<string, string>();
+    for (const f of this.fields) {
+      const value = joined.get(f.key);
+      joined.set(f.key, value === undefined ? f.value : `${value}, ${f.value}`);
+    }
+    return Object.fromEntries(joined);
+  }
+
+  /**
+   * A header's structured value, parsed on first access and cached; `undefined` when absent.
+   * Throws {@link SipParseError} when the header is malformed. Headers without a parser come
+   * back as their string value.
+   *
+   * @example
+   * req.getParsedHeader('From').params.tag
+   * req.getParsedHeader('Via')[0].branch
+   */
+  getParsedHeader<N extends string>(name: N): ParsedHeader<N> | undefined {
+    const key = headerKey(name);
+    const cached = this.cache?.get(key);
+    if (cached !== undefined) return cached as ParsedHeader<N>;
+    const values = this.getAll(key);
+    if (values.length === 0) return undefined;
+    const parsed = parseHeaderValues(key, values);
+    if (!this.cache) this.cache = new Map();
+    this.cache.set(key, parsed);
+    return parsed as ParsedHeader<N>;
+  }
+
+  private invalidate(key: string): void {
+    if (this.cacheShared && this.cache) {
+      this.cache = new Map(this.cache);
+      this.cacheShared = false;
+    }
+    this.cache?.delete(key);
+    this.raw = undefined;
+    if (key === 'via') this.top = undefined;
+  }
+
+  /**
+   * @internal The bytes this message was parsed from, given by the parser when they are
+   * canonical enough to send again (one Content-Length, matching the body). `toBuffer` returns
+   * them while nothing has changed: parse lazily, serialize once.
+   */
+  keepRaw(bytes: Buffer): void {
+    this.raw = bytes;
+    this.rawStartLine = this.startLine;
+  }
+
+  /**
+   * @internal Takes over what `source`, a message over the same header lines, has already
+   * parsed and the bytes it came from, so a wrapper (the application's request) parses nothing twice.
+   */
+  adoptParsed(source: SipMessage): void {
+    source.cache ??= new Map();
+    this.cache = source.cache;
+    this.cacheShared = source.cacheShared = true;
+    this.top = source.top;
+    this.raw = source.raw;
+    this.rawStartLine = source.rawStartLine;
+  }
+
+  /** @internal Stores a value the parser has already read, so it is not parsed again. */
+  seedParsed(key: string, value: unknown): void {
+    if (key === 'via') {
+      this.top = value as Via;
+      return;
+    }
+    if (!this.cache) this.cache = new Map();
+    this.cache.set(key, value);
+  }
+
+  private required<N extends keyof ParsedHeaders>(name: N): ParsedHeaders[N] {
+    const value = this.getParsedHeader(name);
+    if (value === undefined) throw new SipParseError(`missing ${canonicalHeaderName(name)} header`);
+    return value as ParsedHeaders[N];
+  }
+
+  get callId(): string {
+    const value = this.get('call-id');
+    if (value === undefined) throw new SipParseError('missing Call-ID header');
+    return value;
+  }
+
+  get cseq(): CSeq {
+    return this.required('cseq');
+  }
+
+  get from(): NameAddr {
+    return this.required('from');
+  }
+
+  get to(): NameAddr {
+    return this.required('to');
+  }
+
+  get fromTag(): string | undefined {
+    return this.from.params.tag ?? undefined;
+  }
+
+  get toTag(): string | undefined {
+    return this.to.params.tag ?? undefined;
+  }
+
+  /** Every Via value, top first. */
+  get via(): Via[] {
+    return this.required('via');
+  }
+
+  /** The top Via, parsed alone (the others are parsed when {@link via} is read). */
+  get topVia(): Via {
+    if (this.top) return this.top;
+    const all = this.cache?.get('via') as Via[] | undefined;
+    if (all?.[0]) return all[0];
+    const first = this.fields.find((f) => f.key === 'via');
+    if (!first) throw new SipParseError('missing Via header');
+    this.top = parseTopVia(first.value);
+    return this.top;
+  }
+
+  /** The body as bytes; Content-Length counts these. */
+  get payload(): Buffer {
+    return this.payloadBytes;
+  }
+
+  /** The body as text (UTF-8). Setting it replaces the bytes. */
+  get body(): string {
+    if (this.bodyText === undefined)
+      this.bodyText = this.payloadBytes.length ? this.payloadBytes.toString('utf8') : '';
+    return this.bodyText;
+  }
+
+  set body(value: string | Buffer) {
+    this.raw = undefined;
+    if (typeof value === 'string') {
+      this.payloadBytes = Buffer.from(value, 'utf8');
+      this.bodyText = value;
+    } else {
+      this.payloadBytes = value;
+      this.bodyText = undefined;
+    }
+  }
+
+  /** The calling party: the user of P-Asserted-Identity, else of From. */
+  get callingNumber(): string | undefined {
+    const pai = this.tryParsedHeader('p-asserted-identity')?.[0];
+    return userOf(pai?.uri) ?? userOf(this.tryParsedHeader('from')?.uri);
+  }
+
+  /** The display name of P-Asserted-Identity, else of From. */
+  get callingName(): string | undefined {
+    return this.tryParsedHeader('p-asserted-identity')?.[0]?.name ?? this.tryParsedHeader('from')?.name;
+  }
+
+  /** The called party: the Request-URI's user for a request, the To URI's for a response. */
+  abstract get calledNumber(): string | undefined;
+
+  /**
+   * A header's structured value, or `undefined` when it is absent or malformed: for code that
+   * only acts on a well-formed header and needs no error (a missing RAck, an unreadable Contact).
+   *
+   * @example
+   * const expires = req.tryParsedHeader('Expires') ?? 3600;
+   */
+  tryParsedHeader<N extends string>(name: N): ParsedHeader<N> | undefined {
+    try {
+      return this.getParsedHeader(name);
+    } catch (err) {
+      if (err instanceof SipParseError) return undefined;
+      throw err;
+    }
+  }
+
+  /** The message in wire form. Content-Length is always written, counting bytes. */
+  toBuffer(): Buffer {
+    if (this.raw !== undefined && this.startLine === this.rawStartLine) return this.raw;
+    let head = `${this.startLine}\r\n`;
+    for (const f of this.fields) {
+      if (f.key !== 'content-length') head += `${f.name}: ${f.value}\r\n`;
+    }
+    const payload = this.payloadBytes;
+    head += `Content-Length: ${payload.length}\r\n\r\n`;
+    // One encoding pass into a scratch buffer, then one copy, instead of measuring and encoding.
+    if (head.length * 3 > SCRATCH.length) return Buffer.concat([Buffer.from(head, 'utf8'), payload]);
+    const headLength = SCRATCH.write(head, 0, 'utf8');
+    const out = Buffer.allocUnsafe(headLength + payload.length);
+    SCRATCH.copy(out, 0, 0, headLength);
+    if (payload.length > 0) payload.copy(out, headLength);
+    return out;
+  }
+
+  toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+
+  /** @internal Copies fields and body into `target`. */
+  protected copyInto<T extends SipMessage>(target: T): T {
+    target.fields = this.fields.map((f) => ({ ...f }));
+    target.payloadBytes = this.payloadBytes;
+    return target;
+  }
+}

@@ -1,0 +1,281 @@
+import { type Logger, pino } from 'pino';
+import {
+  asyncScheduler,
+  filter,
+  firstValueFrom,
+  map,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+  takeWhile,
+} from 'rxjs';
+import type { CdrEvent } from '../dialogs/cdr.js';
+import type { Dialog } from '../dialogs/dialog.js';
+import { DEFAULT_SESSION_TIMERS, type SessionTimerConfig } from '../dialogs/session-timer-terms.js';
+import { uac$ } from '../dialogs/uac.js';
+import type { UacOptions, UacProgress } from '../dialogs/uac-options.js';
+import { acceptInvite } from '../dialogs/uas-invite.js';
+import { UserAgent, type UserAgentTimers } from '../dialogs/user-agent.js';
+import { type EmbeddedEngineOptions, startEmbeddedEngine } from '../engine/embedded-engine.js';
+import type { Engine, InboundRequest } from '../engine/engine.js';
+import { forwardRouted } from '../proxy/route-forwarding.js';
+import { withDigestAuth } from '../requests/digest-client.js';
+import { buildRequest, type RequestOptions } from '../requests/out-of-dialog-request.js';
+import { RequestRouter } from '../requests/request-router.js';
+import type { RequestEvent, SrfRequest } from '../requests/srf-request.js';
+import { createResponse } from '../sip/build.js';
+import type { SipResponse } from '../sip/message.js';
+
+/** How an Srf runs: its logger, its clock, and the dialog layer's settings. */
+export interface SrfOptions {
+  logger?: Logger;
+  /** The scheduler dialog timers run on (2xx retransmission, session timers); a TestScheduler in tests. */
+  scheduler?: SchedulerLike;
+  /** T1/T2 for the UA core's 2xx retransmission (RFC 3261 §13.3.1.4); defaults 500/4000 ms. */
+  timers?: Partial<UserAgentTimers>;
+  /** Random numbers in [0, 1) for RSeq starts and the 491 back-off; injectable for tests. */
+  random?: () => number;
+  /** Session timers (RFC 4028): the interval asked for (`expires`) and the smallest accepted (`minSE`), seconds. */
+  sessionTimers?: Partial<SessionTimerConfig>;
+}
+
+/**
+ * The application's handle on SIP, reactive: new requests as streams (all of them on
+ * `requests$`, one method on `invite$`, `register$`, ...), calls placed with `call$`, requests
+ * outside a dialog with `send$`, call detail records on `cdr$`, over an engine (the embedded one
+ * by default). drachtio-srf's callback and middleware forms are on `rxsip/drachtio`'s Srf.
+ *
+ * @example
+ * const srf = new Srf();
+ * await srf.start({ listen: ['127.0.0.1:5060'] });
+ * srf.options$.subscribe(({ res }) => res.send(200));
+ */
+export class Srf {
+  private engineRef: Engine | undefined;
+  private ua: UserAgent | undefined;
+  private readonly scheduler: SchedulerLike;
+  private readonly timers: UserAgentTimers;
+  private readonly random: (() => number) | undefined;
+  private readonly sessionTimers: SessionTimerConfig;
+  private subscription: Subscription | undefined;
+  /** @internal Routes new requests by method. */
+  protected readonly router: RequestRouter;
+  /** The logger. */
+  readonly log: Logger;
+  /** Every new request outside a dialog, as `{req, res}`: whoever subscribes answers all of them. */
+  readonly requests$: Observable<RequestEvent>;
+  /** New INVITEs. While subscribed, other methods keep the stack's default answers. */
+  readonly invite$: Observable<RequestEvent>;
+  /** REGISTER requests. */
+  readonly register$: Observable<RequestEvent>;
+  /** OPTIONS outside a dialog (answered 200 with Allow when nobody subscribes). */
+  readonly options$: Observable<RequestEvent>;
+  /** SUBSCRIBE requests that create a subscription. */
+  readonly subscribe$: Observable<RequestEvent>;
+  /** NOTIFY requests outside a dialog. */
+  readonly notify$: Observable<RequestEvent>;
+  /** REFER requests outside a dialog. */
+  readonly refer$: Observable<RequestEvent>;
+  /** MESSAGE requests (RFC 3428) outside a dialog. */
+  readonly message$: Observable<RequestEvent>;
+  /** PUBLISH requests (RFC 3903). */
+  readonly publish$: Observable<RequestEvent>;
+  /** INFO outside a dialog (answered 481 when nobody subscribes). */
+  readonly info$: Observable<RequestEvent>;
+  /** UPDATE outside a dialog (answered 481 when nobody subscribes). */
+  readonly update$: Observable<RequestEvent>;
+  /** BYE outside a dialog (answered 481 when nobody subscribes). */
+  readonly bye$: Observable<RequestEvent>;
+  /** PRACK outside a dialog (answered 481 when nobody subscribes). */
+  readonly prack$: Observable<RequestEvent>;
+
+  /** @param options - logger, scheduler, timers */
+  constructor(options: SrfOptions = {}) {
+    this.log = options.logger ?? pino({ name: 'rxsip' });
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.timers = { t1: 500, t2: 4000, ...options.timers };
+    this.random = options.random;
+    this.sessionTimers = { ...DEFAULT_SESSION_TIMERS, ...options.sessionTimers };
+    this.router = new RequestRouter(this.log, {
+      context: () => this.ua,
+      channelFor: (req) => (this.ua && req.method === 'INVITE' ? acceptInvite(this.ua, req) : undefined),
+      received: (req) => this.recordAttempt(req),
+      finalSent: (req, response) => this.recordRejection(req, response),
+    });
+    const r = this.router;
+    this.requests$ = r.all$;
+    this.invite$ = r.forMethods(['INVITE']);
+    this.register$ = r.forMethods(['REGISTER']);
+    this.options$ = r.forMethods(['OPTIONS']);
+    this.subscribe$ = r.forMethods(['SUBSCRIBE']);
+    this.notify$ = r.forMethods(['NOTIFY']);
+    this.refer$ = r.forMethods(['REFER']);
+    this.message$ = r.forMethods(['MESSAGE']);
+    this.publish$ = r.forMethods(['PUBLISH']);
+    this.info$ = r.forMethods(['INFO']);
+    this.update$ = r.forMethods(['UPDATE']);
+    this.bye$ = r.forMethods(['BYE']);
+    this.prack$ = r.forMethods(['PRACK']);
+  }
+
+  /**
+   * Starts the embedded engine on the given listening points and attaches to it.
+   *
+   * @param options - listening points, TLS, limits, timers
+   * @returns this Srf, once listening
+   */
+  async start(options: EmbeddedEngineOptions): Promise<this> {
+    return this.attach(await startEmbeddedEngine({ logger: this.log, ...options }));
+  }
+
+  /**
+   * Uses an engine already running (the in-memory engine in tests).
+   *
+   * @param engine - the engine
+   * @returns this Srf
+   */
+  attach(engine: Engine): this {
+    if (this.engineRef) throw new Error('srf: already attached to an engine');
+    this.engineRef = engine;
+    this.ua = new UserAgent(engine, this.scheduler, this.log, this.timers, this.random, this.sessionTimers);
+    this.subscription = engine.requests$.subscribe((inbound) => this.dispatch(inbound));
+    return this;
+  }
+
+  /** @internal The user agent, once attached. */
+  protected get agent(): UserAgent {
+    if (!this.ua) throw new Error('srf: not started; call srf.start({listen}) or srf.attach(engine) first');
+    return this.ua;
+  }
+
+  /** Call detail records: attempt, start and stop, as drachtio-srf's cdr events. */
+  get cdr$(): Observable<CdrEvent> {
+    return this.agent.cdrs.asObservable();
+  }
+
+  /** Dialogs alive now. */
+  get dialogCount(): number {
+    return this.ua?.dialogs.size ?? 0;
+  }
+
+  /** The engine, once started or attached. */
+  get engine(): Engine {
+    if (!this.engineRef)
+      throw new Error('srf: not started; call srf.start({listen}) or srf.attach(engine) first');
+    return this.engineRef;
+  }
+
+  private recordAttempt(req: SrfRequest): void {
+    if (!this.ua || req.method !== 'INVITE') return;
+    this.ua.cdr({ type: 'attempt', source: 'network', time: new Date(this.scheduler.now()), msg: req });
+  }
+
+  private recordRejection(req: SrfRequest, response: SipResponse): void {
+    if (req.method !== 'INVITE' || response.status < 300 || !this.ua) return;
+    this.ua.cdr({
+      type: 'stop',
+      source: 'application',
+      time: new Date(this.scheduler.now()),
+      reason: 'call-rejected',
+      msg: response,
+    });
+  }
+
+  private dispatch(inbound: InboundRequest): void {
+    const message = inbound.message;
+    try {
+      // Requests our Record-Route brought back go on (RFC 3261 §16.4).
+      if (this.ua && message.has('route') && forwardRouted(this.ua, inbound)) return;
+      if (message.method === 'ACK') {
+        this.ua?.route(inbound);
+        return;
+      }
+      if (message.toTag !== undefined) {
+        // RFC 3261 §12.2.2: an in-dialog request for no dialog we know gets 481.
+        if (!this.ua?.route(inbound)) inbound.respond(createResponse(message, 481));
+        return;
+      }
+      this.router.route(inbound);
+    } catch (err) {
+      this.log.error({ err, method: message.method }, 'failed to dispatch a request');
+      if (!inbound.finalSent) inbound.respond(createResponse(message, 500));
+    }
+  }
+
+  /** @internal The host in a From we make up. */
+  protected localHost(): string {
+    return this.engine.listeningPoints[0]?.advertised.host ?? 'localhost';
+  }
+
+  /**
+   * Sends a request outside a dialog (cold: on subscribe). Emits every response and completes
+   * after the final one; a 401/407 is answered once when `auth` is given. Unsubscribing before
+   * the final response CANCELs an INVITE.
+   *
+   * @param uri - the Request-URI (`host[:port]` gets `sip:`)
+   * @param options - method, headers, body, auth, proxy
+   * @returns the responses
+   * @example
+   * srf.send$('sip:192.0.2.4', { method: 'OPTIONS' }).subscribe((res) => console.log(res.status));
+   */
+  send$(uri: string, options: RequestOptions): Observable<SipResponse> {
+    const request = buildRequest(uri, options, this.localHost());
+    return withDigestAuth(request, (r) => this.engine.send(r, { proxy: options.proxy }), options.auth).pipe(
+      filter((e) => e.kind === 'response'),
+      map((e) => e.response),
+      takeWhile((r) => r.status < 200, true),
+    );
+  }
+
+  /**
+   * Sends a request outside a dialog and resolves with its final response, whatever its status.
+   *
+   * @param uri - the Request-URI
+   * @param options - method, headers, body, auth, proxy
+   * @returns the final response
+   */
+  send(uri: string, options: RequestOptions): Promise<SipResponse> {
+    return firstValueFrom(this.send$(uri, options).pipe(filter((r) => r.status >= 200)));
+  }
+
+  /**
+   * Places a call (cold): progress (`request`, each `provisional`), then the `dialog`.
+   * Unsubscribing before the answer sends CANCEL. The call is the application's: a non-2xx final
+   * errors with SipError.
+   *
+   * @param uri - who to call
+   * @param options - SDP, headers, auth, proxy, redirects, 100rel, session timer
+   * @returns the call's progress, ending with the dialog
+   * @example
+   * srf.call$('sip:bob@192.0.2.4', { localSdp }).subscribe((p) => p.type === 'dialog' && console.log('up'));
+   */
+  call$(uri: string, options: UacOptions = {}): Observable<UacProgress> {
+    return uac$(this.agent, uri, options);
+  }
+
+  /**
+   * Places a call and resolves with the dialog once answered; rejects with SipError otherwise.
+   *
+   * @param uri - who to call
+   * @param options - as {@link call$}
+   * @returns the UAC dialog
+   */
+  call(uri: string, options: UacOptions = {}): Promise<Dialog> {
+    return firstValueFrom(
+      this.call$(uri, options).pipe(
+        filter(
+          (p): p is Extract<UacProgress, { dialog: Dialog }> => p.type === 'dialog' || p.type === 'offer',
+        ),
+        map((p) => p.dialog),
+      ),
+    );
+  }
+
+  /** Stops the engine and completes every stream; dialogs end (system-initiated). */
+  async close(): Promise<void> {
+    this.ua?.close();
+    this.subscription?.unsubscribe();
+    this.router.complete();
+    await this.engineRef?.close();
+  }
+}
