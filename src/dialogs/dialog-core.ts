@@ -294,6 +294,22 @@ export abstract class DialogCore implements RoutableDialog {
       });
   }
 
+  /**
+   * @internal Drops a dialog that turned out not to be one: an early dialog whose INVITE was
+   * answered under another To tag. It ends without a call detail record of its own.
+   */
+  discard(): void {
+    if (this.ending) return;
+    this.ending = { reason: 'discarded', initiator: 'local' };
+    this.ua.dialogs.remove(this);
+    this.lifetime.unsubscribe();
+    this.stateSubject.next('terminated');
+    this.stateSubject.complete();
+    this.endedSubject?.next(this.ending);
+    this.endedSubject?.complete();
+    this.streams?.complete();
+  }
+
   /** @internal The stack is shutting down. */
   shutDown(): void {
     this.terminate('system-initiated-termination', 'local');

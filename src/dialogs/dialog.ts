@@ -39,6 +39,9 @@ export type { DialogEnd, DialogEndpoint, DialogState, EarlyInvite, RequestOption
 export type { EndOptions } from './outbound/bye.js';
 export type { ReinviteOffer } from './outbound/reinvite.js';
 
+// What a SUBSCRIBE dialog takes in (RFC 6665 §4; no session, so no INVITE, UPDATE or BYE).
+const SUBSCRIPTION_ALLOW = 'SUBSCRIBE, NOTIFY, OPTIONS, INFO, MESSAGE, REFER';
+
 /** Everything a dialog is made from. */
 export interface DialogInit extends DialogCoreInit {
   /** UAS: the 2xx that confirmed the dialog, resent until its ACK. */

@@ -151,6 +151,8 @@ function answered(
   const localContact = sent.get('contact') ?? contact;
   const early = inviteOf(req)?.earlyDialog;
   let dialog: Dialog;
+  // A 2xx under another To tag than the provisional's makes a dialog of its own (RFC 3261 §12.1).
+  if (early && early.state === 'early' && early.sip.localTag !== sent.toTag) early.discard();
   if (early && early.state === 'early') {
     early.confirm({ localSdp: sdp, localContact, answer, createdBy: sent, sessionTimer });
     dialog = early;

@@ -46,7 +46,7 @@ export interface SendOptions {
 }
 
 /**
- * The engine boundary (DESIGN.md): transports and transactions below, dialogs and
+ * The engine boundary (docs/architecture.md): transports and transactions below, dialogs and
  * applications above. The embedded engine, the in-memory test engine and (later) a
  * drachtio-server connection all implement it.
  */

@@ -95,7 +95,7 @@ class DelayQueue {
   }
 }
 
-/** Timers on an injected RxJS scheduler (DESIGN.md: time is injected). */
+/** Timers on an injected RxJS scheduler (docs/architecture.md: time is injected). */
 export class TimerService {
   private readonly queues = new Map<number, DelayQueue>();
 

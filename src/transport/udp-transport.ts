@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ListeningPoint, ListenOptions, Source } from './types.js';
 
 export interface UdpOptions {
-  /** Kernel socket buffers; the defaults drop datagrams in bursts (DESIGN.md). */
+  /** Kernel socket buffers; the defaults drop datagrams in bursts (docs/architecture.md). */
   recvBufferSize: number;
   sendBufferSize: number;
 }

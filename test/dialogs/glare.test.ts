@@ -1,22 +1,7 @@
 import { mergeMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type Dialog, type SipError, uas$ } from '../../src/index.js';
-import {
-  flow,
-  packetsMatching,
-  SDP_A,
-  SDP_B,
-  type VirtualCall,
-  virtualCall,
-} from '../support/virtual-call.js';
-
-function connected(call: VirtualCall, then: (uac: Dialog, uas: Dialog) => void): void {
-  let uas: Dialog | undefined;
-  call.bob.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_B }))).subscribe((d) => (uas = d));
-  call.alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
-    if (p.type === 'dialog') timer(10).subscribe(() => then(p.dialog, uas as Dialog));
-  });
-}
+import { connected, flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 
 describe('glare (RFC 3261 §14, RFC 3311 §5.2; virtual time)', () => {
   it('both sides re-INVITE at once: each gets 491, and retries after its back-off (owner 2.1-4 s, other 0-2 s)', () => {

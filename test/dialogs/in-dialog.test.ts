@@ -1,4 +1,4 @@
-import { mergeMap, timer } from 'rxjs';
+import { timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   createRequest,
@@ -10,27 +10,9 @@ import {
   type SipRequest,
   type SipResponse,
   sdpDirection,
-  uas$,
   uasDialogRoute,
 } from '../../src/index.js';
-import {
-  flow,
-  packetsMatching,
-  SDP_A,
-  SDP_B,
-  type VirtualCall,
-  virtualCall,
-} from '../support/virtual-call.js';
-
-/** Sets up a call alice → bob and hands both dialogs to `then` once confirmed. */
-function connected(call: VirtualCall, then: (uac: Dialog, uas: Dialog) => void): void {
-  const { alice, bob } = call;
-  let uas: Dialog | undefined;
-  bob.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_B }))).subscribe((d) => (uas = d));
-  alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
-    if (p.type === 'dialog') timer(10).subscribe(() => then(p.dialog, uas as Dialog));
-  });
-}
+import { connected, flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 
 function responses(network: ReturnType<typeof virtualCall>, method: string): SipResponse[] {
   return packetsMatching(network, /^SIP\/2\.0/)

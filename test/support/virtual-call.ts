@@ -1,9 +1,10 @@
 // Two Srf instances on a virtual network in virtual time: alice at 10.0.0.1, bob at 10.0.0.2.
 import { pino } from 'pino';
-import { asyncScheduler } from 'rxjs';
+import { asyncScheduler, mergeMap, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
 import { Srf } from '../../src/drachtio.js';
+import { type Dialog, uas$ } from '../../src/index.js';
 import { MemoryEngine } from '../../src/testing/memory-engine.js';
 import { type NetworkConditions, VirtualNetwork } from '../../src/testing/virtual-network.js';
 
@@ -123,4 +124,14 @@ export function ladder(network: VirtualNetwork): string[] {
         ?.replace(/ sip:\S+ SIP\/2\.0$/, '')
         .replace(/^SIP\/2\.0 /, '')}${p.dropped ? ' (lost)' : ''}`,
   );
+}
+
+/** Sets up a call alice → bob and hands both dialogs to `then` 10 ms after it is confirmed. */
+export function connected(call: VirtualCall, then: (uac: Dialog, uas: Dialog) => void): void {
+  const { alice, bob } = call;
+  let uas: Dialog | undefined;
+  bob.invite$.pipe(mergeMap((c) => uas$(c, { localSdp: SDP_B }))).subscribe((d) => (uas = d));
+  alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
+    if (p.type === 'dialog') timer(10).subscribe(() => then(p.dialog, uas as Dialog));
+  });
 }
