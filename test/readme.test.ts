@@ -17,7 +17,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = join(ROOT, 'node_modules', '.cache', 'rxsip-readme');
 
 /** The code block that follows `<!-- readme-test: name -->` in README.md. */
-export function readmeBlock(name: string): string {
+function readmeBlock(name: string): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const marker = readme.indexOf(`<!-- readme-test: ${name} -->`);
   if (marker < 0) throw new Error(`README.md has no block marked readme-test: ${name}`);

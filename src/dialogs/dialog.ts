@@ -224,10 +224,7 @@ export class Dialog extends DialogCore {
         return;
       case 'INVITE':
         if (this.invite) receiveReinvite(this, this.invite, event);
-        else
-          event.res.send(405, {
-            headers: { Allow: 'ACK, BYE, NOTIFY, SUBSCRIBE, OPTIONS, INFO, MESSAGE, REFER' },
-          });
+        else event.res.send(405, { headers: { Allow: SUBSCRIPTION_ALLOW } });
         return;
       case 'UPDATE':
         receiveUpdate(this, this.invite, event);
