@@ -58,6 +58,35 @@ describe('asUas', () => {
     expect(statuses).toEqual([[487], [200]]);
   });
 
+  it('a call whose localSdp fails is answered 500 and emits nothing; the next is answered', () => {
+    const statuses: number[][] = [];
+    marbles(({ hot, expectObservable }, scheduler) => {
+      const ua = userAgent(scheduler);
+      const broken = handCall(ua);
+      const fine = handCall(ua);
+      const localSdp = () => {
+        if (scheduler.now() < 3) throw new Error('media server down');
+        return SDP;
+      };
+      const source = hot('-b--f-|', { b: broken.event, f: fine.event });
+      expectObservable(
+        source.pipe(
+          asUas({ localSdp }),
+          map((d) => d.type),
+        ),
+      ).toBe('----d-|', { d: 'uas' });
+      scheduler.schedule(
+        () =>
+          statuses.push(
+            broken.sent.map((r) => r.status),
+            fine.sent.map((r) => r.status),
+          ),
+        10,
+      );
+    });
+    expect(statuses).toEqual([[500], [200]]);
+  });
+
   it('unsubscribing lets go of the source: a call after it is not answered by the operator', () => {
     const sent: number[] = [];
     marbles(({ hot, expectObservable, expectSubscriptions }, scheduler) => {
