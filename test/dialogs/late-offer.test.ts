@@ -8,7 +8,7 @@ import {
   type UacProgress,
   uas$,
 } from '../../src/index.js';
-import { flow, packetsMatching, realtimeCall, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
+import { asyncCall, flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 
 describe('late offer and third-party call control (virtual time)', () => {
   it('UAS answers an INVITE without SDP with an offer and takes the answer from the ACK; the UAC answers with ack(sdp)', () => {
@@ -58,15 +58,15 @@ describe('late offer and third-party call control (virtual time)', () => {
   });
 
   it('drachtio-style: createUac with noAck resolves {sdp, res, ack}; ack(sdp) resolves with the dialog', async () => {
-    const { alice, bob, close } = realtimeCall();
-    bob.invite((req, res) => void bob.createUas(req, res, { localSdp: SDP_B }));
-    const late = await alice.createUac('sip:bob@10.0.0.2', { noAck: true });
-    if (!('ack' in late)) throw new Error('expected the 3pcc shape');
-    expect(late.sdp).toBe(SDP_B);
-    expect(late.res.status).toBe(200);
-    const dialog = await late.ack(SDP_A);
-    expect(dialog.local.sdp).toBe(SDP_A);
-    await dialog.end();
-    await close();
+    await asyncCall(async ({ alice, bob }) => {
+      bob.invite((req, res) => void bob.createUas(req, res, { localSdp: SDP_B }));
+      const late = await alice.createUac('sip:bob@10.0.0.2', { noAck: true });
+      if (!('ack' in late)) throw new Error('expected the 3pcc shape');
+      expect(late.sdp).toBe(SDP_B);
+      expect(late.res.status).toBe(200);
+      const dialog = await late.ack(SDP_A);
+      expect(dialog.local.sdp).toBe(SDP_A);
+      await dialog.end();
+    });
   });
 });

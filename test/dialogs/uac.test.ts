@@ -14,7 +14,7 @@ import {
   verifyCredentials,
 } from '../../src/index.js';
 import { MemoryEngine } from '../../src/testing/memory-engine.js';
-import { flow, packetsMatching, realtimeCall, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
+import { asyncCall, flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 
 function progressOf(events: UacProgress[]): string[] {
   return events.map((e) =>
@@ -225,17 +225,17 @@ describe('UAC dialogs (in-memory engine, virtual time)', () => {
   });
 
   it('drachtio-style: createUac rejects with SipError(487) when cbRequest’s req.cancel() is used', async () => {
-    const { alice, bob, close } = realtimeCall();
-    bob.invite((_req, res) => res.send(180));
-    const outcome = alice.createUac(
-      'sip:bob@10.0.0.2',
-      { localSdp: SDP_A },
-      {
-        cbRequest: (_err, req) => setTimeout(() => req.cancel(), 20),
-        cbProvisional: (res: SipResponse) => expect(res.status).toBe(180),
-      },
-    );
-    await expect(outcome).rejects.toMatchObject({ name: 'SipError', status: 487 });
-    await close();
+    await asyncCall(async ({ alice, bob, scheduler }) => {
+      bob.invite((_req, res) => res.send(180));
+      const outcome = alice.createUac(
+        'sip:bob@10.0.0.2',
+        { localSdp: SDP_A },
+        {
+          cbRequest: (_err, req) => scheduler.schedule(() => req.cancel(), 20),
+          cbProvisional: (res: SipResponse) => expect(res.status).toBe(180),
+        },
+      );
+      await expect(outcome).rejects.toMatchObject({ name: 'SipError', status: 487 });
+    });
   });
 });

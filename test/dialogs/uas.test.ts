@@ -8,7 +8,7 @@ import {
   type SipResponse,
   uas$,
 } from '../../src/index.js';
-import { flow, packetsMatching, realtimeCall, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
+import { asyncCall, flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 
 describe('UAS dialogs (in-memory engine, virtual time)', () => {
   it('answers with 200, SDP, Contact and the Record-Route, and emits the dialog when the 200 is sent', () => {
@@ -171,23 +171,28 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
   });
 
   it('drachtio-style: srf.createUas resolves with the dialog; CDRs record attempt, start, stop', async () => {
-    const { alice, bob, network, close } = realtimeCall();
     const types: string[] = [];
-    bob.cdr$.subscribe((c) => types.push(`${c.type}:${c.source}${c.type === 'stop' ? `:${c.reason}` : ''}`));
-    const answered = new Promise<Dialog>((resolve, reject) =>
-      bob.invite((req, res) =>
-        bob.createUas(req, res, { localSdp: SDP_B }, (err, dialog) =>
-          err ? reject(err) : resolve(dialog as Dialog),
+    const network = await asyncCall(async ({ alice, bob }) => {
+      bob.cdr$.subscribe((c) =>
+        types.push(`${c.type}:${c.source}${c.type === 'stop' ? `:${c.reason}` : ''}`),
+      );
+      const answered = new Promise<Dialog>((resolve, reject) =>
+        bob.invite((req, res) =>
+          bob.createUas(req, res, { localSdp: SDP_B }, (err, dialog) =>
+            err ? reject(err) : resolve(dialog as Dialog),
+          ),
         ),
-      ),
-    );
-    const caller = alice.createUac('sip:bob@10.0.0.2', { localSdp: SDP_A });
-    const [uas, uac] = await Promise.all([answered, caller]);
-    expect(uas.sip.callId).toBe(uac.sip.callId);
-    const ended = new Promise<DialogEnd>((resolve) => uac.ended$.subscribe(resolve));
-    const bye = await uas.end();
-    expect(bye?.method).toBe('BYE');
-    expect(await ended).toMatchObject({ reason: 'normal-release', initiator: 'remote' });
+      );
+      const caller = alice.createUac('sip:bob@10.0.0.2', { localSdp: SDP_A });
+      const [uas, uac] = await Promise.all([answered, caller]);
+      expect(uas.sip.callId).toBe(uac.sip.callId);
+      const ended = new Promise<DialogEnd>((resolve) => uac.ended$.subscribe(resolve));
+      const bye = await uas.end();
+      expect(bye?.method).toBe('BYE');
+      expect(await ended).toMatchObject({ reason: 'normal-release', initiator: 'remote' });
+      expect(bob.dialogCount).toBe(0);
+      expect(alice.dialogCount).toBe(0);
+    });
     expect(flow(network).map((l) => l.replace(/^\d+ /, ''))).toEqual([
       'A->B INVITE',
       'B->A 200 OK',
@@ -196,8 +201,5 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
       'A->B 200 OK',
     ]);
     expect(types).toEqual(['attempt:network', 'start:network', 'stop:application:normal-release']);
-    expect(bob.dialogCount).toBe(0);
-    expect(alice.dialogCount).toBe(0);
-    await close();
   });
 });

@@ -1,12 +1,18 @@
-// Two Srf instances on a virtual network in virtual time: alice at 10.0.0.1, bob at 10.0.0.2.
-import { pino } from 'pino';
-import { asyncScheduler, mergeMap, timer } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { expect } from 'vitest';
+// The project's call-flow tests on rxsip/testing: alice (10.0.0.1) and bob (10.0.0.2), and
+// carol and dave for three parties, are Srfs (rxsip/drachtio's, a superset) on the kit's virtual
+// network, in virtual time.
+import { mergeMap, timer } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
 import { Srf } from '../../src/drachtio.js';
 import { type Dialog, uas$ } from '../../src/index.js';
-import { MemoryEngine } from '../../src/testing/memory-engine.js';
-import { type NetworkConditions, VirtualNetwork } from '../../src/testing/virtual-network.js';
+import {
+  ladderOf,
+  type NetworkConditions,
+  type SipTestKit,
+  sipTest,
+  sipTestAsync,
+  type VirtualNetwork,
+} from '../../src/testing.js';
 
 export const ALICE = '10.0.0.1:5060';
 export const BOB = '10.0.0.2:5060';
@@ -20,69 +26,54 @@ export interface VirtualCall {
   network: VirtualNetwork;
   alice: Srf;
   bob: Srf;
+  kit: SipTestKit;
+}
+
+const drachtio = { make: (options: ConstructorParameters<typeof Srf>[0]) => new Srf(options) };
+
+function parties(kit: SipTestKit): VirtualCall {
+  return {
+    kit,
+    scheduler: kit.scheduler,
+    network: kit.network,
+    alice: kit.app({ ...drachtio, name: 'A', address: '10.0.0.1' }),
+    bob: kit.app({ ...drachtio, name: 'B', address: '10.0.0.2' }),
+  };
 }
 
 /**
- * Runs `body` in virtual time (1 frame = 1 ms) with alice and bob attached to in-memory engines,
- * and returns the network for assertions on the wire once every timer has run.
+ * Runs `body` in virtual time (1 frame = 1 ms) with alice and bob on the kit's network, and
+ * returns the network for assertions on the wire once every timer has run.
  */
 export function virtualCall(
   body: (call: VirtualCall) => void,
   conditions: NetworkConditions = {},
   random?: () => number,
 ): VirtualNetwork {
-  const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
-  let network!: VirtualNetwork;
-  scheduler.run(() => {
-    network = new VirtualNetwork(scheduler, conditions);
-    const logger = pino({ level: 'silent' });
-    const alice = new Srf({ logger, scheduler, random }).attach(
-      new MemoryEngine(network, { address: '10.0.0.1' }),
-    );
-    const bob = new Srf({ logger, scheduler, random }).attach(
-      new MemoryEngine(network, { address: '10.0.0.2' }),
-    );
-    body({ scheduler, network, alice, bob });
-  });
-  return network;
+  return sipTest((kit) => body(parties(kit)), { ...conditions, random: random ?? Math.random }).network;
 }
+
+/** The same for the Promise and callback forms: `body` awaits in virtual time. */
+export async function asyncCall(body: (call: VirtualCall) => Promise<void>): Promise<VirtualNetwork> {
+  return (await sipTestAsync((kit) => body(parties(kit)), { random: Math.random })).network;
+}
+
+const NAMES = new Map([
+  [ALICE, 'A'],
+  [BOB, 'B'],
+  ['10.0.0.3:5060', 'C'],
+  ['10.0.0.4:5060', 'D'],
+]);
 
 /** `time from->to first-line` for each packet, to compare call flows at a glance. */
 export function flow(network: VirtualNetwork): string[] {
-  return network.packets.map(
-    (p) =>
-      `${p.time} ${p.from === ALICE ? 'A->B' : p.from === BOB ? 'B->A' : `${p.from}->${p.to}`} ${p.data
-        .toString('utf8')
-        .split('\r\n')[0]
-        ?.replace(/ sip:\S+ SIP\/2\.0$/, '')
-        .replace(/^SIP\/2\.0 /, '')}${p.dropped ? ' (lost)' : ''}`,
-  );
+  return ladderOf(network, NAMES);
 }
 
 export function packetsMatching(network: VirtualNetwork, firstLine: RegExp): string[] {
   return network.packets
     .map((p) => p.data.toString('utf8'))
     .filter((t) => firstLine.test(t.split('\r\n')[0] ?? ''));
-}
-
-/**
- * alice and bob on a virtual network in real time (no latency), for the Promise and callback
- * APIs, whose resolution runs on the microtask queue and so outside virtual time.
- */
-export function realtimeCall(): { network: VirtualNetwork; alice: Srf; bob: Srf; close(): Promise<void> } {
-  const network = new VirtualNetwork(asyncScheduler, { latency: 0 });
-  const logger = pino({ level: 'silent' });
-  const alice = new Srf({ logger }).attach(new MemoryEngine(network, { address: '10.0.0.1' }));
-  const bob = new Srf({ logger }).attach(new MemoryEngine(network, { address: '10.0.0.2' }));
-  return {
-    network,
-    alice,
-    bob,
-    close: async () => {
-      await alice.close();
-      await bob.close();
-    },
-  };
 }
 
 export const CAROL = '10.0.0.3:5060';
@@ -100,30 +91,22 @@ export function threeParties(
   body: (parties: ThreeParties) => void,
   conditions: NetworkConditions = {},
 ): VirtualNetwork {
-  return virtualCall((call) => {
-    const logger = pino({ level: 'silent' });
-    const carol = new Srf({ logger, scheduler: call.scheduler }).attach(
-      new MemoryEngine(call.network, { address: '10.0.0.3' }),
-    );
-    const dave = new Srf({ logger, scheduler: call.scheduler }).attach(
-      new MemoryEngine(call.network, { address: '10.0.0.4' }),
-    );
-    body({ ...call, carol, dave });
-  }, conditions);
+  return sipTest(
+    (kit) => {
+      const two = parties(kit);
+      body({
+        ...two,
+        carol: kit.app({ ...drachtio, name: 'C', address: '10.0.0.3' }),
+        dave: kit.app({ ...drachtio, name: 'D', address: '10.0.0.4' }),
+      });
+    },
+    { ...conditions, random: Math.random },
+  ).network;
 }
-
-const NAMES: Record<string, string> = { [ALICE]: 'A', [BOB]: 'B', [CAROL]: 'C', [DAVE]: 'D' };
 
 /** Like {@link flow}, naming all four parties: `time X->Y first-line`. */
 export function ladder(network: VirtualNetwork): string[] {
-  return network.packets.map(
-    (p) =>
-      `${p.time} ${NAMES[p.from] ?? p.from}->${NAMES[p.to] ?? p.to} ${p.data
-        .toString('utf8')
-        .split('\r\n')[0]
-        ?.replace(/ sip:\S+ SIP\/2\.0$/, '')
-        .replace(/^SIP\/2\.0 /, '')}${p.dropped ? ' (lost)' : ''}`,
-  );
+  return ladderOf(network, NAMES);
 }
 
 /** Sets up a call alice → bob and hands both dialogs to `then` 10 ms after it is confirmed. */
