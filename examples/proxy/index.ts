@@ -2,9 +2,9 @@
 // --target, forking over several targets (--forking sequential|simultaneous); the dialog's ACK
 // and BYE come back through it.
 //   npm run example -- proxy --listen 127.0.0.1:5070 --target sip:127.0.0.1:5090
-import { merge } from 'rxjs';
-import { proxy, Srf } from '../../src/index.js';
+import { Srf } from '../../src/index.js';
 import { exampleArgs, runUntilSignal } from '../common.js';
+import { proxyApp } from './app.js';
 
 const args = exampleArgs(
   'proxy',
@@ -28,8 +28,6 @@ const forking = args.values.forking === 'simultaneous' ? 'simultaneous' : 'seque
 const srf = new Srf({ logger: log });
 await srf.start({ listen: args.listen });
 
-merge(srf.invite$, srf.message$, srf.subscribe$, srf.options$, srf.refer$)
-  .pipe(proxy(args.targets, { recordRoute: true, forking }))
-  .subscribe((result) => log.debug({ status: result.finalStatus }, 'proxied'));
+proxyApp(srf, { targets: args.targets, forking, log });
 
 runUntilSignal(srf, log);

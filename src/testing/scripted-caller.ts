@@ -117,12 +117,10 @@ export class ScriptedCaller {
             );
           const info = script.info;
           if (info)
-            at(
-              info.after,
-              () =>
-                void answered
-                  .send({ method: 'INFO', body: info.body, contentType: info.contentType ?? 'text/plain' })
-                  .then((r) => emit(`info ${r.status}`)),
+            at(info.after, () =>
+              answered
+                .send$({ method: 'INFO', body: info.body, contentType: info.contentType ?? 'text/plain' })
+                .subscribe((r) => r.status >= 200 && emit(`info ${r.status}`)),
             );
         },
         error: (err: unknown) =>
