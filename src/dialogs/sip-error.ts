@@ -14,7 +14,9 @@ export class SipError extends Error {
     reason?: string,
     readonly res?: SipResponse,
   ) {
-    super(`Sip non-success response: ${status}`);
-    this.reason = reason ?? reasonPhrase(status);
+    // drachtio-srf's message, and the reason when it says more than the status's phrase.
+    const phrase = reason ?? reasonPhrase(status);
+    super(`Sip non-success response: ${status}${phrase !== reasonPhrase(status) ? ` (${phrase})` : ''}`);
+    this.reason = phrase;
   }
 }

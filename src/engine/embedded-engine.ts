@@ -31,31 +31,43 @@ export interface EmbeddedEngineOptions {
 }
 
 const positive = z.number().int().positive();
-const schema = z.object({
+const pem = z.union([z.string(), z.instanceof(Buffer), z.array(z.union([z.string(), z.instanceof(Buffer)]))]);
+// TLS options are Node's own (SecureContextOptions); the certificate fields are checked here,
+// the rest passed through.
+const tlsOptions = z.looseObject({ cert: pem.optional(), key: pem.optional(), ca: pem.optional() });
+const schema = z.strictObject({
   listen: z
     .array(
       z.union([
         z.string(),
-        z.object({
+        z.strictObject({
           protocol: z.enum(['udp', 'tcp', 'tls', 'ws', 'wss']),
           host: z.string().min(1),
           port: z.number().int().min(0).max(65535),
+          advertisedHost: z.string().min(1).optional(),
+          advertisedPort: z.number().int().min(1).max(65535).optional(),
+          tls: tlsOptions.optional(),
+          path: z.string().optional(),
         }),
       ]),
     )
     .min(1, 'at least one listening point is needed'),
+  tls: tlsOptions.optional(),
+  tlsClient: z.looseObject({ ca: pem.optional(), cert: pem.optional(), key: pem.optional() }).optional(),
   timers: z
-    .object({
+    .strictObject({
       t1: positive,
       t2: positive,
       t4: positive,
       tryingDelay: z.number().int().min(0),
       timerD: z.number().int().min(32_000),
+      answerTimeout: positive,
+      inviteAnswerTimeout: positive,
     })
     .partial()
     .optional(),
   limits: z
-    .object({
+    .strictObject({
       maxMessageBytes: positive,
       maxHeaderBytes: positive,
       maxConnections: positive,
@@ -67,16 +79,61 @@ const schema = z.object({
     })
     .partial()
     .optional(),
+  policy: z
+    .strictObject({
+      supported: z.array(z.string()),
+      acceptedSessionTypes: z.array(z.string()),
+      schemes: z.array(z.string()),
+    })
+    .partial()
+    .optional(),
+  scheduler: z
+    .custom<SchedulerLike>((v) => typeof v === 'object' && v !== null && 'schedule' in v)
+    .optional(),
+  logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && 'child' in v).optional(),
+  dns: z.custom<DnsLookup>((v) => typeof v === 'object' && v !== null && 'addresses' in v).optional(),
 });
 
-/** Checks options, throwing an error that names the bad field. */
+/** What a zod issue says, in words that name the option: `engine options: limits.maxConections: unknown option`. */
+export function describeIssue(prefix: string, issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return `${prefix}: invalid`;
+  const path = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys')
+    return `${prefix}: ${issue.keys.map((k) => (path ? `${path}.${k}` : k)).join(', ')}: unknown option`;
+  return `${prefix}: ${path || '(options)'}: ${issue.message}`;
+}
+
+// A TLS field given as a file name gets a word instead of OpenSSL's "no start line".
+function checkPem(where: string, value: unknown): void {
+  for (const item of Array.isArray(value) ? value : [value]) {
+    const text = Buffer.isBuffer(item) ? item.toString('latin1', 0, 200) : item;
+    if (typeof text !== 'string' || text.includes('-----BEGIN')) continue;
+    throw new TypeError(
+      `engine options: ${where}: expected PEM text (-----BEGIN ...), got ${JSON.stringify(text.slice(0, 60))}` +
+        `${/^[\w./~-]+$/.test(text) ? ', which looks like a file path: pass readFileSync(path)' : ''}`,
+    );
+  }
+}
+
+/**
+ * Checks options, throwing an error that names the bad field (or the unknown one).
+ *
+ * @param options - the embedded engine's options
+ * @example
+ * validateEngineOptions({ listen: ['127.0.0.1:5060'], tmers: {} }); // TypeError: engine options: tmers: unknown option
+ */
 export function validateEngineOptions(options: EmbeddedEngineOptions): void {
   const result = schema.safeParse(options);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue?.path.join('.') || '(options)';
-    throw new TypeError(`engine options: ${path}: ${issue?.message ?? 'invalid'}`);
+  if (!result.success) throw new TypeError(describeIssue('engine options', result.error.issues[0]));
+  const points = options.listen.flatMap((l, i) =>
+    typeof l === 'string' ? [] : [[`listen.${i}.tls`, l.tls] as const],
+  );
+  for (const [where, tls] of [['tls', options.tls] as const, ...points]) {
+    if (!tls) continue;
+    for (const field of ['cert', 'key', 'ca'] as const)
+      if (tls[field] !== undefined) checkPem(`${where}.${field}`, tls[field]);
   }
+  if (options.tlsClient?.ca !== undefined) checkPem('tlsClient.ca', options.tlsClient.ca);
 }
 
 /**
@@ -87,7 +144,7 @@ export function validateEngineOptions(options: EmbeddedEngineOptions): void {
  */
 export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promise<StackEngine> {
   validateEngineOptions(options);
-  const logger = options.logger ?? pino({ name: 'rxsip', level: 'info' });
+  const logger = options.logger ?? pino({ name: 'rxsip', level: 'warn' });
   const scheduler = options.scheduler ?? asyncScheduler;
   const listen = options.listen.flatMap((l) => (typeof l === 'string' ? parseListenSpec(l) : [l]));
   for (const point of listen) {

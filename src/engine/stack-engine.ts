@@ -149,9 +149,19 @@ export class StackEngine implements Engine, TransactionUser {
       const subscriptions: Subscription[] = [];
       const fail = (failure: 'unresolvable') => {
         finalSeen = true;
+        const hop = this.nextHop(request, options?.proxy);
+        const host = hop ? hop.host : (options?.proxy ?? request.uri);
+        // A 503 the stack makes itself says why, and names what could not be reached.
+        const reason = hop
+          ? `No Route To Destination (${host} resolves to no address)`
+          : `No Route To Destination (${host} is not a SIP URI)`;
+        this.log.warn(
+          { method: request.method, host, callId: request.get('call-id') },
+          'no route: answering 503',
+        );
         subscriber.next({
           kind: 'response',
-          response: createResponse(request, 503, { reason: 'No Route To Destination' }),
+          response: createResponse(request, 503, { reason }),
           failure,
         });
         subscriber.complete();

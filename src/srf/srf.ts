@@ -16,6 +16,10 @@ import { uac$ } from '../dialogs/uac.js';
 import type { UacOptions, UacProgress } from '../dialogs/uac-options.js';
 import { acceptInvite } from '../dialogs/uas-invite.js';
 import { UserAgent, type UserAgentTimers } from '../dialogs/user-agent.js';
+import { type SrfOptions, validateSrfOptions } from './srf-options.js';
+
+export type { SrfOptions } from './srf-options.js';
+
 import { type EmbeddedEngineOptions, startEmbeddedEngine } from '../engine/embedded-engine.js';
 import type { Engine, InboundRequest } from '../engine/engine.js';
 import { forwardRouted } from '../proxy/route-forwarding.js';
@@ -25,19 +29,6 @@ import { RequestRouter } from '../requests/request-router.js';
 import type { RequestEvent, SrfRequest } from '../requests/srf-request.js';
 import { createResponse } from '../sip/build.js';
 import type { SipResponse } from '../sip/message.js';
-
-/** How an Srf runs: its logger, its clock, and the dialog layer's settings. */
-export interface SrfOptions {
-  logger?: Logger;
-  /** The scheduler dialog timers run on (2xx retransmission, session timers); a TestScheduler in tests. */
-  scheduler?: SchedulerLike;
-  /** T1/T2 for the UA core's 2xx retransmission (RFC 3261 §13.3.1.4); defaults 500/4000 ms. */
-  timers?: Partial<UserAgentTimers>;
-  /** Random numbers in [0, 1) for RSeq starts and the 491 back-off; injectable for tests. */
-  random?: () => number;
-  /** Session timers (RFC 4028): the interval asked for (`expires`) and the smallest accepted (`minSE`), seconds. */
-  sessionTimers?: Partial<SessionTimerConfig>;
-}
 
 /**
  * The application's handle on SIP, reactive: new requests as streams (all of them on
@@ -91,7 +82,8 @@ export class Srf {
 
   /** @param options - logger, scheduler, timers */
   constructor(options: SrfOptions = {}) {
-    this.log = options.logger ?? pino({ name: 'rxsip' });
+    validateSrfOptions(options);
+    this.log = options.logger ?? pino({ name: 'rxsip', level: 'warn' });
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.timers = { t1: 500, t2: 4000, ...options.timers };
     this.random = options.random;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { map, type Observable, of, Subject, timer } from 'rxjs';
 import { bareHost, type SipUri } from '../sip/uri.js';
@@ -78,7 +79,8 @@ export class MemoryTransportLayer implements TransportLayer {
     // RFC 3263 without DNS: the transport as the socket resolver would choose it.
     const protocol = uriProtocol(uri, this.protocols);
     if (!protocol) return of([]);
-    const addresses = this.network.hosts.get(host.toLowerCase()) ?? [host];
+    // A name the network does not know resolves to nothing, as NXDOMAIN would.
+    const addresses = this.network.hosts.get(host.toLowerCase()) ?? (isIP(host) ? [host] : []);
     const targets = addresses.map((address) => ({
       protocol,
       address,

@@ -4,13 +4,13 @@ import {
   b2bua,
   b2bua$,
   type Dialog,
-  parseMessage,
   relayInDialog,
   type SipRequest,
   type SipResponse,
   tieLegs,
   uas$,
 } from '../../src/index.js';
+import { parseMessage } from '../../src/sip.js';
 import { ladder, packetsMatching, SDP_A, SDP_C, threeParties } from '../support/virtual-call.js';
 
 const noTimes = (lines: string[]) => lines.map((l) => l.replace(/^\d+ /, ''));

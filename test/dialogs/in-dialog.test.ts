@@ -1,17 +1,15 @@
 import { timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
-  createRequest,
   type Dialog,
   type DialogEnd,
-  inDialogRequest,
-  parseMessage,
   type SipError,
   type SipRequest,
   type SipResponse,
   sdpDirection,
-  uasDialogRoute,
 } from '../../src/index.js';
+import { inDialogRequest, uasDialogRoute } from '../../src/sip/dialog-route.js';
+import { createRequest, parseMessage } from '../../src/sip.js';
 import { connected, flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 
 function responses(network: ReturnType<typeof virtualCall>, method: string): SipResponse[] {

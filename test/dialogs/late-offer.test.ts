@@ -1,13 +1,7 @@
 import { mergeMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  type Dialog,
-  parseMessage,
-  type SipRequest,
-  sdpDirection,
-  type UacProgress,
-  uas$,
-} from '../../src/index.js';
+import { type Dialog, type SipRequest, sdpDirection, type UacProgress, uas$ } from '../../src/index.js';
+import { parseMessage } from '../../src/sip.js';
 import { asyncCall, flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 
 describe('late offer and third-party call control (virtual time)', () => {

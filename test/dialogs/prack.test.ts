@@ -1,15 +1,8 @@
 import { mergeMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { earlyDialogOf } from '../../src/dialogs/uas-invite.js';
-import {
-  createRequest,
-  type Dialog,
-  filterMethod,
-  parseMessage,
-  type SipRequest,
-  type SipResponse,
-  uas$,
-} from '../../src/index.js';
+import { type Dialog, filterMethod, type SipRequest, type SipResponse, uas$ } from '../../src/index.js';
+import { createRequest, parseMessage } from '../../src/sip.js';
 import { flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 
 const EARLY = SDP_B.replace('bob 2 2', 'bob 2 1');

@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import {
   type Dialog,
   type DialogEnd,
-  parseMessage,
   type SipRequest,
   type SipResponse,
   Srf,
   uas$,
 } from '../../src/index.js';
+import { parseMessage } from '../../src/sip.js';
 import { MemoryEngine } from '../../src/testing/memory-engine.js';
 import { VirtualNetwork } from '../../src/testing/virtual-network.js';
 import { flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';

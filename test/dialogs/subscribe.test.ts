@@ -4,12 +4,12 @@ import {
   asUas,
   type Dialog,
   type DialogEnd,
-  parseMessage,
   type SipRequest,
   sendReferProgress$,
   sipfragStatus,
   uas$,
 } from '../../src/index.js';
+import { parseMessage } from '../../src/sip.js';
 import { flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 
 const PRESENCE = { Event: 'presence', Expires: 600, Accept: 'application/pidf+xml' };

@@ -1,18 +1,20 @@
 import { mergeMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
-  createChallenge,
-  createResponse,
   type Dialog,
-  parseMessage,
   SipError,
   type SipRequest,
   type SipResponse,
-  stringifyAuthHeader,
   type UacProgress,
   uas$,
-  verifyCredentials,
 } from '../../src/index.js';
+import {
+  createChallenge,
+  createResponse,
+  parseMessage,
+  stringifyAuthHeader,
+  verifyCredentials,
+} from '../../src/sip.js';
 import { MemoryEngine } from '../../src/testing/memory-engine.js';
 import { asyncCall, flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 

@@ -1,13 +1,7 @@
 import { mergeMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  createRequest,
-  type Dialog,
-  type DialogEnd,
-  parseMessage,
-  type SipResponse,
-  uas$,
-} from '../../src/index.js';
+import { type Dialog, type DialogEnd, type SipResponse, uas$ } from '../../src/index.js';
+import { createRequest, parseMessage } from '../../src/sip.js';
 import { asyncCall, flow, packetsMatching, SDP_A, SDP_B, virtualCall } from '../support/virtual-call.js';
 
 describe('UAS dialogs (in-memory engine, virtual time)', () => {

@@ -1,7 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isSipUri, parseUri, SipParseError, Srf } from '../../src/index.js';
+import { Srf } from '../../src/index.js';
+import { isSipUri, parseUri, SipParseError } from '../../src/sip.js';
 import { rfc4475, rfc4475Names } from '../sip/corpus.js';
 import { freePort } from '../support/ports.js';
 

@@ -3,15 +3,8 @@ import { pino } from 'pino';
 import { firstValueFrom, map, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import {
-  createRequest,
-  createResponse,
-  type InboundRequest,
-  parseMessage,
-  type SipResponse,
-  Srf,
-  startEmbeddedEngine,
-} from '../../src/index.js';
+import { type InboundRequest, type SipResponse, Srf, startEmbeddedEngine } from '../../src/index.js';
+import { createRequest, createResponse, parseMessage } from '../../src/sip.js';
 import { selfSignedCertificate, type TestCertificate } from '../support/certificate.js';
 import { freePort } from '../support/ports.js';
 

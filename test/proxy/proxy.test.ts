@@ -1,6 +1,7 @@
 import { mergeMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type ProxyResult, parseMessage, proxy, type SipRequest, uas$ } from '../../src/index.js';
+import { type ProxyResult, proxy, type SipRequest, uas$ } from '../../src/index.js';
+import { parseMessage } from '../../src/sip.js';
 import { ladder, packetsMatching, SDP_A, SDP_C, threeParties } from '../support/virtual-call.js';
 
 const noTimes = (lines: string[]) => lines.map((l) => l.replace(/^\d+ /, ''));

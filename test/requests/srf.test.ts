@@ -2,14 +2,14 @@ import { pino } from 'pino';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { Srf } from '../../src/drachtio.js';
+import type { SipResponse } from '../../src/index.js';
 import {
   createChallenge,
   createRequest,
   createResponse,
-  type SipResponse,
   stringifyAuthHeader,
   verifyCredentials,
-} from '../../src/index.js';
+} from '../../src/sip.js';
 import { MemoryEngine } from '../../src/testing/memory-engine.js';
 import { VirtualNetwork } from '../../src/testing/virtual-network.js';
 

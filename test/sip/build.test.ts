@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createRequest,
-  createResponse,
-  parseMessage,
-  reasonPhrase,
-  type SipRequest,
-  SipResponse,
-} from '../../src/index.js';
+import { type SipRequest, SipResponse } from '../../src/index.js';
+import { createRequest, createResponse, parseMessage, reasonPhrase } from '../../src/sip.js';
 
 const INVITE = [
   'INVITE sip:bob@biloxi.com SIP/2.0',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { SipRequest } from '../../src/index.js';
 import {
   checkRequest,
   createResponse,
   DEFAULT_REQUEST_POLICY,
   parseMessage,
   SipParseError,
-  SipRequest,
-} from '../../src/index.js';
+} from '../../src/sip.js';
 
 const SDP =
   'v=0\r\no=alice 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\n';

@@ -10,7 +10,7 @@ import {
   SipParseError,
   stringifyAuthHeader,
   verifyCredentials,
-} from '../../src/index.js';
+} from '../../src/sip.js';
 
 // An independent reading of RFC 7616 §3.4.1-§3.4.3 (and RFC 2069 without qop), written against
 // node:crypto, so the digests the tests expect are not the code under test's own output.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRequest, createResponse, parseMessage, SipRequest, SipResponse } from '../../src/index.js';
+import { SipRequest, SipResponse } from '../../src/index.js';
+import { createRequest, createResponse, parseMessage } from '../../src/sip.js';
 
 const INVITE = [
   'INVITE sip:bob@example.com SIP/2.0',

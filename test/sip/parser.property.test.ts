@@ -3,6 +3,7 @@
 // and StreamFramer cuts a stream the same way however it is chunked.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type SipMessage, SipRequest, SipResponse } from '../../src/index.js';
 import {
   checkRequest,
   createResponse,
@@ -11,13 +12,10 @@ import {
   type ParsedHeaders,
   parseMessage,
   parseUri,
-  type SipMessage,
   SipParseError,
-  SipRequest,
-  SipResponse,
   type SipUri,
   StreamFramer,
-} from '../../src/index.js';
+} from '../../src/sip.js';
 import { corpus } from './corpus.js';
 
 // A parse of at most a few KB that takes longer than this is a hang or super-linear work.

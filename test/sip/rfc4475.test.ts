@@ -1,6 +1,7 @@
 // RFC 4475 "SIP Torture Test Messages": every file of test/fixtures/rfc4475 is a test here, named
 // after the section that says what a conforming element does with it.
 import { describe, expect, it } from 'vitest';
+import { type SipMessage, SipRequest, SipResponse } from '../../src/index.js';
 import {
   type AbsoluteUri,
   checkRequest,
@@ -8,13 +9,10 @@ import {
   type NameAddr,
   parseMessage,
   parseUri,
-  type SipMessage,
   SipParseError,
-  SipRequest,
-  SipResponse,
   type SipUri,
   StreamFramer,
-} from '../../src/index.js';
+} from '../../src/sip.js';
 import { rfc4475, rfc4475Names } from './corpus.js';
 
 const covered = new Set<string>();

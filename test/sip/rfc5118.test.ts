@@ -1,16 +1,15 @@
 // RFC 5118 "SIP Torture Test Messages for IPv6": every file of test/fixtures/rfc5118, turned into
 // wire form first (the archive has bare LF line ends, see test/fixtures/README.md).
 import { describe, expect, it } from 'vitest';
+import { type SipMessage, SipRequest } from '../../src/index.js';
 import {
   checkRequest,
   type NameAddr,
   parseMessage,
   parseUri,
-  type SipMessage,
   SipParseError,
-  SipRequest,
   type SipUri,
-} from '../../src/index.js';
+} from '../../src/sip.js';
 import { rfc5118Names, rfc5118Raw, rfc5118Wire } from './corpus.js';
 
 const covered = new Set<string>();

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Frame, parseMessage, SipParseError, SipRequest, StreamFramer } from '../../src/index.js';
+import { SipRequest } from '../../src/index.js';
+import { type Frame, parseMessage, SipParseError, StreamFramer } from '../../src/sip.js';
 
 /** A request with the given body; Content-Length in bytes unless `contentLength` overrides it. */
 function message(body = '', options: { callId?: string; extra?: string[]; contentLength?: string[] } = {}) {

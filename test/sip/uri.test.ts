@@ -9,7 +9,7 @@ import {
   type TelUri,
   type Uri,
   uriEquals,
-} from '../../src/index.js';
+} from '../../src/sip.js';
 
 /** Symmetric equality, since uriEquals must not depend on argument order. */
 function expectEqual(a: string, b: string, equal: boolean): void {

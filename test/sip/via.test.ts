@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseMessage, parseVia, type SipMessage, SipParseError } from '../../src/index.js';
+import type { SipMessage } from '../../src/index.js';
+import { parseMessage, parseVia, SipParseError } from '../../src/sip.js';
 
 describe('Via sent-by host (RFC 3261 §20.42: hostname, IPv4 address or IPv6 reference)', () => {
   for (const host of [
