@@ -3,7 +3,9 @@
 // surface shows in review. `--local` rewrites the reports; without it (the test) a report that
 // differs from the code fails, naming the entry. Each report also lists what has no doc comment
 // (ae-undocumented), which the test refuses. The doc models go to temp/api/ for API Documenter.
-//   node scripts/api-report.mjs [--local]
+//   node scripts/api-report.mjs [--local] [--dist DIR] [--out DIR]
+// --dist reads declarations built elsewhere (tsc -p tsconfig.build.json --outDir DIR) and --out
+// writes the reports there instead of api/, for a look that changes nothing committed.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,13 @@ import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const local = process.argv.includes('--local');
+const argument = (flag) => {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const dist = argument('--dist') ?? join(root, 'dist');
+const out = argument('--out') ?? join(root, 'api');
+const temp = argument('--out') ? join(out, 'temp') : join(root, 'temp');
 export const ENTRIES = [
   { name: 'rxsip', file: 'index' },
   { name: 'rxsip-sip', file: 'sip' },
@@ -18,23 +27,23 @@ export const ENTRIES = [
   { name: 'rxsip-drachtio', file: 'drachtio' },
 ];
 
-mkdirSync(join(root, 'api'), { recursive: true });
-mkdirSync(join(root, 'temp', 'api'), { recursive: true });
+mkdirSync(out, { recursive: true });
+mkdirSync(join(temp, 'api'), { recursive: true });
 let failed = false;
 for (const entry of ENTRIES) {
   const config = ExtractorConfig.prepare({
     configObject: {
       projectFolder: root,
-      mainEntryPointFilePath: join(root, 'dist', `${entry.file}.d.ts`),
+      mainEntryPointFilePath: join(dist, `${entry.file}.d.ts`),
       bundledPackages: [],
       compiler: { overrideTsconfig: { compilerOptions: { lib: ['ES2023'], types: ['node'], skipLibCheck: true } } },
       apiReport: {
         enabled: true,
         reportFileName: `${entry.name}.api.md`,
-        reportFolder: join(root, 'api'),
-        reportTempFolder: join(root, 'temp', 'api-report'),
+        reportFolder: out,
+        reportTempFolder: join(temp, 'api-report'),
       },
-      docModel: { enabled: true, apiJsonFilePath: join(root, 'temp', 'api', `${entry.name}.api.json`) },
+      docModel: { enabled: true, apiJsonFilePath: join(temp, 'api', `${entry.name}.api.json`) },
       dtsRollup: { enabled: false },
       tsdocMetadata: { enabled: false },
       messages: {
@@ -47,7 +56,7 @@ for (const entry of ENTRIES) {
         tsdocMessageReporting: { default: { logLevel: 'warning' } },
       },
     },
-    configObjectFullPath: join(root, 'api', `${entry.name}.json`),
+    configObjectFullPath: join(out, `${entry.name}.json`),
     packageJsonFullPath: join(root, 'package.json'),
   });
   const result = Extractor.invoke(config, { localBuild: local, showVerboseMessages: false });
