@@ -16,7 +16,6 @@ import { createResponse } from '../sip/build.js';
 import { type DialogRoute, inDialogRequest } from '../sip/dialog-route.js';
 import type { HeaderInit, SipMessage, SipRequest, SipResponse } from '../sip/message.js';
 import { type CdrReason, cdrSummary } from './cdr.js';
-import type { RoutableDialog } from './dialog-registry.js';
 import { IncomingStreams } from './incoming-streams.js';
 import type { UserAgent } from './user-agent.js';
 
@@ -93,7 +92,7 @@ export function contactUriOf(contact: string): string {
  * retransmissions, usages), released at once when it ends. The INVITE and SUBSCRIBE usages and
  * the per-method handlers build on it; {@link Dialog} is its public face.
  */
-export abstract class DialogCore implements RoutableDialog {
+export abstract class DialogCore {
   /** Which side of the dialog-creating request we were. */
   readonly type: 'uas' | 'uac';
   /** The usage that made it (RFC 5057): a call or a subscription. */
