@@ -36,7 +36,9 @@ for (const entry of ENTRIES) {
       projectFolder: root,
       mainEntryPointFilePath: join(dist, `${entry.file}.d.ts`),
       bundledPackages: [],
-      compiler: { overrideTsconfig: { compilerOptions: { lib: ['ES2023'], types: ['node'], skipLibCheck: true } } },
+      compiler: {
+        overrideTsconfig: { compilerOptions: { lib: ['ES2023'], types: ['node'], skipLibCheck: true } },
+      },
       apiReport: {
         enabled: true,
         reportFileName: `${entry.name}.api.md`,
