@@ -58,11 +58,17 @@ export interface DialogInit extends DialogCoreInit {
 export interface Confirmation {
   /** UAC: the route set and target recomputed from the 2xx (RFC 3261 §13.2.2.4). */
   route?: DialogRoute;
+  /** Our session description, when the exchange changed it. */
   localSdp?: string;
+  /** The peer's session description, when the 2xx (or the ACK) carried one. */
   remoteSdp?: string;
+  /** Our Contact, when the 2xx was sent with another one than the provisional. */
   localContact?: string;
+  /** UAS: the 2xx that confirmed the dialog, resent until its ACK (RFC 3261 §13.3.1.4). */
   answer?: AnswerRetransmitter;
+  /** A session timer agreed in the 2xx (RFC 4028). */
   sessionTimer?: SessionTimerTerms;
+  /** The message that confirmed the dialog: the 2xx (UAC) or the request answered (UAS). */
   createdBy: SipMessage;
 }
 
@@ -76,10 +82,12 @@ export interface Confirmation {
  * Promise forms drop the `$`), and `end$()` / `end()`.
  *
  * @example
+ * ```ts
  * srf.invite$.pipe(mergeMap((call) => uas$(call, { localSdp }))).subscribe((dialog) => {
  *   dialog.info$.subscribe(({ res }) => res.send(200));
  *   dialog.ended$.subscribe(({ reason }) => console.log('ended', reason));
  * });
+ * ```
  */
 export class Dialog extends DialogCore {
   /** @internal The INVITE usage (RFC 5057), for a call. */
@@ -135,17 +143,20 @@ export class Dialog extends DialogCore {
     this.markConfirmed();
   }
 
-  /** Whether the session is on hold (a re-INVITE put it there, ours or the peer's). */
+  /** Whether the session is on hold (a re-INVITE put it there, ours or the peer's; RFC 3264 §8.4). */
   get onHold(): boolean {
     return this.invite?.onHold ?? false;
   }
 
-  /** UAS: the 2xx that made the dialog (or answered a re-INVITE) still waits for its ACK. */
+  /** UAS: the 2xx that made the dialog (or answered a re-INVITE) still waits for its ACK (RFC 3261 §13.3.1.4). */
   get awaitingAck(): boolean {
     return this.invite?.awaitingAck ?? false;
   }
 
-  /** The running session timer's interval in seconds and whether we refresh, if one runs. */
+  /**
+   * The running session timer (RFC 4028), if one runs: its interval in seconds (the
+   * Session-Expires agreed) and whether we are the refresher.
+   */
   get sessionTimer(): { interval: number; weRefresh: boolean } | undefined {
     const timer = this.invite?.timer;
     return timer && { interval: timer.interval, weRefresh: timer.weRefresh };
@@ -153,53 +164,59 @@ export class Dialog extends DialogCore {
 
   // --- what arrives -------------------------------------------------------------------------
 
-  /** re-INVITEs other than hold, unhold and refresh, for the application to answer. */
+  /**
+   * re-INVITEs other than hold, unhold and refresh, for the application to answer (RFC 3261 §14.2);
+   * answered 200 with the local SDP when nobody listens.
+   */
   get reinvite$(): Observable<RequestEvent> {
     return this.incoming.requests$('reinvite');
   }
-  /** INFO requests (answered 200 when nobody listens). */
+  /** INFO requests (RFC 6086), answered 200 when nobody listens. */
   get info$(): Observable<RequestEvent> {
     return this.incoming.requests$('info');
   }
-  /** NOTIFY requests; a subscriber's first subscriber also gets those that made the dialog. */
+  /**
+   * NOTIFY requests (RFC 6665 §4.1.3); in a subscription we made, the first subscriber to this stream
+   * also gets the NOTIFYs that arrived before (one that overtook the 2xx made the dialog).
+   */
   get notify$(): Observable<RequestEvent> {
     const held = this.subscription?.takeHeld();
     const live = this.incoming.requests$('notify');
     return held ? concat(from(held), live) : live;
   }
-  /** REFER requests (answered 200 when nobody listens, as drachtio-srf does). */
+  /** REFER requests (RFC 3515), answered 200 when nobody listens, as drachtio-srf does. */
   get refer$(): Observable<RequestEvent> {
     return this.incoming.requests$('refer');
   }
-  /** MESSAGE requests. */
+  /** MESSAGE requests inside the dialog (RFC 3428), answered 200 when nobody listens. */
   get message$(): Observable<RequestEvent> {
     return this.incoming.requests$('message');
   }
-  /** OPTIONS requests inside the dialog. */
+  /** OPTIONS requests inside the dialog (RFC 3261 §11), answered 200 when nobody listens. */
   get options$(): Observable<RequestEvent> {
     return this.incoming.requests$('options');
   }
-  /** UPDATE requests (answered 200, with the local SDP to an offer, when nobody listens). */
+  /** UPDATE requests (RFC 3311), answered 200 (with the local SDP to an offer) when nobody listens. */
   get update$(): Observable<RequestEvent> {
     return this.incoming.requests$('update');
   }
-  /** SUBSCRIBE requests inside the dialog (refreshes of a notifier's subscription). */
+  /** SUBSCRIBE requests inside the dialog: refreshes of a notifier's subscription (RFC 6665 §4.2.1). */
   get subscribe$(): Observable<RequestEvent> {
     return this.incoming.requests$('subscribe');
   }
-  /** A re-INVITE putting us on hold (answered 200 by the dialog). */
+  /** A re-INVITE putting us on hold (RFC 3264 §8.4: sendonly or inactive), answered 200 by the dialog. */
   get hold$(): Observable<SipRequest> {
     return this.incoming.notices$('hold');
   }
-  /** A re-INVITE taking us off hold (answered 200 by the dialog). */
+  /** A re-INVITE taking us off hold, answered 200 by the dialog. */
   get unhold$(): Observable<SipRequest> {
     return this.incoming.notices$('unhold');
   }
-  /** A session refresh: a re-INVITE or UPDATE with the SDP unchanged (answered 200). */
+  /** A session refresh (RFC 4028 §10): a re-INVITE or UPDATE with the SDP unchanged, answered 200. */
   get refresh$(): Observable<SipRequest> {
     return this.incoming.notices$('refresh');
   }
-  /** ACKs for the 2xx we sent (to the first INVITE and to re-INVITEs). */
+  /** ACKs for the 2xx we sent, to the first INVITE and to re-INVITEs (RFC 3261 §13.3.1.4). */
   get ack$(): Observable<SipRequest> {
     return this.incoming.notices$('ack');
   }
@@ -255,14 +272,18 @@ export class Dialog extends DialogCore {
   // --- what it sends ------------------------------------------------------------------------
 
   /**
-   * Sends a request inside the dialog (cold): every response, completing after the final one.
-   * INVITE, UPDATE, BYE, and in a subscription SUBSCRIBE and NOTIFY, take the paths of
-   * {@link sendReinvite$}, {@link sendUpdate$} and {@link end$}, so the dialog's state follows.
+   * Sends a request inside the dialog (cold, RFC 3261 §12.2.1): every response, completing after
+   * the final one. INVITE, UPDATE, BYE, and in a subscription SUBSCRIBE and NOTIFY, take the paths
+   * of `sendReinvite$`, `sendUpdate$` and `end$`, so the dialog's state follows.
    *
    * @param options - method, headers, body
    * @returns the responses
    * @example
-   * dialog.send$({ method: 'INFO', headers: { 'Content-Type': 'application/dtmf-relay' }, body }).subscribe();
+   * ```ts
+   * dialog
+   *   .send$({ method: 'INFO', headers: { 'Content-Type': 'application/dtmf-relay' }, body })
+   *   .subscribe((res) => console.log(res.status));
+   * ```
    */
   send$(options: RequestOptions): Observable<SipResponse> {
     const method = options.method.toUpperCase();
@@ -277,9 +298,9 @@ export class Dialog extends DialogCore {
   }
 
   /**
-   * Sends a re-INVITE (cold) with a new SDP, or `'hold'` / `'unhold'`; see {@link sendReinvite$}
-   * in `outbound/reinvite.ts`: one at a time, after the ACK of our 2xx (RFC 3261 §14.1), 491
-   * retried after the back-off, a non-2xx final an error ({@link SipError}).
+   * Sends a re-INVITE (cold) with a new SDP, or `'hold'` / `'unhold'` of the current one: one at a
+   * time, after the ACK of our 2xx (RFC 3261 §14.1), a 491 retried after §14.1's back-off
+   * (unsubscribing cancels the retry), a non-2xx final an error ({@link SipError}).
    *
    * @param sdp - the offer, or hold/unhold of the current one
    * @param options - extra headers
@@ -294,7 +315,8 @@ export class Dialog extends DialogCore {
   }
 
   /**
-   * Sends an UPDATE (RFC 3311, cold): with a body an offer, without one a session refresh.
+   * Sends an UPDATE (RFC 3311, cold): with a body an offer, without one a session refresh
+   * (RFC 4028 §10). An offer while one is outstanding is refused locally (RFC 3311 §5.1).
    *
    * @param options - headers, body
    * @returns the responses
@@ -321,12 +343,15 @@ export class Dialog extends DialogCore {
   }
 
   /**
-   * Sends a request and resolves with its final response, whatever its status.
+   * Sends a request and resolves with its final response, whatever its status: the Promise form
+   * of `send$`.
    *
    * @param options - method, headers, body
    * @returns the final response
    * @example
+   * ```ts
    * const res = await dialog.send({ method: 'INFO', body: 'Signal=1' });
+   * ```
    */
   send(options: RequestOptions): Promise<SipResponse> {
     return firstValueFrom(
@@ -341,7 +366,8 @@ export class Dialog extends DialogCore {
   }
 
   /**
-   * Modifies the session with a re-INVITE; resolves with the remote SDP, rejects with SipError.
+   * Modifies the session with a re-INVITE (RFC 3261 §14.1); the Promise form of `sendReinvite$`.
+   * Resolves with the remote SDP, rejects with {@link SipError} on a non-2xx final.
    *
    * @param sdp - the offer, or hold/unhold
    * @param options - extra headers
@@ -356,7 +382,7 @@ export class Dialog extends DialogCore {
   }
 
   /**
-   * Sends an UPDATE; resolves with its final response.
+   * Sends an UPDATE (RFC 3311); the Promise form of `sendUpdate$`, resolving with the final response.
    *
    * @param options - headers, body
    * @returns the final response
@@ -366,8 +392,8 @@ export class Dialog extends DialogCore {
   }
 
   /**
-   * Ends the dialog; resolves once the request that ended it is answered (nothing is sent when
-   * it has already ended).
+   * Ends the dialog (RFC 3261 §15); the Promise form of `end$`. Resolves once the request that
+   * ended it is answered (nothing is sent when it has already ended).
    *
    * @param options - headers, reason
    * @returns the request that ended it (BYE, NOTIFY or SUBSCRIBE), if any
@@ -381,7 +407,11 @@ export class Dialog extends DialogCore {
     return sent ?? this.subscription?.unsubscribeRequest;
   }
 
-  /** The dialog's identity, endpoints and hold state, as drachtio-srf serializes them. */
+  /**
+   * The dialog's identity, endpoints and hold state, as drachtio-srf serializes them.
+   *
+   * @returns a plain object for `JSON.stringify`
+   */
   override toJSON(): object {
     return { ...super.toJSON(), onHold: this.onHold };
   }

@@ -4,7 +4,8 @@ import { withDigestAuth } from '../requests/digest-client.js';
 import { buildRequest } from '../requests/out-of-dialog-request.js';
 import { uacDialogRoute, uasDialogRoute } from '../sip/dialog-route.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
-import { Dialog } from './dialog.js';
+import type { Dialog } from './dialog.js';
+import { createDialog } from './dialog-factory.js';
 import { SipError } from './sip-error.js';
 import { DEFAULT_SUBSCRIPTION_EXPIRES, expiresOf } from './subscription.js';
 import { requestUri, type UacOptions, type UacProgress } from './uac-options.js';
@@ -39,7 +40,7 @@ export function subscribeClient$(ua: UserAgent, uri: string, options: UacOptions
       expires: number,
       holdEarlyNotifies = false,
     ) =>
-      new Dialog({
+      createDialog({
         ua,
         type: 'uac',
         dialogType: 'SUBSCRIBE',

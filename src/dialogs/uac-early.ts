@@ -3,7 +3,8 @@ import type { AuthProvider } from '../requests/digest-client.js';
 import { uacDialogRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
 import { hasOptionTag } from '../sip/option-tags.js';
-import { Dialog } from './dialog.js';
+import type { Dialog } from './dialog.js';
+import { createDialog } from './dialog-factory.js';
 import type { SessionTimerTerms } from './session-timer-terms.js';
 import type { UserAgent } from './user-agent.js';
 
@@ -44,7 +45,7 @@ export class EarlyDialogs {
     let early = this.byTag.get(tag);
     if (!early) {
       early = {
-        dialog: new Dialog({
+        dialog: createDialog({
           ua: this.ua,
           type: 'uac',
           dialogType: 'INVITE',

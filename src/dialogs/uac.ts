@@ -6,7 +6,8 @@ import { firstContactUri } from '../sip/contact.js';
 import { inDialogRequest, uacDialogRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
 import { hasOptionTag } from '../sip/option-tags.js';
-import { Dialog } from './dialog.js';
+import type { Dialog } from './dialog.js';
+import { createDialog } from './dialog-factory.js';
 import { inviteClient } from './invite-client.js';
 import { withDirection } from './sdp-direction.js';
 import { type SessionTimerTerms, sessionExpiresOf } from './session-timer-terms.js';
@@ -114,7 +115,7 @@ function attempt(
         const confirmed = early.confirm(response, lastSent, sessionTimer);
         const dialog =
           confirmed ??
-          new Dialog({
+          createDialog({
             ua,
             type: 'uac',
             dialogType: 'INVITE',

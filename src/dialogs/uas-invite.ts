@@ -5,8 +5,9 @@ import { createResponse } from '../sip/build.js';
 import { uasDialogRoute } from '../sip/dialog-route.js';
 import type { SipResponse } from '../sip/message.js';
 import { hasOptionTag } from '../sip/option-tags.js';
-import { Dialog } from './dialog.js';
+import type { Dialog } from './dialog.js';
 import type { EarlyInvite } from './dialog-core.js';
+import { createDialog } from './dialog-factory.js';
 import { SipError } from './sip-error.js';
 import { AnswerRetransmitter } from './uas-answer.js';
 import type { UserAgent } from './user-agent.js';
@@ -126,7 +127,7 @@ export class UasInvite implements EarlyInvite, ResponseChannel {
     const contact =
       response.get('contact') ?? `<${this.ua.engine.contactUri(this.req.source.local.protocol)}>`;
     if (!response.has('contact')) response.set('Contact', contact);
-    this.early = new Dialog({
+    this.early = createDialog({
       ua: this.ua,
       type: 'uas',
       dialogType: 'INVITE',

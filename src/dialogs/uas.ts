@@ -16,7 +16,8 @@ import { uasDialogRoute } from '../sip/dialog-route.js';
 import { hasHeader, mergeHeaders } from '../sip/header-init.js';
 import type { HeaderInit, SipResponse } from '../sip/message.js';
 import { hasOptionTag } from '../sip/option-tags.js';
-import { Dialog } from './dialog.js';
+import type { Dialog } from './dialog.js';
+import { createDialog } from './dialog-factory.js';
 import { negotiateAsUas, type SessionTimerTerms } from './session-timer-terms.js';
 import { SipError } from './sip-error.js';
 import { DEFAULT_SUBSCRIPTION_EXPIRES, expiresOf } from './subscription.js';
@@ -158,7 +159,7 @@ function answered(
     dialog = early;
   } else {
     const subscribing = req.method === 'SUBSCRIBE';
-    dialog = new Dialog({
+    dialog = createDialog({
       ua,
       type: 'uas',
       dialogType: subscribing ? 'SUBSCRIBE' : 'INVITE',

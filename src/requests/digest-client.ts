@@ -4,8 +4,11 @@ import { type AuthHeader, stringifyAuthHeader } from '../sip/auth-header.js';
 import { answerChallenge, isSupportedAlgorithm } from '../sip/digest.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
 
+/** A user name and password for answering a digest challenge (RFC 3261 §22, RFC 7616). */
 export interface Credentials {
+  /** The user name of the Authorization or Proxy-Authorization header. */
   username: string;
+  /** The password the digest response is computed with; it is never sent. */
   password: string;
 }
 
@@ -69,9 +72,14 @@ function pickChallenge(challenges: AuthHeader[]): AuthHeader | undefined {
 }
 
 /**
- * Answers a 401/407 (RFC 3261 §22.2): a copy of `template` with CSeq + 1 and an
- * Authorization or Proxy-Authorization header per challenge, or undefined when no challenge
- * can be answered.
+ * Answers a 401/407 (RFC 3261 §22.2, §22.3): a copy of `template` with CSeq + 1 and an
+ * Authorization or Proxy-Authorization header for the strongest digest challenge offered.
+ *
+ * @param template - the request that was challenged
+ * @param response - the 401 or 407
+ * @param credentials - the user name and password to answer with
+ * @param nc - the nonce count (qop), 1 for a fresh nonce
+ * @returns the request to resend, or undefined when no challenge can be answered
  */
 export function authorize(
   template: SipRequest,
@@ -101,6 +109,11 @@ export function authorize(
  * credentials, sends it once more with them (a second challenge is passed on as the final).
  * The challenge response itself is not emitted when it is answered; when `auth` gives no
  * credentials it is. An error from `auth` errors the result.
+ *
+ * @param request - the request to send
+ * @param send - sends one request and emits its events
+ * @param auth - where the credentials come from; without it the request is sent once
+ * @returns the events of the request, and of its authorized retry when there is one
  */
 export function withDigestAuth(
   request: SipRequest,

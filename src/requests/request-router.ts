@@ -20,13 +20,31 @@ export type ErrorHandler = (
 
 /** What the layers above hook into the router. */
 export interface RouterHooks {
-  /** The context each request carries (the dialog layer's user agent). */
+  /**
+   * The context each request carries (the dialog layer's user agent).
+   *
+   * @returns the context, if any
+   */
   context?(): RequestContext | undefined;
-  /** The channel a new request's responses go through (an INVITE's: reliable provisionals, early dialogs). */
+  /**
+   * The channel a new request's responses go through (an INVITE's: reliable provisionals, early dialogs).
+   *
+   * @param req - the new request
+   * @returns its channel, or undefined for the server transaction
+   */
   channelFor?(req: SrfRequest): ResponseChannel | undefined;
-  /** Sees each new request before anyone else (call detail records). */
+  /**
+   * Sees each new request before anyone else (call detail records).
+   *
+   * @param req - the new request
+   */
   received?(req: SrfRequest): void;
-  /** Sees each final response the application sends. */
+  /**
+   * Sees each final response the application sends.
+   *
+   * @param req - the request answered
+   * @param response - the final response
+   */
   finalSent?(req: SrfRequest, response: SipResponse): void;
 }
 
@@ -106,7 +124,11 @@ export class RequestRouter {
     return this.all.observed || this.middleware.some((m) => m.method === undefined && m.handler.length < 4);
   }
 
-  /** The methods someone takes outside a dialog, for the Allow of a 405. */
+  /**
+   * The methods someone takes outside a dialog, for the Allow of a 405 (RFC 3261 §21.4.6).
+   *
+   * @returns upper-case methods
+   */
   allowed(): string[] {
     if (this.takesEverything()) return [...KNOWN_METHODS];
     const methods = new Set(ALWAYS_ALLOWED);
@@ -115,14 +137,23 @@ export class RequestRouter {
     return [...methods];
   }
 
-  /** The Allow of the stack's answer to OPTIONS: every method the UA implements, and any the application takes. */
+  /**
+   * The Allow of the stack's answer to OPTIONS (RFC 3261 §11.2): every method the UA implements,
+   * and any the application takes.
+   *
+   * @returns the Allow header's value
+   */
   optionsAllow(): string {
     const methods = new Set(ALLOW.split(', '));
     for (const m of this.allowed()) methods.add(m);
     return [...methods].join(', ');
   }
 
-  /** Hands a new request to whoever asked for its method, or answers it. */
+  /**
+   * Hands a new request to whoever asked for its method, or answers it.
+   *
+   * @param inbound - the request as the engine delivered it
+   */
   route(inbound: InboundRequest): void {
     const req = new SrfRequest(inbound, this.hooks.context?.());
     const finalSent = this.hooks.finalSent;

@@ -18,10 +18,12 @@ export interface RequestEvent {
  * an INVITE `cancel$` and `prack$`. Field names follow drachtio-srf (`source_address`, ...).
  *
  * @example
+ * ```ts
  * srf.invite$.subscribe(({ req, res }) => {
  *   console.log(req.method, req.uri, 'from', req.source_address);
  *   res.send(486);
  * });
+ * ```
  */
 export class SrfRequest extends SipRequest {
   /** Where the request came from: protocol, address, port, the listening point and the flow. */
@@ -46,7 +48,7 @@ export class SrfRequest extends SipRequest {
   }
 
   /**
-   * INVITE: PRACKs for our reliable provisional responses (RFC 3262), as `{req, res}`; when
+   * INVITE: PRACKs for our reliable provisional responses (RFC 3262 §3), as `{req, res}`; when
    * nobody subscribes they are answered 200.
    */
   get prack$(): Observable<RequestEvent> {
@@ -61,7 +63,7 @@ export class SrfRequest extends SipRequest {
     return true;
   }
 
-  /** True once the caller sent CANCEL (the stack has already answered 200 and 487). */
+  /** True once the caller sent CANCEL (the stack has already answered 200 and 487, RFC 3261 §9.2). */
   get canceled(): boolean {
     return this.inbound.canceled;
   }
@@ -92,7 +94,7 @@ export class SrfRequest extends SipRequest {
     return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
   }
 
-  /** An INVITE outside any dialog (no To tag). */
+  /** An INVITE outside any dialog: no To tag (RFC 3261 §12.1); one that can make a new dialog. */
   get isNewInvite(): boolean {
     return this.method === 'INVITE' && this.toTag === undefined;
   }

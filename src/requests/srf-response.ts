@@ -7,13 +7,18 @@ import { newTag } from '../sip/ids.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
 import { parseNameAddr } from '../sip/name-addr.js';
 
-/** The headers and body of a response. */
+/** The headers and body of a response: the options of `res.send(status, reason, options)`. */
 export interface SendOptions {
+  /** Headers to add; a To with a tag replaces the transaction's To tag (RFC 3261 §8.2.6.2). */
   headers?: HeaderInit;
+  /** The body (an SDP answer, a sipfrag, ...); Content-Length is computed from its bytes. */
   body?: string | Buffer;
 }
 
-/** Called once a response went out (`err` null, with it) or could not (`err`). */
+/**
+ * Called once a response went out (`err` null, with the response sent) or could not be sent
+ * (`err` says why: a final response already went out, or the request was cancelled).
+ */
 export type SendCallback = (err: Error | null, sent?: SipResponse) => void;
 
 /**
@@ -21,7 +26,13 @@ export type SendCallback = (err: Error | null, sent?: SipResponse) => void;
  * layer gives an INVITE one of its own (reliable provisionals of RFC 3262, early dialogs).
  */
 export interface ResponseChannel {
-  /** Sends `response` for `res`; false when it can no longer be sent. */
+  /**
+   * Sends `response` for `res`.
+   *
+   * @param response - the response built by `res.send`
+   * @param res - the response side it belongs to
+   * @returns false when it can no longer be sent
+   */
   transmit(response: SipResponse, res: SrfResponse): boolean;
 }
 
@@ -37,6 +48,7 @@ export interface ResponseHooks {
 export interface AnsweredRequest extends SipRequest {
   /** @internal */
   readonly inbound: InboundRequest;
+  /** True once the request was cancelled (RFC 3261 §9.2): no response can be sent any more. */
   readonly canceled: boolean;
 }
 
@@ -60,16 +72,19 @@ function givenTo(headers: HeaderInit): string | undefined {
 }
 
 /**
- * The response side of an incoming request, in drachtio-srf's shape: `res.send(status,
- * [reason], [{headers, body}], [callback])`. Every response of the transaction carries the same
- * To tag, unless the application gives a To with a tag of its own, which is then kept for the
- * later ones too. Headers set with {@link set} are added to every response sent after.
+ * The response side of an incoming request, in drachtio-srf's shape:
+ * `res.send(status, [reason], [{headers, body}], [callback])`. Every response of the transaction
+ * carries the same To tag (RFC 3261 §8.2.6.2), unless the application gives a To with a tag of its
+ * own, which is then kept for the later ones too. Headers set with {@link SrfResponse.set} are
+ * added to every response sent after.
  *
  * @example
+ * ```ts
  * srf.invite$.subscribe(({ res }) => {
  *   res.send(180);
  *   res.send(486, 'Busy Here', { headers: { 'Retry-After': 60 } });
  * });
+ * ```
  */
 export class SrfResponse {
   private sticky: HeaderInit = {};
@@ -114,7 +129,7 @@ export class SrfResponse {
     return this.sentFinal !== undefined || this.req.inbound.finalSent;
   }
 
-  /** drachtio-srf's name for {@link finalResponseSent}. */
+  /** drachtio-srf's name for {@link SrfResponse.finalResponseSent}. */
   get headersSent(): boolean {
     return this.finalResponseSent;
   }
@@ -124,7 +139,7 @@ export class SrfResponse {
     return this.last?.status;
   }
 
-  /** The final response sent through {@link send}, if any. */
+  /** The final response sent through {@link SrfResponse.send}, if any. */
   get finalResponse(): SipResponse | undefined {
     return this.sentFinal;
   }
@@ -147,7 +162,9 @@ export class SrfResponse {
    * @param callback - told whether it went out
    * @returns the response sent, or undefined
    * @example
+   * ```ts
    * res.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: sdp });
+   * ```
    */
   send(
     status: number,
