@@ -123,6 +123,9 @@ export function forwardStatefully(
       finish(tooMany, 483);
       return undefined;
     }
+    // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying; at once, as Kamailio
+    // does, so a caller stops retransmitting while the branches are tried.
+    if (request.method === 'INVITE' && !inbound.finalSent) inbound.respond(createResponse(request, 100));
     const provisionalTimeout = parseDuration(options.provisionalTimeout, 'provisionalTimeout');
     const finalTimeout = parseDuration(options.finalTimeout, 'finalTimeout');
     const parallel = options.forking === 'simultaneous';

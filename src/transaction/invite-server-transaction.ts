@@ -40,9 +40,11 @@ export class InviteServerTransaction implements ServerTransaction {
   ) {
     this.reliable = isReliable(source.protocol);
     this.interval = ctx.config.t1;
-    // RFC 3261 §17.2.1: 100 Trying unless the TU answers within 200 ms.
-    this.trying = ctx.timers.start(ctx.config.tryingDelay, () => this.sendTrying());
     if (request) this.startDeadline(request);
+    // RFC 3261 §17.2.1: 100 Trying unless the TU answers within 200 ms. With tryingDelay 0 it
+    // goes out now, ahead of anything the TU sends, as drachtio-server and Kamailio do.
+    if (ctx.config.tryingDelay === 0) this.sendTrying();
+    else this.trying = ctx.timers.start(ctx.config.tryingDelay, () => this.sendTrying());
   }
 
   get finalSent(): boolean {
@@ -105,6 +107,8 @@ export class InviteServerTransaction implements ServerTransaction {
     const status = response.status;
     return match(this.state)
       .with('proceeding', () => {
+        // A 100 after any provisional response tells the caller nothing new.
+        if (status === 100 && this.provisional) return true;
         this.trying?.cancel();
         this.trying = undefined;
         if (status >= 200) {

@@ -6,7 +6,10 @@ export interface TransactionTimers {
   t2: number;
   /** Longest time a message stays in the network, 5 s. */
   t4: number;
-  /** Server INVITE: 100 Trying is sent when the application has not answered within this (ms). */
+  /**
+   * Server INVITE: 100 Trying is sent when the application has not answered within this (ms);
+   * 0 sends it as the INVITE arrives, ahead of any other response (drachtio-server's way).
+   */
   tryingDelay: number;
   /** Timer D: how long a completed INVITE client transaction absorbs retransmissions (≥ 32 s). */
   timerD: number;

@@ -39,7 +39,11 @@ describe('proxy', () => {
         100,
       );
     });
-    expect(upstream).toEqual([[200], [404]]);
+    // RFC 3261 §16.2: the proxy answers each INVITE 100 Trying at once.
+    expect(upstream).toEqual([
+      [100, 200],
+      [100, 404],
+    ]);
   });
 
   it('unsubscribing before it settles cancels the branch', () => {

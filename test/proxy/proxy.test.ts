@@ -21,6 +21,7 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
     });
     expect(noTimes(ladder(network))).toEqual([
       'A->B INVITE',
+      'B->A 100 Trying',
       'B->C INVITE',
       'C->B 180 Ringing',
       'B->A 180 Ringing',
@@ -63,8 +64,9 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
       alice.call$('sip:someone@10.0.0.2', { localSdp: SDP_A }).subscribe();
     });
     const lines = noTimes(ladder(network));
-    expect(lines.slice(0, 5)).toEqual([
+    expect(lines.slice(0, 6)).toEqual([
       'A->B INVITE',
+      'B->A 100 Trying',
       'B->C INVITE',
       'C->B 486 Busy Here',
       'B->C ACK',
@@ -92,7 +94,12 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
       alice.call$('sip:someone@10.0.0.2', { localSdp: SDP_A }).subscribe();
     });
     const lines = noTimes(ladder(network));
-    expect(lines.slice(0, 3).sort()).toEqual(['A->B INVITE', 'B->C INVITE', 'B->D INVITE']);
+    expect(lines.slice(0, 4).sort()).toEqual([
+      'A->B INVITE',
+      'B->A 100 Trying',
+      'B->C INVITE',
+      'B->D INVITE',
+    ]);
     expect(lines).toContain('B->C CANCEL');
     expect(lines).toContain('C->B 487 Request Terminated');
     expect(lines.filter((l) => l === 'B->A 200 OK')).toHaveLength(1);

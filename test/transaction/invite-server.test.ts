@@ -76,6 +76,32 @@ describe('INVITE server transaction (RFC 3261 §17.2.1)', () => {
     });
   });
 
+  it('with tryingDelay 0 sends 100 Trying as the INVITE arrives, ahead of an answer given in the same tick', () => {
+    virtualTime((scheduler, flush) => {
+      const { net, app, peer } = setup(scheduler, { timers: { tryingDelay: 0 } });
+      peer.send(peer.request('INVITE', B), UAS);
+      at(scheduler, 1, () => app.answer(486));
+      flush();
+      // (the 486 is then resent by Timer G until the peer's ACK, which this peer never sends)
+      expect(beforeDeadline(wire(net, B)).slice(0, 3)).toEqual([
+        '1 100 INVITE',
+        '1 486 INVITE',
+        '501 486 INVITE',
+      ]);
+    });
+  });
+
+  it('with tryingDelay 0 sends no second 100 when the application sends one after a provisional', () => {
+    virtualTime((scheduler, flush) => {
+      const { net, app, peer } = setup(scheduler, { timers: { tryingDelay: 0 } });
+      peer.send(peer.request('INVITE', B), UAS);
+      at(scheduler, 10, () => app.answer(180));
+      at(scheduler, 20, () => app.answer(100));
+      flush();
+      expect(beforeDeadline(wire(net, B))).toEqual(['1 100 INVITE', '10 180 INVITE']);
+    });
+  });
+
   it('answers a retransmitted INVITE with the last provisional response (or a 100) and does not pass it up', () => {
     virtualTime((scheduler, flush) => {
       const { net, app, peer } = setup(scheduler);
