@@ -7,13 +7,26 @@ import { emptyBag } from './params.js';
  * Proxy-Authorization), RFC 3261 §20.7/§25.1. Parameter names are lower case, values unquoted.
  */
 export interface AuthHeader {
+  /** The scheme as written, `Digest` for everything rxsip answers or verifies (RFC 3261 §22.4). */
   scheme: string;
+  /** The parameters by lower-case name, values unquoted: `realm`, `nonce`, `qop`, `response`, ... */
   params: Record<string, string>;
 }
 
 /**
  * Parses a header value holding one or more challenges or credentials. A new element starts
  * where a token is followed by whitespace and another token (`Digest realm=...`).
+ *
+ * @param value - the header value, without the header name
+ * @returns the challenges or credentials in the order written
+ * @throws {@link SipParseError} when the value is empty or not a valid auth-param list
+ * @example
+ * ```ts
+ * import { parseAuthHeader } from 'rxsip/sip';
+ *
+ * const [challenge] = parseAuthHeader('Digest realm="example.com", nonce="a1b2c3", qop="auth"');
+ * console.log(challenge?.scheme, challenge?.params.realm); // Digest example.com
+ * ```
  */
 export function parseAuthHeader(value: string): AuthHeader[] {
   const what = 'authentication header';
@@ -62,6 +75,26 @@ const UNQUOTED = {
   credentials: new Set(['algorithm', 'qop', 'nc']),
 };
 
+/**
+ * Writes a challenge or credentials as a header value, quoting each parameter as RFC 7616
+ * §3.3/§3.4 and RFC 3261 §25.1 want: `algorithm` and `stale` bare in a challenge, `algorithm`,
+ * `qop` and `nc` bare in credentials, every other parameter quoted.
+ *
+ * @param header - the scheme and its parameters
+ * @param kind - `'challenge'` for WWW-Authenticate and Proxy-Authenticate, `'credentials'` (the
+ *   default) for Authorization and Proxy-Authorization
+ * @returns the header value, without the header name
+ * @example
+ * ```ts
+ * import { stringifyAuthHeader } from 'rxsip/sip';
+ *
+ * const value = stringifyAuthHeader(
+ *   { scheme: 'Digest', params: { realm: 'example.com', nonce: 'a1b2c3', algorithm: 'MD5' } },
+ *   'challenge',
+ * );
+ * // 'Digest realm="example.com", nonce="a1b2c3", algorithm=MD5'
+ * ```
+ */
 export function stringifyAuthHeader(
   header: AuthHeader,
   kind: 'challenge' | 'credentials' = 'credentials',

@@ -55,19 +55,27 @@ function withTag(value: string | NameAddr, tag: string | undefined): string {
   return typeof value === 'string' ? value : stringifyNameAddr(value);
 }
 
+/** What {@link createRequest} builds a request from; only `method`, `uri` and `from` are required. */
 export interface RequestInit {
+  /** The method, upper case as sent (`INVITE`, `OPTIONS`, `MESSAGE`, ...). */
   method: string;
+  /** The Request-URI, e.g. `sip:bob@example.com`. */
   uri: string;
   /** From as name-addr text or structure; a tag is added when it has none. */
   from: string | NameAddr;
   /** To; defaults to the Request-URI. */
   to?: string | NameAddr;
+  /** Call-ID; a fresh random one when omitted (RFC 3261 §8.1.1.4). */
   callId?: string;
+  /** The CSeq number; 1 when omitted (RFC 3261 §8.1.1.5). */
   cseq?: number;
+  /** Max-Forwards; 70 when omitted (RFC 3261 §8.1.1.6). */
   maxForwards?: number;
   /** Any other headers, written after the ones above in the given order. */
   headers?: HeaderInit;
+  /** The body; Content-Length is written when the request is serialized. */
   body?: string | Buffer;
+  /** Content-Type of the body, e.g. `application/sdp`. */
   contentType?: string;
 }
 
@@ -75,8 +83,15 @@ export interface RequestInit {
  * Builds a request from scratch (RFC 3261 §8.1.1): Max-Forwards 70, a fresh Call-ID and From
  * tag, CSeq 1, To defaulting to the Request-URI. Via is added by the transport that sends it.
  *
+ * @param init - the method, Request-URI, From and whatever else the request carries
+ * @returns a request ready to send or serialize
  * @example
+ * ```ts
+ * import { createRequest } from 'rxsip/sip';
+ *
  * const options = createRequest({ method: 'OPTIONS', uri: 'sip:bob@192.0.2.4', from: '<sip:alice@example.com>' });
+ * console.log(options.toString());
+ * ```
  */
 export function createRequest(init: RequestInit): SipRequest {
   const fields: HeaderField[] = [
@@ -93,12 +108,17 @@ export function createRequest(init: RequestInit): SipRequest {
   return request;
 }
 
+/** What {@link createResponse} adds to the lines it copies from the request; every field is optional. */
 export interface ResponseInit {
+  /** The reason phrase; the standard one for the status when omitted (`Ringing` for 180). */
   reason?: string;
   /** Tag for To when the request's To has none; generated when omitted (not for 100). */
   toTag?: string;
+  /** Headers to add; Via, From, Call-ID and CSeq given here are ignored (RFC 3261 §8.2.6.2). */
   headers?: HeaderInit;
+  /** The body; Content-Length is written when the response is serialized. */
   body?: string | Buffer;
+  /** Content-Type of the body, unless `headers` already has one. */
   contentType?: string;
 }
 
@@ -115,8 +135,21 @@ const IDENTITY = new Set(['via', 'from', 'call-id', 'cseq']);
  * are ignored, since the response must carry the request's (§8.2.6.2). Any other header given
  * once is written once. `init.contentType` yields to a Content-Type among the headers.
  *
+ * @param request - the request answered
+ * @param status - the status code, 100 to 699
+ * @param init - reason, To tag, extra headers and body
+ * @returns the response, its lines that identify the transaction copied from `request`
  * @example
- * const ringing = createResponse(invite, 180, { toTag });
+ * ```ts
+ * import { createResponse, parseMessage, SipRequest } from 'rxsip/sip';
+ *
+ * declare const datagram: Buffer;
+ * const invite = parseMessage(datagram);
+ * if (invite instanceof SipRequest) {
+ *   const ringing = createResponse(invite, 180, { toTag: 'a6c85cf' });
+ *   console.log(ringing.toString());
+ * }
+ * ```
  */
 export function createResponse(request: SipRequest, status: number, init: ResponseInit = {}): SipResponse {
   const fields: HeaderField[] = [];

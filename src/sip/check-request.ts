@@ -4,11 +4,15 @@ import { isSipUri, isTelUri, type Uri } from './uri.js';
 
 /** What a server answers instead of passing a request on: status and extra headers. */
 export interface Rejection {
+  /** The status to answer with (400, 415, 416, 420, 505, ...). */
   status: number;
+  /** The reason phrase, when it says more than the standard one (`Missing Call-ID header`). */
   reason?: string;
+  /** Headers the status requires: Unsupported for 420, Accept for 415 and 406 (RFC 3261 §21.4). */
   headers?: HeaderInit;
 }
 
+/** What a server supports, which decides how {@link checkRequest} answers Require, bodies and URI schemes. */
 export interface RequestPolicy {
   /** Option tags the element supports; a Require outside this set gets 420 (RFC 3261 §8.2.2.3). */
   supported: readonly string[];
@@ -21,6 +25,11 @@ export interface RequestPolicy {
   schemes: readonly string[];
 }
 
+/**
+ * The policy of rxsip's own stack: the option tags it implements (100rel, timer, replaces,
+ * path, outbound, norefersub, gruu), SDP and multipart bodies for sessions, and the sip, sips
+ * and tel schemes.
+ */
 export const DEFAULT_REQUEST_POLICY: RequestPolicy = {
   supported: ['100rel', 'timer', 'replaces', 'path', 'outbound', 'norefersub', 'gruu'],
   acceptedSessionTypes: ['application/sdp', 'multipart/mixed', 'multipart/alternative', 'multipart/related'],
@@ -90,6 +99,22 @@ function acceptedRanges(accept: string): string[] {
  *
  * Max-Forwards 0 is not rejected here: an endpoint serves such a request (RFC 4475 §3.3.11),
  * and only a proxy answers 483.
+ *
+ * @param request - the request as received
+ * @param policy - what the server supports; {@link DEFAULT_REQUEST_POLICY} when omitted
+ * @returns the status, reason and headers to answer with, or `undefined` to let the request on
+ * @example
+ * ```ts
+ * import { checkRequest, createResponse, type SipRequest } from 'rxsip/sip';
+ *
+ * declare const request: SipRequest;
+ * const rejection = checkRequest(request);
+ * if (rejection) {
+ *   // The rejection's reason and headers are what the response carries.
+ *   const answer = createResponse(request, rejection.status, rejection);
+ *   console.log(answer.toString());
+ * }
+ * ```
  */
 export function checkRequest(
   request: SipRequest,

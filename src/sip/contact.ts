@@ -7,7 +7,12 @@ import type { SipMessage } from './sip-message.js';
  * @param message - the request or response whose Contact is read
  * @returns the URI text, without the angle brackets
  * @example
+ * ```ts
+ * import { firstContactUri, type SipResponse } from 'rxsip/sip';
+ *
+ * declare const response: SipResponse;
  * const target = firstContactUri(response); // 'sip:bob@192.0.2.4:5060'
+ * ```
  */
 export function firstContactUri(message: SipMessage): string | undefined {
   const contact = message.tryParsedHeader('contact');

@@ -1,14 +1,31 @@
 import { SipParseError } from './errors.js';
 import { isDigits, isToken, isWhitespace, trimLws } from './grammar.js';
 
+/** A CSeq header (RFC 3261 §20.16): orders requests in a dialog and ties a response to its request. */
 export interface CSeq {
+  /** The sequence number, a 32-bit unsigned integer (RFC 3261 §8.1.1.5). */
   seq: number;
+  /** The method of the request, as in its request line. */
   method: string;
 }
 
 // RFC 3261 §8.1.1.5: the sequence number is a 32-bit unsigned integer.
 const MAX_CSEQ = 2 ** 32 - 1;
 
+/**
+ * Reads a CSeq value, `<number> <method>` (RFC 3261 §20.16).
+ *
+ * @param value - the header value, without the header name
+ * @returns the sequence number and method
+ * @throws {@link SipParseError} when the number is not a 32-bit unsigned integer or the method
+ *   not a token
+ * @example
+ * ```ts
+ * import { parseCSeq } from 'rxsip/sip';
+ *
+ * const { seq, method } = parseCSeq('314159 INVITE'); // 314159, 'INVITE'
+ * ```
+ */
 export function parseCSeq(value: string): CSeq {
   const v = trimLws(value);
   let space = 0;
@@ -23,6 +40,18 @@ export function parseCSeq(value: string): CSeq {
   return { seq: Number(seqText), method };
 }
 
+/**
+ * Writes a CSeq value, `<number> <method>`.
+ *
+ * @param cseq - the sequence number and method
+ * @returns the header value, without the header name
+ * @example
+ * ```ts
+ * import { stringifyCSeq } from 'rxsip/sip';
+ *
+ * const value = stringifyCSeq({ seq: 2, method: 'BYE' }); // '2 BYE'
+ * ```
+ */
 export function stringifyCSeq(cseq: CSeq): string {
   return `${cseq.seq} ${cseq.method}`;
 }

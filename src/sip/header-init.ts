@@ -45,8 +45,12 @@ export const SINGLETON_HEADERS: ReadonlySet<string> = new Set([
  * @param inits - header objects, the later ones winning
  * @returns one header object with each header once
  * @example
- * mergeHeaders({ Contact: '<sip:a@h>', Allow: 'INVITE' }, { contact: '<sip:b@h>' })
+ * ```ts
+ * import { mergeHeaders } from 'rxsip/sip';
+ *
+ * const headers = mergeHeaders({ Contact: '<sip:a@h>', Allow: 'INVITE' }, { contact: '<sip:b@h>' });
  * // { Allow: 'INVITE', contact: '<sip:b@h>' }
+ * ```
  */
 export function mergeHeaders(...inits: ReadonlyArray<HeaderInit | undefined>): HeaderInit {
   const byKey = new Map<string, [string, HeaderInit[string]]>();
@@ -63,7 +67,21 @@ export function mergeHeaders(...inits: ReadonlyArray<HeaderInit | undefined>): H
   return out;
 }
 
-/** Whether a header object names `header` (any case, compact forms too). */
+/**
+ * Whether a header object names `header` (any case, compact forms too), so that an application
+ * can tell whether it already set a header the stack would otherwise write.
+ *
+ * @param init - the header object, or `undefined` (which names nothing)
+ * @param header - the header name in any spelling: `Contact`, `contact` or `m`
+ * @returns `true` when `init` has a defined value under that header
+ * @example
+ * ```ts
+ * import { hasHeader } from 'rxsip/sip';
+ *
+ * hasHeader({ m: '<sip:alice@192.0.2.1>' }, 'Contact'); // true
+ * hasHeader({ Contact: undefined }, 'contact'); // false
+ * ```
+ */
 export function hasHeader(init: HeaderInit | undefined, header: string): boolean {
   if (!init) return false;
   const key = headerKey(header);

@@ -37,7 +37,20 @@ const SPECIAL_CASE: Readonly<Record<string, string>> = {
 const keyCache = new Map<string, string>();
 const KEY_CACHE_LIMIT = 512;
 
-/** The lower-case, long-form name a header is stored and looked up under. */
+/**
+ * The lower-case, long-form name a header is stored and looked up under: case folded
+ * (RFC 3261 §7.3.1) and compact forms expanded (§7.3.3), so `v`, `VIA` and `Via` are one key.
+ *
+ * @param name - a header name as written in a message or by the application
+ * @returns the key, e.g. `via` or `call-id`
+ * @example
+ * ```ts
+ * import { headerKey } from 'rxsip/sip';
+ *
+ * headerKey('i'); // 'call-id'
+ * headerKey('Record-Route'); // 'record-route'
+ * ```
+ */
 export function headerKey(name: string): string {
   const cached = keyCache.get(name);
   if (cached !== undefined) return cached;
@@ -47,7 +60,21 @@ export function headerKey(name: string): string {
   return key;
 }
 
-/** The conventional spelling of a header name, used for headers the stack writes itself. */
+/**
+ * The conventional spelling of a header name, used for headers the stack writes itself: each
+ * word capitalised, with the RFCs' own spellings for Call-ID, CSeq, WWW-Authenticate, RAck and
+ * the like.
+ *
+ * @param key - a header key as {@link headerKey} returns it
+ * @returns the name as a message writes it
+ * @example
+ * ```ts
+ * import { canonicalHeaderName } from 'rxsip/sip';
+ *
+ * canonicalHeaderName('call-id'); // 'Call-ID'
+ * canonicalHeaderName('max-forwards'); // 'Max-Forwards'
+ * ```
+ */
 export function canonicalHeaderName(key: string): string {
   if (Object.hasOwn(SPECIAL_CASE, key)) return SPECIAL_CASE[key] as string;
   let out = '';

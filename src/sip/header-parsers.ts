@@ -7,59 +7,106 @@ import { type NameAddr, parseNameAddr, parseNameAddrList } from './name-addr.js'
 import { emptyParams, type Params, parseParams } from './params.js';
 import { parseViaList, type Via } from './via.js';
 
+/** A Content-Type value (RFC 3261 §20.15): the media type of a body, e.g. `application/sdp`. */
 export interface ContentType {
+  /** The top-level media type, lower case: `application`, `multipart`, `message`. */
   type: string;
+  /** The subtype, lower case: `sdp`, `mixed`, `sipfrag`. */
   subtype: string;
+  /** The media type's parameters, such as `boundary` of a multipart body. */
   params: Params;
 }
 
+/** An RAck value (RFC 3262 §7.2): which reliable provisional response a PRACK acknowledges. */
 export interface RAck {
+  /** The RSeq of the provisional response acknowledged. */
   rseq: number;
+  /** The CSeq number of the request that provisional response answered. */
   cseq: number;
+  /** The method of that request, `INVITE`. */
   method: string;
 }
 
+/** A Session-Expires value (RFC 4028 §4): the session interval and who refreshes it. */
 export interface SessionExpires {
+  /** The session interval in seconds. */
   delta: number;
+  /** Who sends the refreshes, when the header says (RFC 4028 §7.2, §9). */
   refresher?: 'uac' | 'uas';
+  /** Every parameter, `refresher` included, as written. */
   params: Params;
 }
 
 /** Structured values returned by {@link SipMessage.getParsedHeader}, by header key. */
 export interface ParsedHeaders {
+  /** Every Via of the message, topmost first (RFC 3261 §20.42). */
   via: Via[];
+  /** The From header: the initiator, with its tag (RFC 3261 §20.20). */
   from: NameAddr;
+  /** The To header: the target, with the remote tag once a dialog exists (RFC 3261 §20.39). */
   to: NameAddr;
+  /** The Contacts, or `'*'` in a REGISTER that removes every binding (RFC 3261 §10.2.2). */
   contact: NameAddr[] | '*';
+  /** The Route set the request is sent along, first hop first (RFC 3261 §20.34). */
   route: NameAddr[];
+  /** The proxies that asked to stay on the dialog's path (RFC 3261 §20.30). */
   'record-route': NameAddr[];
+  /** Path of a REGISTER: the proxies a registrar routes back through (RFC 3327). */
   path: NameAddr[];
+  /** Service-Route of a REGISTER's 2xx: the route for later requests (RFC 3608). */
   'service-route': NameAddr[];
+  /** The identities a trusted network asserts for the sender (RFC 3325 §9.1). */
   'p-asserted-identity': NameAddr[];
+  /** The identities the sender would like asserted (RFC 3325 §9.2). */
   'p-preferred-identity': NameAddr[];
+  /** The target of a REFER (RFC 3515 §2.1). */
   'refer-to': NameAddr;
+  /** Who asked for a REFER (RFC 3892). */
   'referred-by': NameAddr;
+  /** The CSeq: sequence number and method (RFC 3261 §20.16). */
   cseq: CSeq;
+  /** The challenges of a 401 (RFC 3261 §20.44). */
   'www-authenticate': AuthHeader[];
+  /** The challenges of a 407 (RFC 3261 §20.27). */
   'proxy-authenticate': AuthHeader[];
+  /** Credentials for a user agent server (RFC 3261 §20.7). */
   authorization: AuthHeader[];
+  /** Credentials for a proxy (RFC 3261 §20.28). */
   'proxy-authorization': AuthHeader[];
+  /** Hops left, 0 to 255 (RFC 3261 §20.22). */
   'max-forwards': number;
+  /** The body's size in bytes (RFC 3261 §20.14). */
   'content-length': number;
+  /** Seconds until a registration, subscription or invitation expires (RFC 3261 §20.19). */
   expires: number;
+  /** The shortest expiry a registrar or notifier accepts, in a 423 (RFC 3261 §20.23). */
   'min-expires': number;
+  /** The shortest session interval accepted, in seconds (RFC 4028 §5). */
   'min-se': number;
+  /** The sequence number of a reliable provisional response (RFC 3262 §7.1). */
   rseq: number;
+  /** What a PRACK acknowledges (RFC 3262 §7.2). */
   rack: RAck;
+  /** The session interval and refresher (RFC 4028 §4). */
   'session-expires': SessionExpires;
+  /** The body's media type (RFC 3261 §20.15). */
   'content-type': ContentType;
+  /** Option tags the receiver must support (RFC 3261 §20.32). */
   require: string[];
+  /** Option tags the sender supports (RFC 3261 §20.37). */
   supported: string[];
+  /** Option tags every proxy on the path must support (RFC 3261 §20.29). */
   'proxy-require': string[];
+  /** Option tags a 420 says are not supported (RFC 3261 §20.40). */
   unsupported: string[];
+  /** Methods the sender supports (RFC 3261 §20.5). */
   allow: string[];
 }
 
+/**
+ * The type {@link SipMessage.getParsedHeader} returns for header name `N`: the structured value
+ * of {@link ParsedHeaders} for a header it parses (any case), the joined text for any other.
+ */
 export type ParsedHeader<N extends string> =
   Lowercase<N> extends keyof ParsedHeaders ? ParsedHeaders[Lowercase<N>] : string;
 

@@ -17,8 +17,11 @@ import { checkUriSyntax, parseUri } from './uri.js';
  * (RFC 3261 §20.10). `name` is the display name without quotes; `uri` the URI as written.
  */
 export interface NameAddr {
+  /** The display name, unquoted (`Alice` of `"Alice" <sip:alice@example.com>`), when there is one. */
   name?: string;
+  /** The URI as written, without the angle brackets; read it with {@link parseUri}. */
   uri: string;
+  /** The header parameters after the URI: `tag`, `expires`, `q`, `lr`, ... */
   params: Params;
 }
 
@@ -34,8 +37,22 @@ function checkDisplayName(text: string, what: string): string {
 
 /**
  * Parses one name-addr or addr-spec with its header parameters. The URI is validated with
- * {@link parseUri}, or only for its syntax with `uriCheck: 'syntax'` (the parser's hot path). An addr-spec without `<>` ends at the first `;` (RFC 3261 §20.10), so it
- * may not carry URI parameters or headers.
+ * {@link parseUri}, or only for its syntax with `uriCheck: 'syntax'` (the parser's hot path).
+ * An addr-spec without `<>` ends at the first `;` (RFC 3261 §20.10), so it may not carry URI
+ * parameters or headers.
+ *
+ * @param value - the header value, e.g. of From, To or one Contact
+ * @param what - the header's name, to start the error's reason with
+ * @param uriCheck - `'parse'` (the default) parses the URI fully; `'syntax'` only checks its syntax
+ * @returns the display name, URI and parameters
+ * @throws {@link SipParseError} when the value is not a name-addr or addr-spec
+ * @example
+ * ```ts
+ * import { parseNameAddr } from 'rxsip/sip';
+ *
+ * const from = parseNameAddr('"Alice" <sip:alice@example.com>;tag=1928301774', 'From');
+ * console.log(from.name, from.uri, from.params.tag); // Alice sip:alice@example.com 1928301774
+ * ```
  */
 export function parseNameAddr(
   value: string,
@@ -87,7 +104,23 @@ export function parseNameAddr(
   return name === undefined ? { uri, params } : { name, uri, params };
 }
 
-/** Parses a comma-separated list of name-addr values (Contact, Route, Record-Route, ...). */
+/**
+ * Parses a comma-separated list of name-addr values (Contact, Route, Record-Route, ...), as
+ * RFC 3261 §7.3.1 lets one header line hold several values; a comma inside quotes or angle
+ * brackets does not split.
+ *
+ * @param value - the header value
+ * @param what - the header's name, to start the error's reason with
+ * @returns the values in the order written
+ * @throws {@link SipParseError} when an element is empty or malformed
+ * @example
+ * ```ts
+ * import { parseNameAddrList } from 'rxsip/sip';
+ *
+ * const routes = parseNameAddrList('<sip:p1.example.com;lr>, <sip:p2.example.com;lr>', 'Route');
+ * console.log(routes.map((r) => r.uri)); // ['sip:p1.example.com;lr', 'sip:p2.example.com;lr']
+ * ```
+ */
 export function parseNameAddrList(value: string, what = 'name-addr'): NameAddr[] {
   return splitList(value).map((part) => {
     if (part.length === 0) throw new SipParseError(`${what}: empty list element`);
@@ -95,6 +128,20 @@ export function parseNameAddrList(value: string, what = 'name-addr'): NameAddr[]
   });
 }
 
+/**
+ * Writes a name-addr: the display name quoted, the URI in angle brackets (so its own parameters
+ * stay the URI's, RFC 3261 §20.10), then the header parameters.
+ *
+ * @param value - display name, URI and parameters
+ * @returns the header value
+ * @example
+ * ```ts
+ * import { stringifyNameAddr } from 'rxsip/sip';
+ *
+ * const to = stringifyNameAddr({ name: 'Bob', uri: 'sip:bob@example.com', params: { tag: 'a6c85cf' } });
+ * // '"Bob" <sip:bob@example.com>;tag=a6c85cf'
+ * ```
+ */
 export function stringifyNameAddr(value: NameAddr): string {
   const display = value.name !== undefined && value.name.length > 0 ? `${quote(value.name)} ` : '';
   return `${display}<${value.uri}>${stringifyParams(value.params)}`;

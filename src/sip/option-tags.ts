@@ -9,7 +9,14 @@ import type { SipMessage } from './sip-message.js';
  * @param token - the option tag (`100rel`, `timer`) or method (`UPDATE`) looked for
  * @returns true when some line of the header lists the token
  * @example
+ * ```ts
+ * import type { SrfRequest, SrfResponse } from 'rxsip';
+ * import { hasOptionTag } from 'rxsip/sip';
+ *
+ * declare const req: SrfRequest;
+ * declare const res: SrfResponse;
  * if (hasOptionTag(req, 'Supported', '100rel')) res.send(183, { headers: { Require: '100rel' } });
+ * ```
  */
 export function hasOptionTag(message: SipMessage, header: string, token: string): boolean {
   const wanted = token.toLowerCase();

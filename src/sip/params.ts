@@ -21,6 +21,19 @@ export function emptyParams(): Params {
 /**
  * Parses `*( SEMI generic-param )` from `s` at `start` (RFC 3261 §25.1), allowing LWS around
  * `;` and `=`. Values keep their quotes so that they serialize back unchanged.
+ *
+ * @param s - the text holding the parameters
+ * @param start - the index of the first `;`
+ * @param what - the header's name, to start the error's reason with
+ * @returns the parameters by lower-case name, `null` for one without a value
+ * @throws {@link SipParseError} when something other than a parameter follows, or a value is empty
+ * @example
+ * ```ts
+ * import { parseParams } from 'rxsip/sip';
+ *
+ * const value = 'application/sdp;charset=utf-8';
+ * const params = parseParams(value, value.indexOf(';'), 'Content-Type'); // { charset: 'utf-8' }
+ * ```
  */
 export function parseParams(s: string, start: number, what: string): Params {
   const params = emptyParams();
@@ -65,6 +78,18 @@ export function parseParams(s: string, start: number, what: string): Params {
   return params;
 }
 
+/**
+ * Writes parameters as `;name=value`, and `;name` for a `null` value, in the object's order.
+ *
+ * @param params - the parameters, values as they go on the wire (quoted where they need it)
+ * @returns the text, empty when there are none, else starting with `;`
+ * @example
+ * ```ts
+ * import { stringifyParams } from 'rxsip/sip';
+ *
+ * stringifyParams({ transport: 'tcp', lr: null }); // ';transport=tcp;lr'
+ * ```
+ */
 export function stringifyParams(params: Params): string {
   let out = '';
   for (const name in params) {

@@ -303,11 +303,19 @@ function readEagerHeaders(message: SipMessage, head: string, src: Source): numbe
  * Headers every layer needs (Via, CSeq, From, To, Call-ID, Content-Length, Max-Forwards and
  * the Request-URI) are validated now; the others are parsed on first access.
  *
- * @throws {SipParseError} with a reason and byte offset.
+ * @param data - the bytes (or text) of exactly one message
+ * @returns the request or response
+ * @throws {@link SipParseError} with a reason and byte offset; its `partial` holds the message
+ *   when the lines could be read but a value was bad, so a request can still be answered 400
  *
  * @example
+ * ```ts
+ * import { parseMessage, SipRequest } from 'rxsip/sip';
+ *
+ * declare const datagram: Buffer;
  * const msg = parseMessage(datagram);
- * if (msg instanceof SipRequest) console.log(msg.method, msg.getParsedHeader('From').params.tag);
+ * if (msg instanceof SipRequest) console.log(msg.method, msg.getParsedHeader('From')?.params.tag);
+ * ```
  */
 export function parseMessage(data: Buffer | string): SipRequest | SipResponse {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;

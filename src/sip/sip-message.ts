@@ -9,13 +9,20 @@ import { parseTopVia, type Via } from './via.js';
 
 /** One header line: `name` as written, `key` the lower-case long form used for lookups. */
 export interface HeaderField {
+  /** The header name as written on the wire or by the application (`Contact`, `m`). */
   name: string;
+  /** The lower-case long form lookups use (`contact`), as {@link headerKey} makes it. */
   key: string;
+  /** The line's value, as written after the colon. */
   value: string;
 }
 
 /** Headers given to builders and `set`: a value, or several (one header line each). */
 export type HeaderValue = string | number | readonly (string | number)[];
+/**
+ * Headers by name, as applications give them to `createRequest`, `res.send` or `set`: any
+ * case or compact form; an array is one line per value; `undefined` means "not this header".
+ */
 export type HeaderInit = Record<string, HeaderValue | undefined>;
 
 const EMPTY = Buffer.alloc(0);
@@ -43,6 +50,17 @@ function toFieldValues(value: HeaderValue): string[] {
 /**
  * What requests and responses share: header access in the seed's style, structured header
  * values parsed on first access and cached, the body as bytes and text, and serialization.
+ * Header names are case-insensitive and compact forms are the long ones (RFC 3261 §7.3.1, §7.3.3).
+ *
+ * @example
+ * ```ts
+ * import { createRequest } from 'rxsip/sip';
+ *
+ * const message = createRequest({ method: 'MESSAGE', uri: 'sip:bob@example.com', from: '<sip:alice@example.com>' });
+ * message.set('Content-Type', 'text/plain').append('Route', '<sip:proxy.example.com;lr>');
+ * message.body = 'Hello, Bob';
+ * console.log(message.get('c'), message.cseq.seq, message.fromTag, message.toString());
+ * ```
  */
 export abstract class SipMessage {
   /** @internal Header lines in wire order. */
@@ -56,16 +74,26 @@ export abstract class SipMessage {
   private raw: Buffer | undefined;
   private rawStartLine: string | undefined;
 
+  /**
+   * @param fields - the header lines in wire order; the message keeps the array
+   * @param payload - the body bytes; none when omitted
+   */
   constructor(fields: HeaderField[] = [], payload: Buffer = EMPTY) {
     this.fields = fields;
     this.payloadBytes = payload;
   }
 
+  /** `'request'` or `'response'`: which of the two this message is, without `instanceof`. */
   abstract get type(): 'request' | 'response';
   /** The first line, without CRLF. */
   abstract get startLine(): string;
 
-  /** The value of a header (case-insensitive, compact forms too); repeated lines joined by `, `. */
+  /**
+   * The value of a header (case-insensitive, compact forms too); repeated lines joined by `, `.
+   *
+   * @param name - the header name in any spelling
+   * @returns the value, or `undefined` when the message has no such header
+   */
   get(name: string): string | undefined {
     const key = headerKey(name);
     let result: string | undefined;
@@ -75,7 +103,12 @@ export abstract class SipMessage {
     return result;
   }
 
-  /** Every line's value of a header, in order. */
+  /**
+   * Every line's value of a header, in order.
+   *
+   * @param name - the header name in any spelling
+   * @returns one string per header line, empty when there is none
+   */
   getAll(name: string): string[] {
     const key = headerKey(name);
     const out: string[] = [];
@@ -83,6 +116,12 @@ export abstract class SipMessage {
     return out;
   }
 
+  /**
+   * Whether the message has at least one line of a header.
+   *
+   * @param name - the header name in any spelling (`Contact`, `contact` or `m`)
+   * @returns `true` when the header is present
+   */
   has(name: string): boolean {
     const key = headerKey(name);
     for (const f of this.fields) if (f.key === key) return true;
@@ -91,9 +130,19 @@ export abstract class SipMessage {
 
   /**
    * Replaces a header (all its lines) or, given an object, several. `undefined` removes.
-   * Unlike drachtio-srf, `set` never appends; use {@link append} to add a line.
+   * Unlike drachtio-srf, `set` never appends; use {@link SipMessage.append} to add a line.
+   *
+   * @param name - the header name in any spelling; the new lines take the place of the first old one
+   * @param value - the value, an array for one line each, or `undefined` to remove the header
+   * @returns this message, for chaining
    */
   set(name: string, value: HeaderValue | undefined): this;
+  /**
+   * Replaces several headers at once, each as `set(name, value)` would.
+   *
+   * @param headers - headers by name; an `undefined` value removes that header
+   * @returns this message, for chaining
+   */
   set(headers: HeaderInit): this;
   set(nameOrHeaders: string | HeaderInit, value?: HeaderValue): this {
     if (typeof nameOrHeaders !== 'string') {
@@ -110,7 +159,15 @@ export abstract class SipMessage {
     return this;
   }
 
-  /** Adds a header line after existing ones (or first, with `{first: true}`, as Via and Record-Route want). */
+  /**
+   * Adds a header line after existing ones, or before them with `first`, as a proxy adds Via
+   * and Record-Route (RFC 3261 §16.6).
+   *
+   * @param name - the header name in any spelling
+   * @param value - the line's value
+   * @param options - `first: true` puts the line above the header's existing lines
+   * @returns this message, for chaining
+   */
   append(name: string, value: string | number, options?: { first?: boolean }): this {
     const key = headerKey(name);
     const field = { name, key, value: String(value) };
@@ -127,11 +184,23 @@ export abstract class SipMessage {
     return this;
   }
 
+  /**
+   * Removes every line of a header.
+   *
+   * @param name - the header name in any spelling
+   * @returns this message, for chaining
+   */
   remove(name: string): this {
     return this.set(name, undefined);
   }
 
-  /** Removes the first value of a list header (the top Via, the first Route), keeping the rest. */
+  /**
+   * Removes the first value of a list header (the top Via, the first Route), keeping the rest,
+   * as a proxy pops a Route that names itself (RFC 3261 §16.4).
+   *
+   * @param name - the header name in any spelling
+   * @returns this message, for chaining
+   */
   removeFirstValue(name: string): this {
     const key = headerKey(name);
     const index = this.fields.findIndex((f) => f.key === key);
@@ -158,12 +227,20 @@ export abstract class SipMessage {
 
   /**
    * A header's structured value, parsed on first access and cached; `undefined` when absent.
-   * Throws {@link SipParseError} when the header is malformed. Headers without a parser come
+   * Throws `SipParseError` when the header is malformed. Headers without a parser come
    * back as their string value.
    *
+   * @param name - the header name in any spelling; the parsed ones are the keys of `ParsedHeaders`
+   * @returns the structured value (a `NameAddr` for From, `Via[]` for Via, a number for Expires,
+   *   ...), or `undefined` when the message has no such header
    * @example
-   * req.getParsedHeader('From').params.tag
-   * req.getParsedHeader('Via')[0].branch
+   * ```ts
+   * import type { SipRequest } from 'rxsip';
+   *
+   * declare const req: SipRequest;
+   * const tag = req.getParsedHeader('From')?.params.tag;
+   * const branch = req.getParsedHeader('Via')?.[0]?.params.branch;
+   * ```
    */
   getParsedHeader<N extends string>(name: N): ParsedHeader<N> | undefined {
     const key = headerKey(name);
@@ -226,38 +303,44 @@ export abstract class SipMessage {
     return value as ParsedHeaders[N];
   }
 
+  /** The Call-ID; throws `SipParseError` when the message has none. */
   get callId(): string {
     const value = this.get('call-id');
     if (value === undefined) throw new SipParseError('missing Call-ID header');
     return value;
   }
 
+  /** The CSeq, parsed; throws `SipParseError` when missing or malformed. */
   get cseq(): CSeq {
     return this.required('cseq');
   }
 
+  /** The From header, parsed; throws `SipParseError` when missing or malformed. */
   get from(): NameAddr {
     return this.required('from');
   }
 
+  /** The To header, parsed; throws `SipParseError` when missing or malformed. */
   get to(): NameAddr {
     return this.required('to');
   }
 
+  /** The From tag: the initiator's part of the dialog ID (RFC 3261 §12). */
   get fromTag(): string | undefined {
     return this.from.params.tag ?? undefined;
   }
 
+  /** The To tag; `undefined` on a request outside a dialog and on a 100 (RFC 3261 §8.2.6.2). */
   get toTag(): string | undefined {
     return this.to.params.tag ?? undefined;
   }
 
-  /** Every Via value, top first. */
+  /** Every Via value, top first; throws `SipParseError` when missing or malformed. */
   get via(): Via[] {
     return this.required('via');
   }
 
-  /** The top Via, parsed alone (the others are parsed when {@link via} is read). */
+  /** The top Via, parsed alone (the others are parsed when {@link SipMessage.via} is read). */
   get topVia(): Via {
     if (this.top) return this.top;
     const all = this.cache?.get('via') as Via[] | undefined;
@@ -309,8 +392,15 @@ export abstract class SipMessage {
    * A header's structured value, or `undefined` when it is absent or malformed: for code that
    * only acts on a well-formed header and needs no error (a missing RAck, an unreadable Contact).
    *
+   * @param name - the header name in any spelling
+   * @returns the structured value, or `undefined` when absent or malformed
    * @example
+   * ```ts
+   * import type { SipRequest } from 'rxsip';
+   *
+   * declare const req: SipRequest;
    * const expires = req.tryParsedHeader('Expires') ?? 3600;
+   * ```
    */
   tryParsedHeader<N extends string>(name: N): ParsedHeader<N> | undefined {
     try {
@@ -321,7 +411,12 @@ export abstract class SipMessage {
     }
   }
 
-  /** The message in wire form. Content-Length is always written, counting bytes. */
+  /**
+   * The message in wire form. Content-Length is always written, counting bytes. A parsed message
+   * nobody changed comes back as the bytes it was parsed from.
+   *
+   * @returns the start line, header lines, empty line and body
+   */
   toBuffer(): Buffer {
     if (this.raw !== undefined && this.startLine === this.rawStartLine) return this.raw;
     let head = `${this.startLine}\r\n`;
@@ -339,6 +434,11 @@ export abstract class SipMessage {
     return out;
   }
 
+  /**
+   * The message in wire form as text, for logs and tests.
+   *
+   * @returns what {@link SipMessage.toBuffer} returns, decoded as UTF-8
+   */
   toString(): string {
     return this.toBuffer().toString('utf8');
   }

@@ -75,7 +75,21 @@ const REASONS: Readonly<Record<number, string>> = {
   608: 'Rejected',
 };
 
-/** The standard reason phrase for a status code, or a generic one for its class. */
+/**
+ * The standard reason phrase for a status code (RFC 3261 §21 and the later RFCs that add codes),
+ * or a generic one for its class (`Client Error` for an unknown 4xx), as responses built without
+ * a reason carry.
+ *
+ * @param status - the status code
+ * @returns the reason phrase, empty for a number outside 100 to 699
+ * @example
+ * ```ts
+ * import { reasonPhrase } from 'rxsip/sip';
+ *
+ * reasonPhrase(486); // 'Busy Here'
+ * reasonPhrase(499); // 'Client Error'
+ * ```
+ */
 export function reasonPhrase(status: number): string {
   return (
     REASONS[status] ??

@@ -1,6 +1,7 @@
 import { SipParseError } from './errors.js';
 import { findHeaderEnd } from './parser.js';
 
+/** How much of a TCP, TLS or WebSocket stream a {@link StreamFramer} holds before it gives up. */
 export interface FramerLimits {
   /** Largest header section accepted, in bytes. */
   maxHeaderBytes: number;
@@ -8,6 +9,7 @@ export interface FramerLimits {
   maxBodyBytes: number;
 }
 
+/** The limits the stack's stream transports use: a 16 KiB header section, a 256 KiB body. */
 export const DEFAULT_FRAMER_LIMITS: FramerLimits = { maxHeaderBytes: 16 * 1024, maxBodyBytes: 256 * 1024 };
 
 /** A complete message's bytes, or an RFC 5626 §4.4.1 keep-alive ping (CRLFCRLF) to answer with CRLF. */
@@ -34,11 +36,27 @@ function contentLength(head: string): number {
  * CRLFs between messages are keep-alives (RFC 5626 §4.4.1): a double CRLF is reported as a
  * ping. A header section or body beyond the limits throws {@link SipParseError}: the
  * connection cannot be resynchronised and must be closed.
+ *
+ * @example
+ * ```ts
+ * import { createConnection } from 'node:net';
+ * import { parseMessage, StreamFramer } from 'rxsip/sip';
+ *
+ * const socket = createConnection({ host: '192.0.2.4', port: 5060 });
+ * const framer = new StreamFramer();
+ * socket.on('data', (chunk: Buffer) => {
+ *   for (const frame of framer.push(chunk)) {
+ *     if (frame.kind === 'ping') socket.write('\r\n'); // RFC 5626 §4.4.1 pong
+ *     else console.log(parseMessage(frame.data).startLine);
+ *   }
+ * });
+ * ```
  */
 export class StreamFramer {
   private buffer: Buffer = Buffer.alloc(0);
   private newlines = 0;
 
+  /** @param limits - the largest header section and body accepted; {@link DEFAULT_FRAMER_LIMITS} when omitted */
   constructor(private readonly limits: FramerLimits = DEFAULT_FRAMER_LIMITS) {}
 
   /** Bytes held waiting for the rest of a message. */
@@ -46,6 +64,15 @@ export class StreamFramer {
     return this.buffer.length;
   }
 
+  /**
+   * Takes the next bytes read from the stream and returns every message (and keep-alive ping)
+   * they complete; a partial message is held until the rest arrives.
+   *
+   * @param chunk - bytes as read from the socket; the framer copies what it holds past the call
+   * @returns the complete frames, in stream order, possibly none
+   * @throws {@link SipParseError} when a header section or body is over the limits, or
+   *   Content-Length is bad: the connection must then be closed
+   */
   push(chunk: Buffer): Frame[] {
     // The caller may reuse `chunk` for its next read (net.Socket's `onread` does): bytes held
     // past this call are copied unless they are already in a buffer of our own.

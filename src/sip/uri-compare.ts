@@ -60,6 +60,18 @@ function hostKey(host: string): string {
  * unescaping, host and parameters case-insensitively, a default port does not equal an omitted
  * one, and `user`, `ttl`, `method`, `maddr`, `transport` must match when either URI has them.
  * IPv6 references compare by address (RFC 5954 §4.2); tel URIs as RFC 3966 §4 says.
+ *
+ * @param a - a URI, parsed or as text
+ * @param b - the other URI, parsed or as text
+ * @returns `true` when the two URIs are equal for SIP
+ * @throws {@link SipParseError} when a URI given as text does not parse
+ * @example
+ * ```ts
+ * import { uriEquals } from 'rxsip/sip';
+ *
+ * uriEquals('sip:alice@AtlantA.com;transport=TCP', 'sip:alice@atlanta.com;transport=tcp'); // true
+ * uriEquals('sip:bob@biloxi.com', 'sip:bob@biloxi.com:5060'); // false: a default port is not an omitted one
+ * ```
  */
 export function uriEquals(a: Uri | string, b: Uri | string): boolean {
   const x = typeof a === 'string' ? parseUri(a) : a;

@@ -4,35 +4,73 @@ import { emptyBag, emptyParams, type Params } from './params.js';
 
 /** A `sip:` or `sips:` URI (RFC 3261 §19.1). Escaped characters are decoded. */
 export interface SipUri {
+  /** `sips` asks for TLS on every hop (RFC 3261 §19.1, §26.2.2). */
   scheme: 'sip' | 'sips';
+  /** The user part, unescaped: a name or, with `user=phone`, a telephone number. */
   user?: string;
+  /** The password of `user:password@host`, unescaped; RFC 3261 §19.1.1 advises against it. */
   password?: string;
   /** Host as written; an IPv6 reference keeps its brackets (`[2001:db8::1]`). */
   host: string;
+  /** The port, when written; an omitted port is not the same URI as 5060 (RFC 3261 §19.1.4). */
   port?: number;
+  /** URI parameters by lower-case name: `transport`, `lr`, `user`, `maddr`, ... */
   params: Params;
+  /** Headers of `?name=value&...`, unescaped, for a request made from the URI (RFC 3261 §19.1.5). */
   headers: Record<string, string>;
 }
 
 /** A `tel:` URI (RFC 3966). */
 export interface TelUri {
+  /** Always `tel`. */
   scheme: 'tel';
+  /** The number as written, visual separators included: `+1-201-555-0123` or a local `7042`. */
   number: string;
+  /** Parameters by lower-case name: `phone-context`, `ext`, `isub`, ... */
   params: Params;
 }
 
 /** Any other scheme, kept opaque (RFC 3261 §25.1 absoluteURI). */
 export interface AbsoluteUri {
+  /** The scheme, lower case (`urn`, `mailto`, `http`). */
   scheme: string;
+  /** Everything after the colon, as written. */
   opaque: string;
 }
 
+/** A parsed URI, told apart by `scheme` or with {@link isSipUri} and {@link isTelUri}. */
 export type Uri = SipUri | TelUri | AbsoluteUri;
 
+/**
+ * Whether a URI is a `sip:` or `sips:` URI, narrowing its type.
+ *
+ * @param uri - a parsed URI
+ * @returns `true` for `sip` and `sips`
+ * @example
+ * ```ts
+ * import { isSipUri, parseUri } from 'rxsip/sip';
+ *
+ * const uri = parseUri('sips:bob@biloxi.example.com');
+ * if (isSipUri(uri)) console.log(uri.user, uri.host); // bob biloxi.example.com
+ * ```
+ */
 export function isSipUri(uri: Uri): uri is SipUri {
   return uri.scheme === 'sip' || uri.scheme === 'sips';
 }
 
+/**
+ * Whether a URI is a `tel:` URI, narrowing its type.
+ *
+ * @param uri - a parsed URI
+ * @returns `true` for `tel`
+ * @example
+ * ```ts
+ * import { isTelUri, parseUri } from 'rxsip/sip';
+ *
+ * const uri = parseUri('tel:+1-201-555-0123');
+ * if (isTelUri(uri)) console.log(uri.number); // +1-201-555-0123
+ * ```
+ */
 export function isTelUri(uri: Uri): uri is TelUri {
   return uri.scheme === 'tel';
 }
@@ -248,10 +286,19 @@ function parseTelUri(s: string, what: string): TelUri {
 
 /**
  * Parses a URI: `sip:`/`sips:` and `tel:` structurally, any other scheme as an opaque
- * absolute URI. Throws {@link SipParseError} on malformed input.
+ * absolute URI. Escaped characters of the user, password, parameters and headers are decoded
+ * (RFC 3261 §19.1.2; RFC 5118 for IPv6 hosts).
  *
+ * @param text - the URI as written, without angle brackets
+ * @returns the URI, a `SipUri`, `TelUri` or `AbsoluteUri` by its scheme
+ * @throws {@link SipParseError} on malformed input
  * @example
- * parseUri('sip:alice@[2001:db8::1]:5070;transport=tcp').host // '[2001:db8::1]'
+ * ```ts
+ * import { isSipUri, parseUri } from 'rxsip/sip';
+ *
+ * const uri = parseUri('sip:alice@[2001:db8::1]:5070;transport=tcp');
+ * if (isSipUri(uri)) console.log(uri.host, uri.port, uri.params.transport); // [2001:db8::1] 5070 tcp
+ * ```
  */
 export function parseUri(text: string): Uri {
   const what = 'URI';
@@ -271,7 +318,19 @@ function stringifyParamValue(value: string): string {
   return encode(value, PARAM_SAFE);
 }
 
-/** Formats a URI, escaping what RFC 3261 §25.1 requires. */
+/**
+ * Formats a URI, escaping what RFC 3261 §25.1 requires.
+ *
+ * @param uri - a parsed or built URI
+ * @returns the URI as text, without angle brackets
+ * @example
+ * ```ts
+ * import { stringifyUri } from 'rxsip/sip';
+ *
+ * const text = stringifyUri({ scheme: 'sip', user: 'alice smith', host: 'example.com', params: { lr: null }, headers: {} });
+ * // 'sip:alice%20smith@example.com;lr'
+ * ```
+ */
 export function stringifyUri(uri: Uri): string {
   if (isSipUri(uri)) {
     let out = `${uri.scheme}:`;
@@ -305,7 +364,20 @@ export function stringifyUri(uri: Uri): string {
   return `${uri.scheme}:${(uri as AbsoluteUri).opaque}`;
 }
 
-/** The host without IPv6 brackets, as `node:net` wants it. */
+/**
+ * The host without IPv6 brackets, as `node:net` and `node:dgram` want it; a name or IPv4
+ * address comes back as it is.
+ *
+ * @param host - a host as a SIP URI or Via writes it
+ * @returns the host for a socket call
+ * @example
+ * ```ts
+ * import { bareHost } from 'rxsip/sip';
+ *
+ * bareHost('[2001:db8::1]'); // '2001:db8::1'
+ * bareHost('192.0.2.4'); // '192.0.2.4'
+ * ```
+ */
 export function bareHost(host: string): string {
   return host.charCodeAt(0) === 0x5b ? host.slice(1, -1) : host;
 }

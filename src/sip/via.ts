@@ -8,9 +8,13 @@ import { checkHost } from './uri.js';
 export interface Via {
   /** Protocol name and version, normally `SIP/2.0`. */
   protocol: string;
+  /** The transport, upper case: `UDP`, `TCP`, `TLS`, `WS`, `WSS`, `SCTP`. */
   transport: string;
+  /** The sent-by host: where responses go (RFC 3261 §18.2.2), unless `received` or `maddr` says otherwise. */
   host: string;
+  /** The sent-by port; responses go to 5060 (5061 for TLS) when omitted. */
   port?: number;
+  /** Parameters by lower-case name: `branch`, `received`, `rport`, `maddr`, `ttl`, ... */
   params: Params;
 }
 
@@ -47,7 +51,21 @@ function commonProtocol(value: string): { transport: string; next: number } | -1
   return { transport, next: skipWhitespace(value, end) };
 }
 
-/** Parses one via-parm: `SIP / 2.0 / UDP host[:port] *(; param)`, LWS allowed around `/`. */
+/**
+ * Parses one via-parm: `SIP / 2.0 / UDP host[:port] *(; param)`, LWS allowed around `/`
+ * (RFC 3261 §20.42, §25.1).
+ *
+ * @param value - one Via value; use {@link parseViaList} for a line that may hold several
+ * @returns the protocol, transport, sent-by and parameters
+ * @throws {@link SipParseError} when the value is not a via-parm
+ * @example
+ * ```ts
+ * import { parseVia } from 'rxsip/sip';
+ *
+ * const via = parseVia('SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds;rport');
+ * console.log(via.transport, via.host, via.params.branch); // UDP 192.0.2.1 z9hG4bK776asdhds
+ * ```
+ */
 export function parseVia(value: string): Via {
   const what = 'Via';
   const common = commonProtocol(value);
@@ -102,7 +120,20 @@ export function parseTopVia(value: string): Via {
   return parseVia(first);
 }
 
-/** Parses a Via header value, which may hold several comma-separated via-parms. */
+/**
+ * Parses a Via header value, which may hold several comma-separated via-parms.
+ *
+ * @param value - the header line's value
+ * @returns the via-parms, topmost first
+ * @throws {@link SipParseError} when an element is empty or malformed
+ * @example
+ * ```ts
+ * import { parseViaList } from 'rxsip/sip';
+ *
+ * const vias = parseViaList('SIP/2.0/TCP p1.example.com;branch=z9hG4bKa, SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKb');
+ * console.log(vias.length); // 2
+ * ```
+ */
 export function parseViaList(value: string): Via[] {
   return splitList(value).map((part) => {
     if (part.length === 0) throw new SipParseError('Via: empty list element');
@@ -110,6 +141,18 @@ export function parseViaList(value: string): Via[] {
   });
 }
 
+/**
+ * Writes a Via value: `SIP/2.0/<transport> <host>[:port]` and the parameters.
+ *
+ * @param via - the via-parm
+ * @returns the header value
+ * @example
+ * ```ts
+ * import { newBranch, stringifyVia } from 'rxsip/sip';
+ *
+ * const value = stringifyVia({ protocol: 'SIP/2.0', transport: 'UDP', host: '192.0.2.1', port: 5060, params: { branch: newBranch(), rport: null } });
+ * ```
+ */
 export function stringifyVia(via: Via): string {
   const port = via.port === undefined ? '' : `:${via.port}`;
   return `${via.protocol}/${via.transport} ${via.host}${port}${stringifyParams(via.params)}`;
