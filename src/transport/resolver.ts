@@ -6,9 +6,26 @@ import { defaultPort, PROTOCOLS, type Protocol, type Target } from './types.js';
 
 /** The DNS queries RFC 3263 needs; injectable so the selection logic is testable. */
 export interface DnsLookup {
+  /**
+   * NAPTR records of a domain, from which RFC 3263 §4.1 picks the transport.
+   *
+   * @param name - the domain of the target URI
+   * @returns the records; a rejection (as `node:dns` gives for no records) counts as none
+   */
   naptr(name: string): Promise<NaptrRecord[]>;
+  /**
+   * SRV records of a service name such as `_sip._udp.example.com` (RFC 3263 §4.2, RFC 2782).
+   *
+   * @param name - the service name
+   * @returns the records, in any order (the resolver orders them by priority and weight); a rejection counts as none
+   */
   srv(name: string): Promise<SrvRecord[]>;
-  /** A and AAAA records, IPv4 first. */
+  /**
+   * A and AAAA records, IPv4 first.
+   *
+   * @param name - a host name
+   * @returns the addresses as IP literals
+   */
   addresses(name: string): Promise<string[]>;
 }
 

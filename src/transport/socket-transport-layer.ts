@@ -26,6 +26,7 @@ import { UdpTransport } from './udp-transport.js';
 import { WsConnection } from './ws-connection.js';
 import { WsListener } from './ws-listener.js';
 
+/** Bounds on what the socket transports hold: message sizes, connections, idle time, UDP buffers. */
 export interface TransportLimits {
   /** Largest SIP message accepted on a stream or WebSocket (bytes); datagrams are bounded by UDP. */
   maxMessageBytes: number;
@@ -35,7 +36,9 @@ export interface TransportLimits {
   maxConnections: number;
   /** Connections without traffic for this long are closed (ms; 0 keeps them). */
   idleTimeoutMs: number;
+  /** The UDP sockets' receive buffer (SO_RCVBUF, bytes): room for bursts while the event loop is busy. */
   udpRecvBufferSize: number;
+  /** The UDP sockets' send buffer (SO_SNDBUF, bytes). */
   udpSendBufferSize: number;
 }
 

@@ -7,13 +7,17 @@ export const PROTOCOLS: readonly Protocol[] = ['udp', 'tcp', 'tls', 'ws', 'wss']
 
 /** A transport address. `address` is an IP literal without brackets. */
 export interface Endpoint {
+  /** The transport protocol the address is reached over. */
   protocol: Protocol;
+  /** An IPv4 or IPv6 literal, IPv6 without brackets (`2001:db8::1`). */
   address: string;
+  /** The port number. */
   port: number;
 }
 
 /** Where a message came from: the peer, the listening point it reached, and its connection. */
 export interface Source extends Endpoint {
+  /** Our listening point the message reached (for a connection, the one that accepted or opened it). */
   local: Endpoint;
   /** The connection it arrived on (connection-oriented protocols). */
   flowId?: string;
@@ -21,6 +25,7 @@ export interface Source extends Endpoint {
 
 /** Where to send a message. With `flowId`, that connection is used while it is open. */
 export interface Target extends Endpoint {
+  /** The connection to send on while it is open, as RFC 5626 flows and responses over TCP want (RFC 3261 §18.2.2). */
   flowId?: string;
   /** The host name the address was resolved from: TLS server name and certificate check. */
   hostname?: string;
@@ -28,11 +33,15 @@ export interface Target extends Endpoint {
 
 /** A listening point to open. */
 export interface ListenOptions {
+  /** The transport to listen on. */
   protocol: Protocol;
+  /** The local address to bind: an IP literal, or `0.0.0.0` / `::` for every interface. */
   host: string;
+  /** The port to bind; 0 lets the system choose one (the chosen one is in the `ListeningPoint`). */
   port: number;
   /** The address to advertise in Via/Contact/Record-Route when `host` is a wildcard or behind NAT. */
   advertisedHost?: string;
+  /** The port to advertise with `advertisedHost`, when a NAT or load balancer maps it; the bound port otherwise. */
   advertisedPort?: number;
   /** Certificate and key for `tls`/`wss`. */
   tls?: SecureContextOptions;
@@ -42,6 +51,7 @@ export interface ListenOptions {
 
 /** A listening point once open: the bound address and what goes into Via/Contact. */
 export interface ListeningPoint extends Endpoint {
+  /** The host and port written into Via, Contact and Record-Route for this point. */
   advertised: { host: string; port: number };
 }
 
