@@ -15,6 +15,11 @@ import type { ListenOptions } from '../transport/types.js';
 import { parseListenSpec } from './listen-spec.js';
 import { StackEngine } from './stack-engine.js';
 
+/**
+ * What {@link startEmbeddedEngine} (and `srf.start`) takes: where to listen, and optionally
+ * certificates, timers, limits and the request policy. An unknown or ill-typed field is a
+ * `TypeError` that names it.
+ */
 export interface EmbeddedEngineOptions {
   /** Listening points: `[protocol:]host:port` strings or full options. */
   listen: ReadonlyArray<string | ListenOptions>;
@@ -22,11 +27,17 @@ export interface EmbeddedEngineOptions {
   tls?: SecureContextOptions;
   /** Options for outbound TLS/WSS connections. */
   tlsClient?: ConnectionOptions;
+  /** Transaction timers (T1, T2, T4, Timer B/F, ...) that differ from RFC 3261's defaults. */
   timers?: Partial<TransactionTimers>;
+  /** Bounds on messages, connections and transactions that differ from the defaults. */
   limits?: Partial<TransportLimits & TransactionLimits>;
+  /** What the stack supports: option tags, session body types, URI schemes (`DEFAULT_REQUEST_POLICY` otherwise). */
   policy?: Partial<RequestPolicy>;
+  /** The scheduler every protocol timer runs on; RxJS's `asyncScheduler` when omitted. */
   scheduler?: SchedulerLike;
+  /** A pino logger; one named `rxsip` at level `warn` when omitted. */
   logger?: Logger;
+  /** DNS queries for RFC 3263 resolution; the system resolver when omitted. */
   dns?: DnsLookup;
 }
 
@@ -137,10 +148,22 @@ export function validateEngineOptions(options: EmbeddedEngineOptions): void {
 }
 
 /**
- * Starts the embedded engine: a pure-TypeScript SIP stack on real sockets.
+ * Starts the embedded engine: a pure-TypeScript SIP stack on real sockets. `srf.start(options)`
+ * calls it; call it yourself to share one engine or to attach it later.
  *
+ * @param options - listening points and the rest; checked first, a bad field is a `TypeError`
+ * @returns the engine, once every listening point is open; rejects when one cannot be opened
  * @example
- * const engine = await startEmbeddedEngine({ listen: ['127.0.0.1:5060', 'tls:127.0.0.1:5061'], tls: { cert, key } });
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { Srf, startEmbeddedEngine } from 'rxsip';
+ *
+ * const engine = await startEmbeddedEngine({
+ *   listen: ['127.0.0.1:5060', 'tls:127.0.0.1:5061'],
+ *   tls: { cert: readFileSync('cert.pem'), key: readFileSync('key.pem') },
+ * });
+ * const srf = new Srf().attach(engine);
+ * ```
  */
 export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promise<StackEngine> {
   validateEngineOptions(options);

@@ -9,11 +9,16 @@ import type { ListeningPoint, Protocol, Source, Target } from '../transport/type
  * never get here: the engine answers them.
  */
 export interface InboundRequest {
+  /** The request as received, Via stamped with `received` and `rport` (RFC 3261 §18.2.1, RFC 3581). */
   readonly message: SipRequest;
+  /** Where it came from: the peer's address, our listening point, and the connection it arrived on. */
   readonly source: Source;
   /**
    * Sends a response on the server transaction. Returns false when it can no longer be sent
    * (final already sent, cancelled, transaction over, or an ACK).
+   *
+   * @param response - a response to `message`, e.g. from `createResponse(message, 180)`
+   * @returns `true` when the transaction took the response, `false` when it can no longer send one
    */
   respond(response: SipResponse): boolean;
   /** True once a final response went out (or for an ACK). */
@@ -36,6 +41,7 @@ export type OutboundEvent =
    */
   | { kind: 'response'; response: SipResponse; failure?: ClientFailure | 'unresolvable' };
 
+/** How {@link Engine.send} and {@link Engine.sendAck} route a request. */
 export interface SendOptions {
   /** Next hop instead of the first Route or the Request-URI (an outbound proxy URI). */
   proxy?: string;
@@ -59,14 +65,36 @@ export interface Engine {
    * window (RFC 6026 Timer M) so late 2xx can be ACKed. Unsubscribing before a final response
    * CANCELs an INVITE. Targets are resolved per RFC 3263 and tried in turn on 503, timeout or
    * transport error. A Contact is added to dialog-creating requests without one.
+   *
+   * @param request - the request to send; the engine adds Via (and Contact where needed)
+   * @param options - an outbound proxy, a connection to use, and for INVITE when to CANCEL
+   * @returns a cold Observable of `sent` and each response
    */
   send(request: SipRequest, options?: SendOptions): Observable<OutboundEvent>;
-  /** Sends an ACK for a 2xx (no transaction), with its own Via. */
+  /**
+   * Sends an ACK for a 2xx (no transaction: RFC 3261 §13.2.2.4), with its own Via.
+   *
+   * @param ack - the ACK, built by the dialog with the INVITE's CSeq number
+   * @param options - next hop or connection, as for `send`
+   */
   sendAck(ack: SipRequest, options?: SendOptions): void;
-  /** A Contact URI reaching this engine over `protocol` (the listening point's advertised address). */
+  /**
+   * A Contact URI reaching this engine over `protocol` (the listening point's advertised address).
+   *
+   * @param protocol - the transport the peer should use; UDP when omitted
+   * @param user - the user part, e.g. the AOR's user for a REGISTER's Contact
+   * @returns the URI, with `transport=` for protocols other than UDP
+   */
   contactUri(protocol?: Protocol, user?: string): string;
+  /** The listening points, open, with the addresses they advertise. */
   readonly listeningPoints: readonly ListeningPoint[];
   /** Flow ids of connections as they close. */
   readonly flowClosed$: Observable<string>;
+  /**
+   * Stops the engine: ends every transaction and its timers, completes `requests$`, and closes
+   * the listening points and connections.
+   *
+   * @returns a promise that resolves once the sockets are closed
+   */
   close(): Promise<void>;
 }

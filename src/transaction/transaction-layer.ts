@@ -28,6 +28,7 @@ export interface TransactionUser {
   onStrayResponse(response: SipResponse, source: Source): void;
 }
 
+/** Bounds on the transaction layer: how many transactions live at once, how large a request may be. */
 export interface TransactionLimits {
   /** Live transactions (client + server) at most; new requests beyond get 503. */
   maxTransactions: number;
