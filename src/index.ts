@@ -61,6 +61,7 @@ export type {
   SendOptions as EngineSendOptions,
 } from './engine/engine.js';
 export { asUas } from './operators/as-uas.js';
+export { type AuthenticatedRequest, authenticate } from './operators/authenticate.js';
 export { type B2buaTarget, b2bua } from './operators/b2bua.js';
 export { filterMethod } from './operators/filter-method.js';
 export { proxy } from './operators/proxy.js';
@@ -70,6 +71,20 @@ export { type ProxyDestinations, proxy$ } from './proxy/proxy-call.js';
 export type { ProxyOptions, ProxyResponseRecord, ProxyResult } from './proxy/proxy-request.js';
 export { ALLOW, SUPPORTED } from './requests/capabilities.js';
 export type { AuthProvider, Credentials } from './requests/digest-client.js';
+export {
+  DigestAuthenticator,
+  type DigestAuthOptions,
+  type DigestAuthorizationFields,
+  type DigestMiddleware,
+  type DigestMiddlewareRequest,
+  type DigestRefusal,
+  type DigestRequest,
+  type DigestResponse,
+  type DigestSuccess,
+  type DigestVerdict,
+  type UserLookup,
+  type UserSecret,
+} from './requests/digest-server.js';
 export type { RequestOptions } from './requests/out-of-dialog-request.js';
 export { type RequestEvent, SrfRequest } from './requests/srf-request.js';
 export {

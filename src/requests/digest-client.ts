@@ -72,13 +72,14 @@ function pickChallenge(challenges: AuthHeader[]): AuthHeader | undefined {
 }
 
 /**
- * Answers a 401/407 (RFC 3261 §22.2, §22.3): a copy of `template` with CSeq + 1 and an
+ * Answers a 401/407 (RFC 3261 §22.2, §22.3): a copy of `template` with the next CSeq and an
  * Authorization or Proxy-Authorization header for the strongest digest challenge offered.
  *
- * @param template - the request that was challenged
+ * @param template - the request that was challenged, without credentials
  * @param response - the 401 or 407
  * @param credentials - the user name and password to answer with
  * @param nc - the nonce count (qop), 1 for a fresh nonce
+ * @param cseq - the CSeq number of the retry (default: the template's + 1)
  * @returns the request to resend, or undefined when no challenge can be answered
  */
 export function authorize(
@@ -86,10 +87,10 @@ export function authorize(
   response: SipResponse,
   credentials: Credentials,
   nc = 1,
+  cseq = template.cseq.seq + 1,
 ): SipRequest | undefined {
   const proxy = response.status === 407;
-  const challenges = response.tryParsedHeader(proxy ? 'proxy-authenticate' : 'www-authenticate') ?? [];
-  const challenge = pickChallenge(challenges);
+  const challenge = pickChallenge(challengesOf(response));
   if (!challenge) return undefined;
   const request = template.clone();
   const answer = answerChallenge(challenge, {
@@ -99,21 +100,40 @@ export function authorize(
     body: request.payload,
     nc,
   });
-  request.set('CSeq', `${template.cseq.seq + 1} ${template.method}`);
+  request.set('CSeq', `${cseq} ${template.method}`);
   request.append(proxy ? 'Proxy-Authorization' : 'Authorization', stringifyAuthHeader(answer));
   return request;
 }
 
+function challengesOf(response: SipResponse): AuthHeader[] {
+  return response.tryParsedHeader(response.status === 407 ? 'proxy-authenticate' : 'www-authenticate') ?? [];
+}
+
+// RFC 7616 §3.3: stale=true says the credentials were right and only the nonce had expired.
+function isStale(response: SipResponse): boolean {
+  return pickChallenge(challengesOf(response))?.params.stale?.toLowerCase() === 'true';
+}
+
+function isChallenge(event: OutboundEvent): event is OutboundEvent & { kind: 'response' } {
+  return (
+    event.kind === 'response' &&
+    !event.failure &&
+    (event.response.status === 401 || event.response.status === 407)
+  );
+}
+
 /**
  * Sends `request` with `send`, and when the final response is a 401 or 407 and `auth` gives
- * credentials, sends it once more with them (a second challenge is passed on as the final).
- * The challenge response itself is not emitted when it is answered; when `auth` gives no
- * credentials it is. An error from `auth` errors the result.
+ * credentials, sends it once more with them. A second challenge is passed on as the final,
+ * unless it says `stale=true` (RFC 7616 §3.3: only the nonce had expired): that one is
+ * answered once more, with the same credentials and the new nonce. A challenge that is
+ * answered is not emitted; when `auth` gives no credentials it is. An error from `auth` errors
+ * the result.
  *
  * @param request - the request to send
  * @param send - sends one request and emits its events
  * @param auth - where the credentials come from; without it the request is sent once
- * @returns the events of the request, and of its authorized retry when there is one
+ * @returns the events of the request, and of its authorized retries when there are some
  */
 export function withDigestAuth(
   request: SipRequest,
@@ -123,23 +143,32 @@ export function withDigestAuth(
   if (!auth) return send(request);
   return defer(() => {
     const template = request.clone();
+    const retry = (
+      challenge: SipResponse,
+      credentials: Credentials,
+      cseq: number,
+      staleLeft: boolean,
+    ): Observable<OutboundEvent> | undefined => {
+      const next = authorize(template, challenge, credentials, 1, cseq);
+      if (!next) return undefined;
+      return send(next).pipe(
+        mergeMap((event): Observable<OutboundEvent> => {
+          if (!staleLeft || !isChallenge(event) || !isStale(event.response)) return of(event);
+          return retry(event.response, credentials, cseq + 1, false) ?? of(event);
+        }),
+      );
+    };
     return send(request).pipe(
       mergeMap((event) => {
-        if (
-          event.kind !== 'response' ||
-          event.failure ||
-          (event.response.status !== 401 && event.response.status !== 407)
-        ) {
-          return of(event);
-        }
+        if (!isChallenge(event)) return of(event);
         const challenge = event.response;
         // A provider that fails (throws, rejects, calls back an error) errors the request: its
         // reason is the application's to see, not a 401 passed on in its place.
         return credentialsFor(auth, template, challenge).pipe(
-          mergeMap((credentials) => {
-            const retry = credentials && authorize(template, challenge, credentials);
-            return retry ? send(retry) : of(event);
-          }),
+          mergeMap(
+            (credentials) =>
+              (credentials && retry(challenge, credentials, template.cseq.seq + 1, true)) ?? of(event),
+          ),
         );
       }),
     );

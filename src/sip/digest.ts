@@ -164,7 +164,8 @@ export interface VerifyOptions {
 
 /**
  * Checks Digest credentials (RFC 7616 §3.4.1) against the user's secret, in constant time.
- * Nonce freshness and replay (the `nc` count) are the caller's to track.
+ * Only the arithmetic: nonce freshness, replay (the `nc` count), realm and `uri` are the
+ * caller's to check. `DigestAuthenticator` (rxsip) checks them all.
  */
 export function verifyCredentials(credentials: AuthHeader, options: VerifyOptions): boolean {
   if (credentials.scheme.toLowerCase() !== 'digest') return false;
@@ -197,17 +198,32 @@ export function verifyCredentials(credentials: AuthHeader, options: VerifyOption
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** A fresh challenge for a UAS or registrar to send in 401/407. */
+/**
+ * A Digest challenge for a 401 (WWW-Authenticate) or 407 (Proxy-Authenticate), RFC 7616 §3.3.
+ * Without `nonce` it draws a random one that nobody can check later: a server that verifies
+ * the answers should use `DigestAuthenticator` (rxsip), whose nonces it issued itself, expire,
+ * and are counted (nc) against replays.
+ *
+ * @param options - the realm; the algorithm (default MD5), the qop list (default `auth`),
+ * `opaque`, `stale` (RFC 7616 §3.3: the last nonce expired, the credentials were good) and `nonce`
+ * @returns the challenge, to be written with `stringifyAuthHeader(challenge, 'challenge')`
+ * @example
+ * ```ts
+ * const challenge = createChallenge({ realm: 'example.com', algorithm: 'SHA-256', nonce });
+ * res.send(401, { headers: { 'WWW-Authenticate': stringifyAuthHeader(challenge, 'challenge') } });
+ * ```
+ */
 export function createChallenge(options: {
   realm: string;
   algorithm?: DigestAlgorithm;
   qop?: string;
   opaque?: string;
   stale?: boolean;
+  nonce?: string;
 }): AuthHeader {
   const params: Record<string, string> = {
     realm: options.realm,
-    nonce: randomToken(16),
+    nonce: options.nonce ?? randomToken(16),
     algorithm: options.algorithm ?? 'MD5',
     qop: options.qop ?? 'auth',
   };
