@@ -43,15 +43,24 @@ export type { B2buaOptions, B2buaProgress, SdpTransform } from './b2bua-options.
  *
  * A call's failure is the call's: B's failure is sent to A and the observable ends with
  * `rejected` instead of `connected`; A's cancel (B is cancelled) and a failure of A's answer
- * after B answered (B is hung up) end it with neither. Only with `passFailure: false`, while A still waits for an answer, does B's
- * failure error with {@link SipError}: the application has asked to handle it.
+ * after B answered (B is hung up) end it with neither. Only with `passFailure: false`, while A
+ * still waits for an answer, does B's failure error with {@link SipError}: the application has
+ * asked to handle it.
  *
  * @param event - A's INVITE and its response
  * @param target - B's URI (or `host[:port]`)
  * @param options - drachtio-srf's createB2BUA options
  * @returns the progress, ending with `connected`
  * @example
- * b2buaProgress$(call, 'sip:bob@192.0.2.9').pipe(filter((p) => p.type === 'connected'))
+ * ```ts
+ * import { b2buaProgress$, type RequestEvent } from 'rxsip';
+ *
+ * declare const call: RequestEvent;
+ * b2buaProgress$(call, 'sip:bob@192.0.2.9').subscribe((p) => {
+ *   if (p.type === 'connected') p.uac.ended$.subscribe(() => console.log('B hung up'));
+ *   else if (p.type === 'rejected') console.log('B refused:', p.error.status);
+ * });
+ * ```
  */
 export function b2buaProgress$(
   event: RequestEvent,
@@ -176,7 +185,7 @@ export function b2buaProgress$(
 }
 
 /**
- * The two legs once connected (see {@link b2buaProgress$}); completes without a value when the
+ * The two legs once connected (see `b2buaProgress$`); completes without a value when the
  * call did not connect (the failure has been answered to A), and errors only with
  * `passFailure: false`.
  *
@@ -185,7 +194,16 @@ export function b2buaProgress$(
  * @param options - drachtio-srf's createB2BUA options
  * @returns both legs
  * @example
- * srf.invite$.pipe(mergeMap((call) => b2bua$(call, 'sip:192.0.2.9'))).subscribe(({ uas, uac }) => ...)
+ * ```ts
+ * import { mergeMap } from 'rxjs';
+ * import { b2bua$, type Srf } from 'rxsip';
+ *
+ * declare const srf: Srf;
+ * srf.invite$.pipe(mergeMap((call) => b2bua$(call, 'sip:192.0.2.9'))).subscribe(({ uas, uac }) => {
+ *   uas.ended$.subscribe(() => uac.end());
+ *   uac.ended$.subscribe(() => uas.end());
+ * });
+ * ```
  */
 export function b2bua$(
   event: RequestEvent,

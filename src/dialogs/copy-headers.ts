@@ -26,7 +26,21 @@ const LEG_HEADERS = new Set([
 /**
  * The headers of `message` named by `spec` (drachtio-srf's `proxyRequestHeaders` /
  * `proxyResponseHeaders`): a list of names, or `['all', '-X-Foo', ...]` for every header but
- * the leg's own and those named with `-`.
+ * the leg's own and those named with `-`. A leg's own headers (Via, From, To, Call-ID, CSeq,
+ * Contact, routing, credentials, RSeq/RAck, Content-Length and Content-Type) are never taken by
+ * `'all'`: each leg of a B2BUA has its own.
+ *
+ * @param message - the request or response of one leg
+ * @param spec - header names to copy, or `'all'` and names prefixed with `-` to leave out
+ * @returns the headers, one array entry per line, ready for the other leg's request or response
+ * @example
+ * ```ts
+ * import { copyHeaders, type SipRequest } from 'rxsip';
+ *
+ * declare const invite: SipRequest;
+ * const forB = copyHeaders(invite, ['all', '-X-Internal']); // every header but X-Internal and the leg's own
+ * const diversion = copyHeaders(invite, ['Diversion', 'P-Asserted-Identity']);
+ * ```
  */
 export function copyHeaders(message: SipMessage, spec: readonly string[] | undefined): HeaderInit {
   const out: HeaderInit = {};

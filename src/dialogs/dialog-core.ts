@@ -24,15 +24,21 @@ export type DialogState = 'trying' | 'proceeding' | 'early' | 'confirmed' | 'ter
 
 /** How a dialog ended: the reason, who ended it, and the request that did (a BYE) if any. */
 export interface DialogEnd {
+  /** Why: a CDR reason (`normal-release`, `session-expired`, `ack-timeout`, ...) or the application's own words. */
   reason: CdrReason | string;
+  /** `local` when this side ended the dialog, `remote` when the peer did. */
   initiator: 'local' | 'remote';
+  /** The peer's BYE (or the final NOTIFY of a subscription) that ended it, when it was the peer. */
   req?: SipRequest;
 }
 
 /** A request to send inside a dialog. */
 export interface RequestOptions {
+  /** The method: INFO, MESSAGE, NOTIFY, REFER, OPTIONS, ... (re-INVITE and UPDATE have their own methods). */
   method: string;
+  /** Headers to add; the dialog writes From, To, Call-ID, CSeq, Route and Contact itself (RFC 3261 §12.2.1.1). */
   headers?: HeaderInit;
+  /** The body, e.g. the `application/dtmf-relay` of an INFO. */
   body?: string | Buffer;
   /** Content-Type for the body (default application/sdp for INVITE/UPDATE/ACK/PRACK). */
   contentType?: string;

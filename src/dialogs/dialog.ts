@@ -83,6 +83,11 @@ export interface Confirmation {
  *
  * @example
  * ```ts
+ * import { mergeMap } from 'rxjs';
+ * import { type Srf, uas$ } from 'rxsip';
+ *
+ * declare const srf: Srf;
+ * declare const localSdp: string;
  * srf.invite$.pipe(mergeMap((call) => uas$(call, { localSdp }))).subscribe((dialog) => {
  *   dialog.info$.subscribe(({ res }) => res.send(200));
  *   dialog.ended$.subscribe(({ reason }) => console.log('ended', reason));
@@ -280,6 +285,10 @@ export class Dialog extends DialogCore {
    * @returns the responses
    * @example
    * ```ts
+   * import type { Dialog } from 'rxsip';
+   *
+   * declare const dialog: Dialog;
+   * const body = 'Signal=5\r\nDuration=160\r\n';
    * dialog
    *   .send$({ method: 'INFO', headers: { 'Content-Type': 'application/dtmf-relay' }, body })
    *   .subscribe((res) => console.log(res.status));
@@ -350,7 +359,11 @@ export class Dialog extends DialogCore {
    * @returns the final response
    * @example
    * ```ts
-   * const res = await dialog.send({ method: 'INFO', body: 'Signal=1' });
+   * import type { Dialog } from 'rxsip';
+   *
+   * declare const dialog: Dialog;
+   * const res = await dialog.send({ method: 'INFO', body: 'Signal=1', contentType: 'application/dtmf-relay' });
+   * console.log(res.status);
    * ```
    */
   send(options: RequestOptions): Promise<SipResponse> {

@@ -56,8 +56,14 @@ const refuse = (refusal: OfferAnswerRefusal): OfferAnswerTransition => ({ ok: fa
  * @param event - what is sent or received
  * @returns the next state, or the refusal
  * @example
+ * ```ts
+ * import { offerAnswer, STABLE } from 'rxsip';
+ *
  * const t = offerAnswer(STABLE, { kind: 'receive-offer', carrier: 'update' });
  * // { ok: true, state: { kind: 'offer-received', carrier: 'update' } }
+ * if (t.ok) console.log(t.state.kind);
+ * else console.log(`refused: ${t.refusal}`); // answer 491 or 500 as RFC 3311 §5.2 says
+ * ```
  */
 export function offerAnswer(state: OfferAnswerState, event: OfferAnswerEvent): OfferAnswerTransition {
   return match([state, event] as const)

@@ -1,11 +1,22 @@
 import { parse, write } from 'sdp-transform';
 
+/** A media direction attribute of SDP (RFC 3264 §5.1, §6.1): who sends media to whom. */
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 const DIRECTIONS: readonly string[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
 
 /**
  * The media direction of an SDP (RFC 3264 §5.1): the first media section's attribute, or the
  * session-level one, sendrecv by default. `undefined` for something that is not SDP.
+ *
+ * @param sdp - a session description
+ * @returns the direction, or `undefined` when `sdp` is not SDP
+ * @example
+ * ```ts
+ * import { sdpDirection } from 'rxsip';
+ *
+ * const offer = 'v=0\r\no=- 1 2 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendonly\r\n';
+ * sdpDirection(offer); // 'sendonly'
+ * ```
  */
 export function sdpDirection(sdp: string): Direction | undefined {
   if (!sdp.trim().startsWith('v=')) return undefined;
@@ -19,7 +30,22 @@ export function sdpDirection(sdp: string): Direction | undefined {
   }
 }
 
-/** Sets every media section's direction (and clears a session-level one). */
+/**
+ * Sets every media section's direction (and clears a session-level one): how an application
+ * writes a hold offer (sendonly) or the answer to one (recvonly), RFC 3264 §8.4.
+ *
+ * @param sdp - a session description
+ * @param direction - the direction every media section gets
+ * @returns the SDP rewritten, with the same line ends
+ * @example
+ * ```ts
+ * import { type Dialog, withDirection } from 'rxsip';
+ *
+ * declare const dialog: Dialog;
+ * // Put the peer on hold: offer our current SDP as sendonly.
+ * dialog.sendReinvite(withDirection(dialog.local.sdp, 'sendonly'));
+ * ```
+ */
 export function withDirection(sdp: string, direction: Direction): string {
   const session = parse(sdp) as ReturnType<typeof parse> & { direction?: string };
   delete session.direction;
@@ -34,13 +60,39 @@ export function sdpOrigin(sdp: string): string | undefined {
   return line && line.length >= 3 ? `${line[1]} ${line[2]}` : undefined;
 }
 
-/** Whether an offer puts us on hold: it stops sending to us (sendonly or inactive), RFC 3264 §8.4. */
+/**
+ * Whether an offer puts us on hold: it stops sending to us (sendonly or inactive), RFC 3264 §8.4.
+ *
+ * @param sdp - the offer received
+ * @returns `true` for a sendonly or inactive offer
+ * @example
+ * ```ts
+ * import { isHoldOffer, type SipRequest } from 'rxsip';
+ *
+ * declare const reinvite: SipRequest;
+ * if (isHoldOffer(reinvite.body)) console.log('the caller put us on hold');
+ * ```
+ */
 export function isHoldOffer(sdp: string): boolean {
   const direction = sdpDirection(sdp);
   return direction === 'sendonly' || direction === 'inactive';
 }
 
-/** The answer direction for an offer (RFC 3264 §6.1). */
+/**
+ * The answer direction for an offer (RFC 3264 §6.1): sendonly is answered recvonly, recvonly
+ * sendonly, and sendrecv and inactive as they are.
+ *
+ * @param offer - the offer's direction
+ * @returns the direction the answer carries
+ * @example
+ * ```ts
+ * import { answerDirection, sdpDirection, withDirection } from 'rxsip';
+ *
+ * declare const offer: string;
+ * declare const ourSdp: string;
+ * const answer = withDirection(ourSdp, answerDirection(sdpDirection(offer) ?? 'sendrecv'));
+ * ```
+ */
 export function answerDirection(offer: Direction): Direction {
   if (offer === 'sendonly') return 'recvonly';
   if (offer === 'recvonly') return 'sendonly';

@@ -16,7 +16,12 @@ export function expiresOf(message: SipMessage): number | undefined {
  * @param message - a NOTIFY
  * @returns the state (lower case), its expires and reason, or undefined without the header
  * @example
- * subscriptionStateOf(notify)?.state === 'terminated'
+ * ```ts
+ * import { type SipRequest, subscriptionStateOf } from 'rxsip';
+ *
+ * declare const notify: SipRequest;
+ * if (subscriptionStateOf(notify)?.state === 'terminated') console.log('the subscription is over');
+ * ```
  */
 export function subscriptionStateOf(
   message: SipMessage,

@@ -9,6 +9,7 @@ export interface UacOptions {
   method?: 'INVITE' | 'SUBSCRIBE';
   /** Our offer; without it the INVITE is a late offer. */
   localSdp?: string;
+  /** Headers for the INVITE (or SUBSCRIBE); a From or To given here replaces the generated one. */
   headers?: HeaderInit;
   /** Digest credentials for 401/407, kept for requests later challenged in the dialog. */
   auth?: AuthProvider;
@@ -18,9 +19,11 @@ export interface UacOptions {
   followRedirects?: boolean;
   /** On a redirect keep the Request-URI and send to the Contact as a proxy. */
   keepUriOnRedirect?: boolean;
-  /** User and display name for From (and a bare-host URI's user: `calledNumber`). */
+  /** User part of From when From is not given (default `anonymous`). */
   callingNumber?: string;
+  /** Display name of From when From is not given. */
   callingName?: string;
+  /** The user put before a bare `host[:port]` target: `sip:<calledNumber>@host[:port]`. */
   calledNumber?: string;
   /**
    * `'manual'`: reliable provisional responses (RFC 3262) are not PRACKed automatically; the

@@ -267,8 +267,14 @@ export function inviteOf(req: SrfRequest): UasInvite | undefined {
  * @param req - an INVITE from `srf.invite$`
  * @returns its early dialog, if any
  * @example
- * res.send(183, { body: sdp });
- * earlyDialogOf(req)?.update$.subscribe(({ res }) => res.send(200));
+ * ```ts
+ * import { earlyDialogOf, type RequestEvent } from 'rxsip';
+ *
+ * declare const call: RequestEvent;
+ * declare const sdp: string;
+ * call.res.send(183, { body: sdp });
+ * earlyDialogOf(call.req)?.update$.subscribe(({ res }) => res.send(200));
+ * ```
  */
 export function earlyDialogOf(req: SrfRequest): Dialog | undefined {
   return invites.get(req)?.earlyDialog;

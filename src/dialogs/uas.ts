@@ -28,7 +28,7 @@ import { agentOf } from './user-agent.js';
 /** An SDP: text, or a function making it (or a Promise of it). */
 export type SdpSource = string | (() => string | Promise<string>);
 
-/** How {@link uas$} answers. */
+/** How `uas$` answers. */
 export interface UasOptions {
   /** The SDP for the 200: text, or a function returning it (or a Promise of it). */
   localSdp?: SdpSource;
@@ -60,7 +60,16 @@ function sdpOf(make: () => string | Promise<string>): Observable<string> {
  * @param options - the SDP and headers of the answer
  * @returns the dialog, once answered; nothing when the call ended first
  * @example
- * srf.invite$.pipe(mergeMap((call) => uas$(call, { localSdp }))).subscribe((dialog) => ...)
+ * ```ts
+ * import { mergeMap } from 'rxjs';
+ * import { type Srf, uas$ } from 'rxsip';
+ *
+ * declare const srf: Srf;
+ * declare const localSdp: string;
+ * srf.invite$.pipe(mergeMap((call) => uas$(call, { localSdp }))).subscribe((dialog) => {
+ *   dialog.ended$.subscribe(({ reason }) => console.log('ended', reason));
+ * });
+ * ```
  */
 export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<Dialog> {
   const { req, res } = event;

@@ -9,7 +9,9 @@ import { DEFAULT_SESSION_TIMERS, type SessionTimerConfig } from './session-timer
 
 /** T1 and T2 of RFC 3261, for the UA core's 2xx retransmission (§13.3.1.4). */
 export interface UserAgentTimers {
+  /** The round-trip estimate, in ms (500 by default): the first 2xx retransmission interval. */
   t1: number;
+  /** The cap on the retransmission interval, in ms (4000 by default). */
   t2: number;
 }
 

@@ -19,6 +19,9 @@ export interface RequestEvent {
  *
  * @example
  * ```ts
+ * import type { Srf } from 'rxsip';
+ *
+ * declare const srf: Srf;
  * srf.invite$.subscribe(({ req, res }) => {
  *   console.log(req.method, req.uri, 'from', req.source_address);
  *   res.send(486);

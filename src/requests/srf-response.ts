@@ -80,6 +80,9 @@ function givenTo(headers: HeaderInit): string | undefined {
  *
  * @example
  * ```ts
+ * import type { Srf } from 'rxsip';
+ *
+ * declare const srf: Srf;
  * srf.invite$.subscribe(({ res }) => {
  *   res.send(180);
  *   res.send(486, 'Busy Here', { headers: { 'Retry-After': 60 } });
@@ -163,6 +166,10 @@ export class SrfResponse {
    * @returns the response sent, or undefined
    * @example
    * ```ts
+   * import type { SrfResponse } from 'rxsip';
+   *
+   * declare const res: SrfResponse;
+   * declare const sdp: string;
    * res.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: sdp });
    * ```
    */

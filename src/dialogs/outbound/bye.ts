@@ -5,6 +5,7 @@ import type { DialogCore } from '../dialog-core.js';
 
 /** How a dialog is ended by us. */
 export interface EndOptions {
+  /** Headers for the BYE, e.g. a `Reason` (RFC 3326) or `X-` headers for the far end. */
   headers?: HeaderInit;
   /** The reason `ended$` and the CDR give (default `normal-release`). */
   reason?: CdrReason;
