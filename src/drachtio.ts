@@ -21,6 +21,7 @@ export type {
 } from './drachtio/call-forms.js';
 export { Dialog, type DialogEvents, type DialogRequestOptions, NoDialogError } from './drachtio/dialog.js';
 export type { EventMap } from './drachtio/event-surface.js';
+export type { ErrorMiddleware, Handler, NextFunction } from './drachtio/middleware.js';
 export {
   type DigestAuthorization,
   type PayloadPart,
@@ -30,13 +31,8 @@ export {
 } from './drachtio/request.js';
 export { type AckCallback, Response, type ResponseEvents } from './drachtio/response.js';
 export { type AckFunction, SentRequest, type SentRequestEvents } from './drachtio/sent-request.js';
-export {
-  type ErrorMiddleware,
-  type Handler,
-  type NextFunction,
-  Srf,
-  type SrfEvents,
-} from './drachtio/srf.js';
+export { Srf } from './drachtio/srf.js';
+export { SrfBase, type SrfEvents } from './drachtio/srf-base.js';
 export { DialogDirection, DialogState } from './drachtio/srf-statics.js';
 export { type DrachtioSipUri, type DrachtioTelUri, parseUri, stringifyUri } from './drachtio/uri.js';
 export { SipMessage, SipRequest, SipResponse } from './sip/message.js';

@@ -10,6 +10,7 @@ import type { EarlyInvite } from './dialog-core.js';
 import { createDialog } from './dialog-factory.js';
 import { SipError } from './sip-error.js';
 import { AnswerRetransmitter } from './uas-answer.js';
+import { answeredDialog } from './uas-dialog.js';
 import type { UserAgent } from './user-agent.js';
 
 interface Outstanding {
@@ -34,6 +35,8 @@ export class UasInvite implements EarlyInvite, ResponseChannel {
   private readonly held: SipResponse[] = [];
   private answered: ((response: SipResponse) => void) | undefined;
   private finished = false;
+  /** A 2xx went out through this channel (the application's), not one a proxy relayed. */
+  private answeredHere = false;
   /** The 2xx once sent, resent until the ACK. */
   answer: AnswerRetransmitter | undefined;
 
@@ -49,7 +52,10 @@ export class UasInvite implements EarlyInvite, ResponseChannel {
     req.inbound.final$.subscribe((response) => this.final(response));
   }
 
-  /** The early dialog, if a provisional response with a To tag has been sent. */
+  /**
+   * The early dialog, if a provisional response with a To tag has been sent; once a 2xx sent
+   * with `res.send` confirmed it (or made a new one), that dialog.
+   */
   get earlyDialog(): Dialog | undefined {
     return this.early;
   }
@@ -85,6 +91,12 @@ export class UasInvite implements EarlyInvite, ResponseChannel {
         return this.sendReliable(response);
       }
       return this.send(response);
+    }
+    if (status >= 200 && status < 300) {
+      // RFC 3261 §12.1.1: a 2xx that makes a dialog carries our Contact.
+      if (!response.has('contact'))
+        response.set('Contact', `<${this.ua.engine.contactUri(this.req.source.local.protocol)}>`);
+      this.answeredHere = true;
     }
     if (status >= 200 && status < 300 && this.outstanding) {
       // RFC 3262 §3: the 2xx waits for the PRACK of the outstanding reliable response.
@@ -189,7 +201,24 @@ export class UasInvite implements EarlyInvite, ResponseChannel {
     this.held.length = 0;
     if (this.req.canceled) this.canceled();
     else if (response.status >= 300) this.early?.terminate('call-rejected', 'local', undefined, response);
-    this.answered?.(response);
+    if (this.answered) this.answered(response);
+    else if (response.status < 300 && this.answeredHere) this.adopt(response);
+  }
+
+  /**
+   * A 2xx the application sent with `res.send` rather than through `uas$`: it makes the dialog
+   * all the same (RFC 3261 §12.1.1), and the UAS core resends it until the ACK (§13.3.1.4), which
+   * reaches the dialog's `ack$`. Without an ACK the dialog ends with BYE (`ack-timeout`).
+   */
+  private adopt(response: SipResponse): void {
+    let dialog: Dialog | undefined;
+    this.answer = new AnswerRetransmitter(this.ua, this.req.inbound, response, () =>
+      dialog?.end$({ reason: 'ack-timeout' }).subscribe(),
+    );
+    const contact =
+      response.get('contact') ?? `<${this.ua.engine.contactUri(this.req.source.local.protocol)}>`;
+    dialog = answeredDialog(this.req, response.body, response, contact, this.answer, undefined, this.early);
+    this.early = dialog;
   }
 
   /** The caller cancelled (the stack sent the 487): the early dialog ends, or the CDR stops, with the CANCEL. */

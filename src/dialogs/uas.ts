@@ -12,16 +12,14 @@ import {
 } from 'rxjs';
 import { ALLOW, SUPPORTED } from '../requests/capabilities.js';
 import type { RequestEvent } from '../requests/srf-request.js';
-import { uasDialogRoute } from '../sip/dialog-route.js';
 import { hasHeader, mergeHeaders } from '../sip/header-init.js';
-import type { HeaderInit, SipResponse } from '../sip/message.js';
+import type { HeaderInit } from '../sip/message.js';
 import { hasOptionTag } from '../sip/option-tags.js';
 import type { Dialog } from './dialog.js';
-import { createDialog } from './dialog-factory.js';
 import { negotiateAsUas, type SessionTimerTerms } from './session-timer-terms.js';
 import { SipError } from './sip-error.js';
 import { DEFAULT_SUBSCRIPTION_EXPIRES, expiresOf } from './subscription.js';
-import type { AnswerRetransmitter } from './uas-answer.js';
+import { answeredDialog } from './uas-dialog.js';
 import { inviteOf } from './uas-invite.js';
 import { agentOf } from './user-agent.js';
 
@@ -105,7 +103,7 @@ export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<
           headers.Expires = expiresOf(req) ?? DEFAULT_SUBSCRIPTION_EXPIRES;
         const sent = res.send(req.method === 'SUBSCRIBE' ? 202 : 200, { headers, body: sdp || undefined });
         return sent
-          ? of(answered(event, sdp, sent, contact, undefined, undefined))
+          ? of(answeredDialog(req, sdp, sent, contact, undefined, undefined, undefined))
           : notAnswered('cancelled');
       }
       let dialog: Dialog | undefined;
@@ -122,7 +120,7 @@ export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<
       // Sent now, or once the outstanding reliable provisional response is PRACKed (RFC 3262).
       return invite.answer$(res, 200, { headers, body: sdp || undefined }, onAckTimeout).pipe(
         map((sent) => {
-          dialog = answered(event, sdp, sent, contact, invite.answer, terms);
+          dialog = answeredDialog(req, sdp, sent, contact, invite.answer, terms, invite.earlyDialog);
           return dialog;
         }),
         catchError((err: unknown) =>
@@ -145,52 +143,4 @@ export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<
       mergeMap(answer),
     );
   });
-}
-
-/** The dialog a 2xx makes: the early one confirmed, or a new one. */
-function answered(
-  event: RequestEvent,
-  sdp: string,
-  sent: SipResponse,
-  contact: string,
-  answer: AnswerRetransmitter | undefined,
-  sessionTimer: SessionTimerTerms | undefined,
-): Dialog {
-  const { req, res } = event;
-  const ua = agentOf(req);
-  const localContact = sent.get('contact') ?? contact;
-  const early = inviteOf(req)?.earlyDialog;
-  let dialog: Dialog;
-  // A 2xx under another To tag than the provisional's makes a dialog of its own (RFC 3261 §12.1).
-  if (early && early.state === 'early' && early.sip.localTag !== sent.toTag) early.discard();
-  if (early && early.state === 'early') {
-    early.confirm({ localSdp: sdp, localContact, answer, createdBy: sent, sessionTimer });
-    dialog = early;
-  } else {
-    const subscribing = req.method === 'SUBSCRIBE';
-    dialog = createDialog({
-      ua,
-      type: 'uas',
-      dialogType: subscribing ? 'SUBSCRIBE' : 'INVITE',
-      route: uasDialogRoute(req, res.toTag),
-      localContact,
-      localSdp: sdp,
-      remoteSdp: req.body,
-      localCseq: 1,
-      remoteCseq: req.cseq.seq,
-      createdBy: sent,
-      flowId: req.source.flowId,
-      answer,
-      // A late offer: our 2xx offers, the ACK answers (RFC 3264 §4).
-      offers:
-        !subscribing && req.payload.length === 0 && sdp ? { kind: 'offer-sent', carrier: '2xx' } : undefined,
-      sessionTimer,
-      subscription: subscribing
-        ? { event: req.get('event') ?? '', expires: expiresOf(sent) ?? DEFAULT_SUBSCRIPTION_EXPIRES }
-        : undefined,
-    });
-  }
-  if (req.method !== 'SUBSCRIBE')
-    ua.cdr({ type: 'start', source: 'network', time: new Date(ua.scheduler.now()), role: 'uas', msg: sent });
-  return dialog;
 }

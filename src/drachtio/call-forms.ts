@@ -137,6 +137,9 @@ export type UacArgument =
   | CreateUacOptions
   | ProgressCallbacks
   | Callback<Dialog | LateOffer>
+  | Callback<Dialog>
+  | NonNullable<ProgressCallbacks['cbRequest']>
+  | NonNullable<ProgressCallbacks['cbProvisional']>
   | undefined;
 
 /**

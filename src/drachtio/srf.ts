@@ -1,20 +1,11 @@
-import { firstValueFrom, map, type Observable, ReplaySubject, switchMap } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import type { B2buaOptions } from '../dialogs/b2bua-options.js';
-import { Dialog as RxDialog } from '../dialogs/dialog.js';
-import { useDialogClass } from '../dialogs/dialog-factory.js';
 import { SipError } from '../dialogs/sip-error.js';
 import { type UasOptions, uas$ } from '../dialogs/uas.js';
-import { earlyDialogOf } from '../dialogs/uas-invite.js';
-import type { EmbeddedEngineOptions } from '../engine/embedded-engine.js';
-import type { Engine } from '../engine/engine.js';
 import { proxy$ } from '../proxy/proxy-call.js';
 import type { ProxyOptions, ProxyResult } from '../proxy/proxy-request.js';
 import type { RequestOptions } from '../requests/out-of-dialog-request.js';
-import type { ErrorHandler, RequestHandler } from '../requests/request-router.js';
-import type { SrfRequest } from '../requests/srf-request.js';
-import type { SrfResponse } from '../requests/srf-response.js';
 import { SipMessage, SipRequest, SipResponse } from '../sip/message.js';
-import { Srf as ReactiveSrf, type SrfOptions } from '../srf/srf.js';
 import {
   type AnyRequest,
   type AnyResponse,
@@ -35,63 +26,28 @@ import {
   uacDialog,
 } from './call-forms.js';
 import { Dialog } from './dialog.js';
-import { type EventMap, EventSurface } from './event-surface.js';
-import { Request } from './request.js';
-import { Response } from './response.js';
 import { type SentRequest, sendOutOfDialog } from './sent-request.js';
-import { cdrTime, DialogDirection, DialogState, validateTags } from './srf-statics.js';
+import { SrfBase } from './srf-base.js';
+import { DialogDirection, DialogState } from './srf-statics.js';
 import { parseUri, stringifyUri } from './uri.js';
 
-/** Passes a request on to the next handler, or with an error to the error handlers. */
-export type NextFunction = (err?: unknown) => void;
-
-/** A drachtio-srf middleware or method handler. */
-export type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
-/** A drachtio-srf error-handling middleware: four parameters. */
-export type ErrorMiddleware = (err: Error, req: Request, res: Response, next: NextFunction) => unknown;
-
-/** The events of a drachtio-srf Srf, and what each one's listeners get. */
-export interface SrfEvents extends EventMap {
-  /** Listening (`start`) or attached: `(err, hostports)`, hostports as `udp/127.0.0.1:5060,...`. */
-  connect: [Error | null, string];
-  /** A failure the application should hear of. */
-  error: [Error];
-  /** An INVITE arrived (`network`) or went out (`application`): `(source, time, msg)`. */
-  'cdr:attempt': [string, string, SipMessage];
-  /** A call was answered: `(source, time, role, msg)`. */
-  'cdr:start': [string, string, string, SipMessage];
-  /** A call (or attempt) ended: `(source, time, reason, msg)`. */
-  'cdr:stop': [string, string, string, SipMessage];
-}
-
-const METHODS = [
-  'invite',
-  'options',
-  'register',
-  'subscribe',
-  'message',
-  'notify',
-  'info',
-  'refer',
-  'publish',
-  'update',
-  'prack',
-  'bye',
-] as const;
-
 /**
- * drachtio-srf 5's Srf over rxsip's reactive core: its middleware (`use`, `invite`, ...), its
- * Promise and callback forms (`createUAS`, `createUAC`, `createB2BUA`, `proxyRequest`,
- * `request`), its events and statics, and every reactive member of rxsip's Srf. Each form is a
- * thin wrapper over the observable it names. `const Srf = require('rxsip/drachtio')` works as
- * `require('drachtio-srf')` does.
+ * drachtio-srf 5's Srf over rxsip's reactive core: its Promise and callback forms
+ * (`createUAS`, `createUAC`, `createB2BUA`, `proxyRequest`, `request`), its statics, and, from
+ * {@link SrfBase}, its middleware and events, with every reactive member of rxsip's Srf. Each
+ * form is a thin wrapper over the observable it names. `const Srf = require('rxsip/drachtio')`
+ * works as `require('drachtio-srf')` does.
  *
  * @example
+ * ```ts
  * const srf = new Srf();
- * await srf.start({ listen: ['127.0.0.1:5060'] });
- * srf.invite((req, res) => srf.createUAS(req, res, { localSdp }));
+ * srf.start({ listen: ['127.0.0.1:5060'] });
+ * srf.invite((req, res) => {
+ *   srf.createUAS(req, res, { localSdp: 'v=0...' }).then((uas) => uas.on('destroy', () => console.log('bye')));
+ * });
+ * ```
  */
-export class Srf extends ReactiveSrf {
+export class Srf extends SrfBase {
   /** drachtio-srf's Dialog class: every dialog this Srf hands out is one. */
   static readonly Dialog = Dialog;
   /** The error a non-2xx final rejects with. */
@@ -110,220 +66,6 @@ export class Srf extends ReactiveSrf {
   static readonly parseUri = parseUri;
   /** drachtio-srf's stringifyUri. */
   static readonly stringifyUri = stringifyUri;
-
-  /** State the application shares across handlers (drachtio-srf's `srf.locals`). */
-  readonly locals: Record<string, unknown> = {};
-  /** The tags given to the constructor (sent to a drachtio-server once `connect` exists). */
-  readonly tags: readonly string[];
-  private readonly attached = new ReplaySubject<void>(1);
-  private readonly events: EventSurface<SrfEvents>;
-
-  /** @param options - rxsip's Srf options, or drachtio-srf's tag (or tags) */
-  constructor(options: SrfOptions | string | string[] = {}) {
-    const tags = typeof options === 'string' ? [options] : Array.isArray(options) ? options : [];
-    if (typeof options === 'object' && !Array.isArray(options) && 'host' in options)
-      throw new TypeError(
-        'new Srf({host}): connecting to a drachtio-server is not available yet; use srf.start({ listen })',
-      );
-    super(typeof options === 'object' && !Array.isArray(options) ? options : {});
-    this.tags = validateTags(tags);
-    const cdr =
-      <T>(pick: (e: import('../dialogs/cdr.js').CdrEvent) => T | undefined) =>
-      () =>
-        this.attached.pipe(
-          switchMap(() => this.cdr$),
-          map(pick),
-          switchMap((args) => (args === undefined ? [] : [args])),
-        );
-    this.events = new EventSurface<SrfEvents>(
-      {
-        'cdr:attempt': cdr((e) =>
-          e.type === 'attempt' ? ([e.source, cdrTime(e.time), e.msg] as SrfEvents['cdr:attempt']) : undefined,
-        ),
-        'cdr:start': cdr((e) =>
-          e.type === 'start'
-            ? ([e.source, cdrTime(e.time), e.role, e.msg] as SrfEvents['cdr:start'])
-            : undefined,
-        ),
-        'cdr:stop': cdr((e) =>
-          e.type === 'stop'
-            ? ([e.source, cdrTime(e.time), e.reason, e.msg] as SrfEvents['cdr:stop'])
-            : undefined,
-        ),
-      },
-      (err) => this.events.emit('error', err instanceof Error ? err : new Error(String(err))),
-    );
-    for (const method of METHODS)
-      (this as unknown as Record<string, unknown>)[method] = (...handlers: Handler[]) =>
-        this.use(method, ...handlers);
-  }
-
-  /**
-   * Starts the embedded engine. As drachtio-server does, it sends 100 Trying for every INVITE
-   * as it arrives (`timers.tryingDelay: 0`) unless told otherwise. Emits `connect`.
-   *
-   * @param options - listening points, TLS, limits, timers
-   * @returns this Srf, once listening
-   */
-  override start(options: EmbeddedEngineOptions): Promise<this> {
-    return super.start({ ...options, timers: { tryingDelay: 0, ...options.timers } });
-  }
-
-  /**
-   * Uses an engine already running; its dialogs are drachtio-srf Dialogs. Emits `connect`.
-   *
-   * @param engine - the engine
-   * @returns this Srf
-   */
-  override attach(engine: Engine): this {
-    super.attach(engine);
-    useDialogClass(this.agent, Dialog);
-    this.attached.next();
-    const hostports = engine.listeningPoints
-      .map((lp) => `${lp.protocol}/${lp.advertised.host}:${lp.advertised.port}`)
-      .join(',');
-    this.events.emit('connect', null, hostports);
-    return this;
-  }
-
-  /**
-   * drachtio-srf's `connect` to a drachtio-server: not available yet (it is planned); throws
-   * saying what to use instead.
-   *
-   * @returns never
-   */
-  connect(): never {
-    throw new Error(
-      'srf.connect: connecting to a drachtio-server is not available yet; use srf.start({ listen })',
-    );
-  }
-
-  /**
-   * drachtio-srf's `listen` for a drachtio-server's outbound connections: not available yet.
-   *
-   * @returns never
-   */
-  listen(): never {
-    throw new Error(
-      'srf.listen: drachtio-server outbound connections are not available yet; use srf.start({ listen })',
-    );
-  }
-
-  /**
-   * Listens for an event: `connect`, `error`, `cdr:attempt`, `cdr:start`, `cdr:stop`.
-   *
-   * @param event - the event
-   * @param listener - called with its arguments
-   * @returns this Srf
-   */
-  on<K extends keyof SrfEvents & string>(event: K, listener: (...args: SrfEvents[K]) => void): this {
-    this.events.on(event, listener);
-    return this;
-  }
-  /**
-   * Listens for the next occurrence of an event.
-   *
-   * @param event - the event
-   * @param listener - called once
-   * @returns this Srf
-   */
-  once<K extends keyof SrfEvents & string>(event: K, listener: (...args: SrfEvents[K]) => void): this {
-    this.events.on(event, listener, true);
-    return this;
-  }
-  /**
-   * Stops listening.
-   *
-   * @param event - the event
-   * @param listener - the listener to remove
-   * @returns this Srf
-   */
-  off<K extends keyof SrfEvents & string>(event: K, listener: (...args: SrfEvents[K]) => void): this {
-    this.events.off(event, listener);
-    return this;
-  }
-  /**
-   * The same as {@link Srf.off}.
-   *
-   * @param event - the event
-   * @param listener - the listener to remove
-   * @returns this Srf
-   */
-  removeListener<K extends keyof SrfEvents & string>(
-    event: K,
-    listener: (...args: SrfEvents[K]) => void,
-  ): this {
-    return this.off(event, listener);
-  }
-
-  /**
-   * drachtio-srf middleware: `srf.use(fn)` for every method, `srf.use('invite', fn)` for one.
-   * Handlers run in order with drachtio-srf's Request and Response; one with four parameters
-   * `(err, req, res, next)` only runs after a handler failed (`next(err)`, a throw or a
-   * rejection), as in connect.
-   *
-   * @param handlers - the handlers, for every method
-   * @returns this Srf
-   */
-  use(...handlers: Handler[]): this;
-  /**
-   * Middleware for one method.
-   *
-   * @param method - the SIP method (any case)
-   * @param handlers - the handlers
-   * @returns this Srf
-   */
-  use(method: string, ...handlers: Handler[]): this;
-  /**
-   * Error-handling middleware (four parameters), for every method.
-   *
-   * @param handlers - the error handlers
-   * @returns this Srf
-   */
-  use(...handlers: ErrorMiddleware[]): this;
-  /**
-   * Error-handling middleware for one method.
-   *
-   * @param method - the SIP method
-   * @param handlers - the error handlers
-   * @returns this Srf
-   */
-  use(method: string, ...handlers: ErrorMiddleware[]): this;
-  use(
-    methodOrHandler: string | Handler | ErrorMiddleware,
-    ...handlers: Array<Handler | ErrorMiddleware>
-  ): this {
-    const all = typeof methodOrHandler === 'string' ? handlers : [methodOrHandler, ...handlers];
-    const wrapped = all.map(wrapHandler);
-    if (typeof methodOrHandler === 'string') this.router.use(methodOrHandler.toUpperCase(), wrapped);
-    else this.router.use(undefined, wrapped);
-    return this;
-  }
-
-  /** INVITE handlers (drachtio-srf's `srf.invite(fn)`). */
-  declare invite: (...handlers: Handler[]) => this;
-  /** OPTIONS handlers. */
-  declare options: (...handlers: Handler[]) => this;
-  /** REGISTER handlers. */
-  declare register: (...handlers: Handler[]) => this;
-  /** SUBSCRIBE handlers. */
-  declare subscribe: (...handlers: Handler[]) => this;
-  /** MESSAGE handlers. */
-  declare message: (...handlers: Handler[]) => this;
-  /** NOTIFY handlers (outside a dialog). */
-  declare notify: (...handlers: Handler[]) => this;
-  /** INFO handlers (outside a dialog). */
-  declare info: (...handlers: Handler[]) => this;
-  /** REFER handlers (outside a dialog). */
-  declare refer: (...handlers: Handler[]) => this;
-  /** PUBLISH handlers. */
-  declare publish: (...handlers: Handler[]) => this;
-  /** UPDATE handlers (outside a dialog). */
-  declare update: (...handlers: Handler[]) => this;
-  /** PRACK handlers (outside a dialog). */
-  declare prack: (...handlers: Handler[]) => this;
-  /** BYE handlers (outside a dialog). */
-  declare bye: (...handlers: Handler[]) => this;
 
   /**
    * Sends a request outside a dialog: `request(uri, opts, [cb])` or `request({uri, ...opts}, [cb])`.
@@ -351,7 +93,7 @@ export class Srf extends ReactiveSrf {
     const sent =
       typeof options?.method !== 'string'
         ? Promise.reject(new TypeError('srf.request: options.method is required'))
-        : sendOutOfDialog(this.engine, uri, options, this.localHost());
+        : this.whenReady('srf.request', () => sendOutOfDialog(this.engine, uri, options, this.localHost()));
     return settle(sent, cb, this);
   }
 
@@ -376,36 +118,6 @@ export class Srf extends ReactiveSrf {
    */
   createUAS(req: AnyRequest, res: AnyResponse, options: UasOptions, callback: Callback<Dialog>): this;
   createUAS(
-    req: AnyRequest,
-    res: AnyResponse,
-    options: UasOptions = {},
-    callback?: Callback<Dialog>,
-  ): Promise<Dialog> | this {
-    const r = coreRequest(req);
-    const s = coreResponse(res);
-    return settle(dialogOrFailure(uas$({ req: r, res: s }, options), r, s), callback, this);
-  }
-
-  /**
-   * The same as {@link Srf.createUAS} (the seed document's spelling).
-   *
-   * @param req - the request
-   * @param res - its response
-   * @param options - localSdp, headers
-   * @returns the dialog
-   */
-  createUas(req: AnyRequest, res: AnyResponse, options?: UasOptions): Promise<Dialog>;
-  /**
-   * createUas with drachtio-srf's callback.
-   *
-   * @param req - the request
-   * @param res - its response
-   * @param options - localSdp, headers
-   * @param callback - `(err, dialog)`
-   * @returns this Srf
-   */
-  createUas(req: AnyRequest, res: AnyResponse, options: UasOptions, callback: Callback<Dialog>): this;
-  createUas(
     req: AnyRequest,
     res: AnyResponse,
     options: UasOptions = {},
@@ -446,56 +158,60 @@ export class Srf extends ReactiveSrf {
     progress?: ProgressCallbacks,
   ): Promise<Dialog>;
   /**
-   * createUAC with drachtio-srf's callback, with or without progress callbacks before it.
+   * createUAC with drachtio-srf's callback `(err, dialog)` in third place.
    *
-   * @param args - uri, options, then a callback; or progress callbacks and a callback; or the
-   *   legacy cbRequest, cbProvisional, callback
+   * @param uri - the Request-URI
+   * @param options - the call's options
+   * @param callback - `(err, dialog)`
    * @returns this Srf
    */
-  createUAC(...args: [string | CreateUacOptions, CreateUacOptions, ...UacArgument[]]): this;
-  createUAC(...args: UacArgument[]): Promise<Dialog | LateOffer> | this {
-    const { uri, options, progress, callback } = uacArguments(args);
-    if (!uri) return settle(Promise.reject(new TypeError('createUAC: a uri is required')), callback, this);
-    return settle(uacDialog(this.call$(uri, options), progress), callback, this);
-  }
-
+  createUAC(uri: string, options: CreateUacOptions, callback: Callback<Dialog>): this;
   /**
-   * createUac with `noAck`: a late offer resolves with `{sdp, res, ack, destroy}`.
+   * createUAC with progress callbacks, then drachtio-srf's callback.
    *
-   * @param uri - the Request-URI, or the options with `uri`
-   * @param options - the call's options, `noAck: true`
-   * @param progress - cbRequest, cbProvisional
-   * @returns the dialog, or the 3pcc object
-   */
-  createUac(
-    uri: string | CreateUacOptions,
-    options: CreateUacOptions & { noAck: true },
-    progress?: ProgressCallbacks,
-  ): Promise<Dialog | LateOffer>;
-  /**
-   * The same as {@link Srf.createUAC} (the seed document's spelling).
-   *
-   * @param uri - the Request-URI, or the options with `uri`
+   * @param uri - the Request-URI
    * @param options - the call's options
    * @param progress - cbRequest, cbProvisional
-   * @returns the dialog
-   */
-  createUac(
-    uri: string | CreateUacOptions,
-    options?: CreateUacOptions,
-    progress?: ProgressCallbacks,
-  ): Promise<Dialog>;
-  /**
-   * createUac with drachtio-srf's callback.
-   *
-   * @param args - uri, options, then a callback; or progress callbacks and a callback
+   * @param callback - `(err, dialog)`
    * @returns this Srf
    */
-  createUac(...args: [string | CreateUacOptions, CreateUacOptions, ...UacArgument[]]): this;
-  createUac(...args: UacArgument[]): Promise<Dialog | LateOffer> | this {
+  createUAC(
+    uri: string,
+    options: CreateUacOptions,
+    progress: ProgressCallbacks,
+    callback: Callback<Dialog>,
+  ): this;
+  /**
+   * createUAC in drachtio-srf's legacy form: `cbRequest`, `cbProvisional`, then the callback.
+   *
+   * @param uri - the Request-URI
+   * @param options - the call's options
+   * @param cbRequest - `(err, req)` once the INVITE is sent
+   * @param cbProvisional - each provisional response
+   * @param callback - `(err, dialog)`
+   * @returns this Srf
+   */
+  createUAC(
+    uri: string,
+    options: CreateUacOptions,
+    cbRequest: NonNullable<ProgressCallbacks['cbRequest']>,
+    cbProvisional: NonNullable<ProgressCallbacks['cbProvisional']>,
+    callback: Callback<Dialog>,
+  ): this;
+  /**
+   * createUAC with the options (and `uri`) first, then drachtio-srf's callback.
+   *
+   * @param options - the call's options, with `uri`
+   * @param callback - `(err, dialog)`
+   * @returns this Srf
+   */
+  createUAC(options: CreateUacOptions & { uri: string }, callback: Callback<Dialog>): this;
+  createUAC(...args: UacArgument[]): Promise<Dialog | LateOffer> | this {
     const { uri, options, progress, callback } = uacArguments(args);
-    if (!uri) return settle(Promise.reject(new TypeError('createUac: a uri is required')), callback, this);
-    return settle(uacDialog(this.call$(uri, options), progress), callback, this);
+    const dialog = uri
+      ? this.whenReady('createUAC', () => uacDialog(this.call$(uri, options), progress))
+      : Promise.reject(new TypeError('createUAC: a uri is required'));
+    return settle(dialog, callback, this);
   }
 
   /**
@@ -598,48 +314,11 @@ export class Srf extends ReactiveSrf {
     return settle(firstValueFrom(proxy$({ req: coreRequest(req) }, destinations, opts)), cb, this);
   }
 
-  /**
-   * A live dialog by drachtio-srf's id (`<call-id>;from-tag=<tag>`).
-   *
-   * @param id - the dialog id
-   * @returns the dialog, if alive
-   */
-  findDialogById(id: string): Dialog | undefined {
-    for (const dialog of this.agent.dialogs.all() as Iterable<unknown>)
-      if (dialog instanceof Dialog && dialog.id === id) return dialog;
-    return undefined;
-  }
-
-  /**
-   * A live dialog by Call-ID and the From tag of the request that made it.
-   *
-   * @param callId - the Call-ID
-   * @param fromTag - the From tag
-   * @returns the dialog, if alive
-   */
-  findDialogByCallIDAndFromTag(callId: string, fromTag: string): Dialog | undefined {
-    return this.findDialogById(`${callId};from-tag=${fromTag}`);
-  }
+  /** The same as `createUAS`: the seed document's spelling. */
+  declare createUas: Srf['createUAS'];
+  /** The same as `createUAC`: the seed document's spelling. */
+  declare createUac: Srf['createUAC'];
 }
 
-/** A drachtio-srf handler as the router's: the same arity, with drachtio-srf's Request and Response. */
-function wrapHandler(handler: Handler | ErrorMiddleware): RequestHandler | ErrorHandler {
-  if (handler.length === 4) {
-    const h = handler as ErrorMiddleware;
-    return (err: unknown, req: SrfRequest, res: SrfResponse, next: NextFunction) =>
-      h(err as Error, Request.of(req), responseOf(req, res), next);
-  }
-  const h = handler as Handler;
-  return (req: SrfRequest, res: SrfResponse, next: NextFunction) =>
-    h(Request.of(req), responseOf(req, res), next);
-}
-
-/** The Response of a new request: the ACK of its 2xx arrives on the dialog the 2xx makes. */
-function responseOf(req: SrfRequest, res: SrfResponse): Response {
-  return Response.of(res, () => ackOf(req));
-}
-
-function ackOf(req: SrfRequest): Observable<SipRequest> | undefined {
-  const dialog = earlyDialogOf(req);
-  return dialog instanceof RxDialog ? dialog.ack$ : undefined;
-}
+Srf.prototype.createUas = Srf.prototype.createUAS;
+Srf.prototype.createUac = Srf.prototype.createUAC;

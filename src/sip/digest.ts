@@ -18,6 +18,20 @@ function baseAlgorithm(algorithm: string): string {
   return upper.endsWith('-SESS') ? upper.slice(0, -5) : upper;
 }
 
+/**
+ * Whether rxsip can compute digests with an algorithm: MD5, SHA-256 and SHA-512-256, each with
+ * its `-sess` variant, in any case (RFC 7616 §3.3). An absent algorithm means MD5.
+ *
+ * @param algorithm - the `algorithm` parameter of a challenge or credentials, if any
+ * @returns `true` when {@link digestResponse} can compute it
+ * @example
+ * ```ts
+ * import { isSupportedAlgorithm } from 'rxsip/sip';
+ *
+ * isSupportedAlgorithm('SHA-256-sess'); // true
+ * isSupportedAlgorithm('SHA-1'); // false
+ * ```
+ */
 export function isSupportedAlgorithm(algorithm: string | undefined): boolean {
   return HASHES[baseAlgorithm(algorithm ?? 'MD5')] !== undefined;
 }
@@ -28,24 +42,51 @@ function hash(algorithm: string, data: string | Buffer): string {
   return createHash(name).update(data).digest('hex');
 }
 
+/** Everything a Digest `response` is computed from (RFC 7616 §3.4.1). */
 export interface DigestInput {
+  /** The algorithm, MD5 when omitted (RFC 7616 §3.3). */
   algorithm?: string;
+  /** The user name, as in the credentials. */
   username: string;
+  /** The realm of the challenge. */
   realm: string;
   /** The password, or `ha1` when the secret is stored as H(username:realm:password). */
   password?: string;
+  /** H(username:realm:password), as a registrar stores it instead of the password. */
   ha1?: string;
+  /** The request's method: A2 includes it (RFC 7616 §3.4.3). */
   method: string;
+  /** The digest-uri: the Request-URI as the credentials give it. */
   uri: string;
+  /** The server's nonce from the challenge. */
   nonce: string;
+  /** The quality of protection; without it the RFC 2069 form is computed. */
   qop?: 'auth' | 'auth-int';
+  /** The nonce count, 8 hex digits (`00000001` when omitted). */
   nc?: string;
+  /** The client's nonce, required with qop and for `-sess` algorithms. */
   cnonce?: string;
   /** The message body, needed for `auth-int`. */
   body?: Buffer | string;
 }
 
-/** H(A1) of RFC 7616 §3.4.2, including the `-sess` form. */
+/**
+ * H(A1) of RFC 7616 §3.4.2, including the `-sess` form: what a registrar can store instead of
+ * the password, computed with the password or taken from `ha1`.
+ *
+ * @param input - the algorithm, user name, realm and password (or `ha1`); nonce and cnonce
+ *   for a `-sess` algorithm
+ * @returns H(A1) in lower-case hex
+ * @throws `Error` when neither a password nor `ha1` is given, or the algorithm is not supported
+ * @example
+ * ```ts
+ * import { digestHa1 } from 'rxsip/sip';
+ *
+ * // Store this rather than the password: `ha1` of VerifyOptions takes it. The nonce only
+ * // counts for a -sess algorithm, whose H(A1) changes with every nonce.
+ * const ha1 = digestHa1({ algorithm: 'SHA-256', username: 'alice', realm: 'example.com', password: 's3cret', nonce: '' });
+ * ```
+ */
 export function digestHa1(
   input: Pick<DigestInput, 'algorithm' | 'username' | 'realm' | 'password' | 'ha1' | 'nonce' | 'cnonce'>,
 ): string {
@@ -60,7 +101,22 @@ export function digestHa1(
   return ha1;
 }
 
-/** The `response` value of RFC 7616 §3.4.1 (or RFC 2617 §3.2.2.1 without qop). */
+/**
+ * The `response` value of RFC 7616 §3.4.1 (or RFC 2617 §3.2.2.1 without qop).
+ *
+ * @param input - the challenge's parameters, the user's secret and the request's method and URI
+ * @returns the response parameter's value, lower-case hex
+ * @throws `Error` when neither a password nor `ha1` is given, or the algorithm is not supported
+ * @example
+ * ```ts
+ * import { digestResponse } from 'rxsip/sip';
+ *
+ * const response = digestResponse({
+ *   username: 'alice', realm: 'example.com', password: 's3cret', method: 'REGISTER',
+ *   uri: 'sip:example.com', nonce: 'a1b2c3', qop: 'auth', nc: '00000001', cnonce: '0a4f113b',
+ * });
+ * ```
+ */
 export function digestResponse(input: DigestInput): string {
   const algorithm = input.algorithm ?? 'MD5';
   const ha1 = digestHa1(input);
@@ -78,14 +134,21 @@ export function digestResponse(input: DigestInput): string {
   return hash(algorithm, `${ha1}:${input.nonce}:${ha2}`);
 }
 
+/** What {@link answerChallenge} needs besides the challenge: who we are and the request being authorized. */
 export interface AnswerOptions {
+  /** The user name to authenticate as. */
   username: string;
+  /** The user's password. */
   password: string;
+  /** The method of the request the credentials go in (the challenged one, resent). */
   method: string;
+  /** The digest-uri: the Request-URI of that request. */
   uri: string;
+  /** The request's body, needed when the server asks for `qop=auth-int`. */
   body?: Buffer | string;
   /** Nonce count, starting at 1 for each nonce. */
   nc?: number;
+  /** The client nonce; a random one when omitted. */
   cnonce?: string;
 }
 
@@ -99,12 +162,28 @@ function chooseQop(offered: string | undefined): 'auth' | 'auth-int' | undefined
 }
 
 /**
- * Builds the Authorization/Proxy-Authorization credentials answering a Digest challenge.
+ * Builds the Authorization/Proxy-Authorization credentials answering a Digest challenge
+ * (RFC 3261 §22.2, RFC 7616 §3.4): qop `auth` when offered, else `auth-int`; the challenge's
+ * algorithm and opaque echoed.
  *
+ * @param challenge - one challenge of a 401's WWW-Authenticate or a 407's Proxy-Authenticate
+ * @param options - user name, password, and the method and URI of the request to resend
+ * @returns the credentials, to write with {@link stringifyAuthHeader}
+ * @throws `Error` when the challenge is not Digest, lacks realm or nonce, or asks for an
+ *   algorithm or qop rxsip does not support
  * @example
- * const creds = answerChallenge(parseAuthHeader(res.get('WWW-Authenticate'))[0], {
- *   username: 'alice', password: 's3cret', method: 'REGISTER', uri: 'sip:example.com' });
- * req.set('Authorization', stringifyAuthHeader(creds));
+ * ```ts
+ * import { answerChallenge, parseAuthHeader, type SipRequest, type SipResponse, stringifyAuthHeader } from 'rxsip/sip';
+ *
+ * declare const req: SipRequest;
+ * declare const res: SipResponse; // the 401
+ * const header = res.get('WWW-Authenticate');
+ * const [challenge] = header ? parseAuthHeader(header) : [];
+ * if (challenge) {
+ *   const creds = answerChallenge(challenge, { username: 'alice', password: 's3cret', method: 'REGISTER', uri: req.uri });
+ *   req.set('Authorization', stringifyAuthHeader(creds));
+ * }
+ * ```
  */
 export function answerChallenge(challenge: AuthHeader, options: AnswerOptions): AuthHeader {
   if (challenge.scheme.toLowerCase() !== 'digest')
@@ -154,11 +233,15 @@ export function answerChallenge(challenge: AuthHeader, options: AnswerOptions): 
   return { scheme: 'Digest', params };
 }
 
+/** What {@link verifyCredentials} checks credentials against: the request's method and the user's secret. */
 export interface VerifyOptions {
+  /** The method of the request that carried the credentials. */
   method: string;
   /** The user's password, or `ha1` = H(username:realm:password) as stored by a registrar. */
   password?: string;
+  /** H(username:realm:password), in place of the password. */
   ha1?: string;
+  /** The request's body, for credentials with `qop=auth-int`. */
   body?: Buffer | string;
 }
 
@@ -166,6 +249,21 @@ export interface VerifyOptions {
  * Checks Digest credentials (RFC 7616 §3.4.1) against the user's secret, in constant time.
  * Only the arithmetic: nonce freshness, replay (the `nc` count), realm and `uri` are the
  * caller's to check. `DigestAuthenticator` (rxsip) checks them all.
+ *
+ * @param credentials - one value of the request's Authorization or Proxy-Authorization
+ * @param options - the request's method and body, and the user's password or `ha1`
+ * @returns `true` when the `response` is right; `false` for a wrong one, malformed
+ *   credentials, or an algorithm or qop rxsip does not support
+ * @example
+ * ```ts
+ * import { parseAuthHeader, type SipRequest, verifyCredentials } from 'rxsip/sip';
+ *
+ * declare const req: SipRequest;
+ * const header = req.get('Authorization');
+ * const [credentials] = header ? parseAuthHeader(header) : [];
+ * // The arithmetic only: the realm, the uri and the nonce's freshness are yours to check.
+ * const ok = credentials !== undefined && verifyCredentials(credentials, { method: req.method, password: 's3cret' });
+ * ```
  */
 export function verifyCredentials(credentials: AuthHeader, options: VerifyOptions): boolean {
   if (credentials.scheme.toLowerCase() !== 'digest') return false;
@@ -209,6 +307,11 @@ export function verifyCredentials(credentials: AuthHeader, options: VerifyOption
  * @returns the challenge, to be written with `stringifyAuthHeader(challenge, 'challenge')`
  * @example
  * ```ts
+ * import type { SrfResponse } from 'rxsip';
+ * import { createChallenge, stringifyAuthHeader } from 'rxsip/sip';
+ *
+ * declare const res: SrfResponse;
+ * declare const nonce: string;
  * const challenge = createChallenge({ realm: 'example.com', algorithm: 'SHA-256', nonce });
  * res.send(401, { headers: { 'WWW-Authenticate': stringifyAuthHeader(challenge, 'challenge') } });
  * ```

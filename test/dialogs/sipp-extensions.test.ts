@@ -514,8 +514,8 @@ describe('session timers (RFC 4028) against SIPp', () => {
     expect(header(reinviteOk, 'session-expires')).toBe('90;refresher=uas');
     expect(header(reinviteOk, 'require')).toBe('timer');
     // Each UPDATE came half an interval (45 s, here 450 ms) after the last refresh.
-    expect((first?.at ?? 0) - ok.at).toBeGreaterThanOrEqual(45_000 / WarpScheduler.FACTOR - 5);
-    expect((second?.at ?? 0) - reinviteOk.at).toBeGreaterThanOrEqual(45_000 / WarpScheduler.FACTOR - 5);
+    expect((first?.at ?? 0) - ok.at).toBeGreaterThanOrEqual(45_000 / WarpScheduler.FACTOR - 50); // SIPp stamps as it logs: 50 ms of slack
+    expect((second?.at ?? 0) - reinviteOk.at).toBeGreaterThanOrEqual(45_000 / WarpScheduler.FACTOR - 50); // SIPp stamps as it logs: 50 ms of slack
 
     expect(negotiated).toEqual({ interval: 90, weRefresh: true });
     // 45 s after the 200, after our UPDATE's 200, after SIPp's re-INVITE, after our second UPDATE.
@@ -585,7 +585,7 @@ describe('session timers (RFC 4028) against SIPp', () => {
     const bye = find(wire, 'rxsip', 'BYE');
     expect(header(ok, 'session-expires')).toBe('90;refresher=uac');
     expect(tagOf(header(bye, 'from'))).toBe(tagOf(header(ok, 'to')));
-    expect(bye.at - ok.at).toBeGreaterThanOrEqual(60_000 / WarpScheduler.FACTOR - 5);
+    expect(bye.at - ok.at).toBeGreaterThanOrEqual(60_000 / WarpScheduler.FACTOR - 50); // SIPp stamps as it logs: 50 ms of slack
     expect(scheduler.long).toEqual([60_000]);
     expect(ends).toEqual([expect.objectContaining({ reason: 'session-expired', initiator: 'local' })]);
     expect(srf.dialogCount).toBe(0);

@@ -81,6 +81,33 @@ describe('UAS dialogs (in-memory engine, virtual time)', () => {
     expect(flow(network)).toContain('32001 B->A BYE');
   });
 
+  it('a 200 sent with res.send makes the dialog too: Contact added, resent until the ACK, BYE answered', () => {
+    let acks = 0;
+    const network = virtualCall(
+      ({ scheduler, alice, bob }) => {
+        bob.invite$.subscribe(({ res }) =>
+          res.send(200, { headers: { 'Content-Type': 'application/sdp' }, body: SDP_B }),
+        );
+        alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
+          if (p.type === 'dialog') scheduler.schedule(() => p.dialog.end$().subscribe(), 5000);
+        });
+      },
+      // The first ACK is lost: the 200 is resent at T1 (RFC 3261 §13.3.1.4).
+      { drop: (p) => p.data.toString().startsWith('ACK') && ++acks <= 1 },
+    );
+    expect(flow(network)).toEqual([
+      '0 A->B INVITE',
+      '1 B->A 200 OK',
+      '2 A->B ACK (lost)',
+      '501 B->A 200 OK',
+      '502 A->B ACK',
+      '5002 A->B BYE',
+      '5003 B->A 200 OK',
+    ]);
+    const ok = parseMessage(packetsMatching(network, /^SIP\/2\.0 200/)[0] ?? '') as SipResponse;
+    expect(ok.get('contact')).toBe('<sip:10.0.0.2:5060>');
+  });
+
   it('completes without a dialog when the caller cancels before the answer; res.final$ tells the 487', () => {
     const outcomes: string[] = [];
     const network = virtualCall(({ alice, bob }) => {
