@@ -11,7 +11,15 @@ import type { RequestEvent } from '../requests/srf-request.js';
  * @param options - the answer, or a function of each call giving it
  * @returns the operator
  * @example
- * srf.invite$.pipe(asUas({ localSdp })).subscribe((dialog) => ...)
+ * ```ts
+ * import { asUas, type Srf } from 'rxsip';
+ *
+ * declare const srf: Srf;
+ * declare const localSdp: string;
+ * srf.invite$.pipe(asUas({ localSdp })).subscribe((dialog) => {
+ *   dialog.ended$.subscribe(({ reason }) => console.log(dialog.id, 'ended', reason));
+ * });
+ * ```
  */
 export function asUas(
   options: UasOptions | ((event: RequestEvent) => UasOptions) = {},

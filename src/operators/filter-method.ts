@@ -18,7 +18,16 @@ function methodOf(value: unknown): string | undefined {
  * @param methods - SIP methods, any case
  * @returns the filter
  * @example
- * dialog.requests$.pipe(filterMethod('INFO', 'MESSAGE'))
+ * ```ts
+ * import { filterMethod, type Srf } from 'rxsip';
+ *
+ * declare const srf: Srf;
+ * // Whoever subscribes to requests$ answers every method: OPTIONS here, 405 for the rest.
+ * srf.requests$.subscribe(({ req, res }) => {
+ *   if (req.method !== 'OPTIONS') res.send(405);
+ * });
+ * srf.requests$.pipe(filterMethod('options')).subscribe(({ res }) => res.send(200));
+ * ```
  */
 export function filterMethod<T>(...methods: string[]): MonoTypeOperatorFunction<T> {
   const wanted = new Set(methods.map((m) => m.toUpperCase()));

@@ -12,7 +12,14 @@ import type { RequestEvent } from '../requests/srf-request.js';
  * @param options - record-routing, forking, timeouts, headers
  * @returns the operator
  * @example
- * srf.invite$.pipe(proxy(['192.0.2.10', '192.0.2.11'], { recordRoute: true })).subscribe();
+ * ```ts
+ * import { proxy, type Srf } from 'rxsip';
+ *
+ * declare const srf: Srf;
+ * srf.invite$
+ *   .pipe(proxy(['192.0.2.10', '192.0.2.11'], { recordRoute: true }))
+ *   .subscribe((result) => console.log('proxied', result.finalStatus));
+ * ```
  */
 export function proxy(
   destinations: ProxyDestinations | ((event: RequestEvent) => ProxyDestinations) = [],

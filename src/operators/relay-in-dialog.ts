@@ -108,7 +108,12 @@ function relayMethod(from: RelayLeg, to: RelayLeg, name: Relayed): Observable<ne
  *
  * @returns the operator
  * @example
+ * ```ts
+ * import { b2bua, relayInDialog, type Srf, tieLegs } from 'rxsip';
+ *
+ * declare const srf: Srf;
  * srf.invite$.pipe(b2bua('sip:192.0.2.9'), tieLegs(), relayInDialog()).subscribe();
+ * ```
  */
 export function relayInDialog<T extends { uas: RelayLeg; uac: RelayLeg }>(): MonoTypeOperatorFunction<T> {
   return mergeMap((legs: T) => {

@@ -12,7 +12,13 @@ import {
 
 /** What tying needs of a leg: when it ends, and how to end it. */
 export interface TiedLeg {
+  /** Emits when the leg ends, whoever ended it; a `Dialog`'s `ended$`. */
   readonly ended$: Observable<unknown>;
+  /**
+   * Ends the leg (a BYE for a call), cold: subscribing sends it.
+   *
+   * @returns what ending it yields, e.g. the BYE's response
+   */
   end$(): Observable<unknown>;
 }
 
@@ -23,7 +29,14 @@ export interface TiedLeg {
  *
  * @returns the operator
  * @example
- * srf.invite$.pipe(b2bua('sip:192.0.2.9'), tieLegs()).subscribe();
+ * ```ts
+ * import { b2bua, type Srf, tieLegs } from 'rxsip';
+ *
+ * declare const srf: Srf;
+ * srf.invite$.pipe(b2bua('sip:192.0.2.9'), tieLegs()).subscribe(({ uas, uac }) => {
+ *   console.log('bridged', uas.id, 'to', uac.id);
+ * });
+ * ```
  */
 export function tieLegs<T extends { uas: TiedLeg; uac: TiedLeg }>(): MonoTypeOperatorFunction<T> {
   return mergeMap((legs: T) =>
