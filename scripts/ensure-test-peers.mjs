@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-// The tests drive rxsip with real SIP peers (SIPp). Install them when missing and we are root;
+// The tests drive rxsip with real SIP peers (SIPp, sipsak). Install them when missing and we are root;
 // otherwise stop with a clear message. Never let a test skip silently for want of a peer.
 import { execFileSync, spawnSync } from 'node:child_process';
 
-const peers = [{ binary: 'sipp', pkg: 'sip-tester' }];
+const peers = [
+  { binary: 'sipp', pkg: 'sip-tester' },
+  // Digest authentication against a second client (test/requests/sipp-digest-auth.test.ts).
+  { binary: 'sipsak', pkg: 'sipsak' },
+];
 
 function has(binary) {
   return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
@@ -27,7 +31,7 @@ try {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
 } catch {
-  console.error(`Could not install ${packages.join(' ')}; the SIPp tests cannot run.`);
+  console.error(`Could not install ${packages.join(' ')}; the tests against real peers cannot run.`);
   process.exit(1);
 }
 const still = missing.filter((p) => !has(p.binary));
