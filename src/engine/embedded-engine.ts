@@ -83,6 +83,8 @@ const schema = z.strictObject({
       maxHeaderBytes: positive,
       maxConnections: positive,
       idleTimeoutMs: z.number().int().min(0),
+      messageTimeoutMs: z.number().int().min(0),
+      maxPendingConnectionsPerAddress: positive,
       udpRecvBufferSize: positive,
       udpSendBufferSize: positive,
       maxTransactions: positive,

@@ -16,7 +16,15 @@ export type ProxyDestinations = string | readonly string[];
  * @param options - record-routing, forking, timeouts, headers
  * @returns the outcome, then completes
  * @example
- * srf.invite$.pipe(mergeMap((call) => proxy$(call, ['192.0.2.10', '192.0.2.11'], { recordRoute: true }))).subscribe();
+ * ```ts
+ * import { mergeMap } from 'rxjs';
+ * import { proxy$, type Srf } from 'rxsip';
+ *
+ * declare const srf: Srf;
+ * srf.invite$
+ *   .pipe(mergeMap((call) => proxy$(call, ['192.0.2.10', '192.0.2.11'], { recordRoute: true, forking: 'simultaneous' })))
+ *   .subscribe(({ connected, finalStatus }) => console.log(connected ? 'answered' : `failed with ${finalStatus}`));
+ * ```
  */
 export function proxy$(
   event: Pick<RequestEvent, 'req'>,

@@ -9,10 +9,13 @@ import { bestResponse } from './best-response.js';
 import { parseDuration } from './duration.js';
 import { isOwnRoute } from './own-route.js';
 
+/** How `proxy$` and `proxy` forward a request: drachtio-srf's `proxyRequest` options. */
 export interface ProxyOptions {
   /** Add Record-Route, so in-dialog requests come through rxsip (drachtio-srf's aliases too). */
   recordRoute?: boolean;
+  /** drachtio-srf's alias of `recordRoute`. */
   remainInDialog?: boolean;
+  /** drachtio-srf's alias of `recordRoute`: rxsip adds Record-Route, not an RFC 3327 Path header. */
   path?: boolean;
   /** Several destinations: one after the other (default) or all at once. */
   forking?: 'sequential' | 'simultaneous';
@@ -26,17 +29,25 @@ export interface ProxyOptions {
   headers?: HeaderInit;
 }
 
+/** One response a branch of the proxy received, as drachtio-srf records it. */
 export interface ProxyResponseRecord {
+  /** When it arrived, by the Srf's scheduler. */
   time: Date;
+  /** Its status code. */
   status: number;
+  /** The response as received. */
   msg: SipResponse;
 }
 
 /** What proxying a request came to, in drachtio-srf's shape. */
 export interface ProxyResult {
+  /** Whether a branch answered 2xx: the call (or request) went through. */
   connected: boolean;
+  /** The status relayed upstream: the 2xx, or the best final of every branch (RFC 3261 §16.7 step 6). */
   finalStatus: number;
+  /** That final response, when one arrived or was made (a 483 for Max-Forwards 0, a 408). */
   finalResponse?: ProxyResponseRecord;
+  /** Every branch tried, by the address and port it was sent to, with the responses it received. */
   responses: Array<{ address: string; port: number; msgs: ProxyResponseRecord[] }>;
 }
 

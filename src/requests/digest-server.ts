@@ -87,7 +87,12 @@ export interface DigestRequest {
   readonly method: string;
   /** The Request-URI. */
   readonly uri: string;
-  /** A header's value, repeated lines joined. */
+  /**
+   * A header's value, repeated lines joined.
+   *
+   * @param name - the header name in any case (Authorization, Proxy-Authorization)
+   * @returns the value, or `undefined` when the request has no such header
+   */
   get(name: string): string | undefined;
   /** The body's bytes (an rxsip request's `payload`), for `auth-int`. */
   readonly payload?: unknown;

@@ -37,9 +37,14 @@ import type { SipResponse } from '../sip/message.js';
  * by default). drachtio-srf's callback and middleware forms are on `rxsip/drachtio`'s Srf.
  *
  * @example
+ * ```ts
+ * import { Srf } from 'rxsip';
+ *
  * const srf = new Srf();
  * await srf.start({ listen: ['127.0.0.1:5060'] });
  * srf.options$.subscribe(({ res }) => res.send(200));
+ * srf.cdr$.subscribe((cdr) => console.log(cdr.type, cdr.time));
+ * ```
  */
 export class Srf {
   private engineRef: Engine | undefined;
@@ -208,7 +213,12 @@ export class Srf {
    * @param options - method, headers, body, auth, proxy
    * @returns the responses
    * @example
+   * ```ts
+   * import type { Srf } from 'rxsip';
+   *
+   * declare const srf: Srf;
    * srf.send$('sip:192.0.2.4', { method: 'OPTIONS' }).subscribe((res) => console.log(res.status));
+   * ```
    */
   send$(uri: string, options: RequestOptions): Observable<SipResponse> {
     const request = buildRequest(uri, options, this.localHost());
@@ -239,7 +249,19 @@ export class Srf {
    * @param options - SDP, headers, auth, proxy, redirects, 100rel, session timer
    * @returns the call's progress, ending with the dialog
    * @example
-   * srf.call$('sip:bob@192.0.2.4', { localSdp }).subscribe((p) => p.type === 'dialog' && console.log('up'));
+   * ```ts
+   * import type { Srf } from 'rxsip';
+   *
+   * declare const srf: Srf;
+   * declare const localSdp: string;
+   * srf.call$('sip:bob@192.0.2.4', { localSdp }).subscribe({
+   *   next: (p) => {
+   *     if (p.type === 'provisional') console.log('ringing', p.response.status);
+   *     if (p.type === 'dialog') console.log('answered', p.dialog.id);
+   *   },
+   *   error: (err) => console.log('not answered', err),
+   * });
+   * ```
    */
   call$(uri: string, options: UacOptions = {}): Observable<UacProgress> {
     return uac$(this.agent, uri, options);
@@ -249,7 +271,7 @@ export class Srf {
    * Places a call and resolves with the dialog once answered; rejects with SipError otherwise.
    *
    * @param uri - who to call
-   * @param options - as {@link call$}
+   * @param options - as for `call$`: SDP, headers, auth, proxy, redirects, 100rel, session timer
    * @returns the UAC dialog
    */
   call(uri: string, options: UacOptions = {}): Promise<Dialog> {
@@ -263,7 +285,11 @@ export class Srf {
     );
   }
 
-  /** Stops the engine and completes every stream; dialogs end (system-initiated). */
+  /**
+   * Stops the engine and completes every stream; dialogs end (system-initiated).
+   *
+   * @returns a promise that resolves once the engine has closed its sockets
+   */
   async close(): Promise<void> {
     this.ua?.close();
     this.subscription?.unsubscribe();

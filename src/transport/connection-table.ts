@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { type SchedulerLike, Subject, type Subscription } from 'rxjs';
+import { type Admission, type AdmissionLimits, Admissions } from './admissions.js';
 import type { Connection } from './connection.js';
 import type { Protocol } from './types.js';
 
@@ -7,29 +8,49 @@ function remoteKey(protocol: Protocol, address: string, port: number): string {
   return `${protocol}|${address}|${port}`;
 }
 
+export interface ConnectionLimits extends AdmissionLimits {
+  /** Open connections at most, handshakes included; new ones beyond are refused. */
+  maxConnections: number;
+  /** Connections without traffic for this long are closed (ms; 0 keeps them). */
+  idleTimeoutMs: number;
+}
+
+// The sweep runs at a quarter of the shortest deadline, so a deadline is enforced within 25%.
+const MIN_SWEEP_MS = 50;
+
+function sweepPeriod(limits: ConnectionLimits): number | undefined {
+  const deadlines = [limits.idleTimeoutMs, limits.messageTimeoutMs].filter((ms) => ms > 0);
+  if (deadlines.length === 0) return undefined;
+  return Math.max(MIN_SWEEP_MS, Math.floor(Math.min(...deadlines) / 4));
+}
+
 /**
  * Open connections, indexed by flow and by peer address, so that responses and later requests
- * reuse the connection a peer opened. Bounded in number; idle connections are closed.
+ * reuse the connection a peer opened. Bounded in number, and per source address for sockets that
+ * have not yet sent a complete message; idle connections are closed, and so are those whose
+ * message does not arrive whole within the message deadline.
  */
 export class ConnectionTable {
   private readonly byFlow = new Map<string, Connection>();
   private readonly byRemote = new Map<string, Connection>();
   private readonly closedFlows = new Subject<string>();
+  private readonly admissions: Admissions;
   private sweeper: Subscription | undefined;
 
   /** Flow ids of connections as they close. */
   readonly flowClosed$ = this.closedFlows.asObservable();
 
   constructor(
-    private readonly limits: { maxConnections: number; idleTimeoutMs: number },
+    private readonly limits: ConnectionLimits,
     private readonly scheduler: SchedulerLike,
     private readonly log: Logger,
   ) {
-    if (limits.idleTimeoutMs > 0) {
-      const period = Math.max(1000, Math.floor(limits.idleTimeoutMs / 4));
+    this.admissions = new Admissions(limits, () => scheduler.now(), log);
+    const period = sweepPeriod(limits);
+    if (period !== undefined) {
       this.sweeper = scheduler.schedule(
         function sweep(this: { schedule(state?: unknown, delay?: number): void }, table?: ConnectionTable) {
-          table?.closeIdle();
+          table?.sweep();
           this.schedule(table, period);
         },
         period,
@@ -38,13 +59,31 @@ export class ConnectionTable {
     }
   }
 
+  /** Open connections (handshakes not included). */
   get size(): number {
     return this.byFlow.size;
   }
 
   /** False when the table is full; the caller must refuse the connection. */
   hasRoom(): boolean {
-    return this.byFlow.size < this.limits.maxConnections;
+    return this.byFlow.size + this.admissions.handshaking < this.limits.maxConnections;
+  }
+
+  /**
+   * Admits an inbound socket from `address`, or refuses it (logged) when the table is full or
+   * the address has too many sockets without a complete message. `close` destroys the socket.
+   */
+  admit(address: string, close: () => void): Admission | undefined {
+    if (!this.hasRoom()) {
+      this.admissions.refuse(address, 'connection limit reached');
+      return undefined;
+    }
+    return this.admissions.admit(address, close);
+  }
+
+  /** Sockets from `address` that have not yet sent a complete SIP message. */
+  pending(address: string): number {
+    return this.admissions.pending(address);
   }
 
   add(connection: Connection): void {
@@ -72,19 +111,29 @@ export class ConnectionTable {
     return this.byRemote.get(remoteKey(protocol, address, port));
   }
 
-  private closeIdle(): void {
-    const cutoff = this.scheduler.now() - this.limits.idleTimeoutMs;
-    for (const connection of this.byFlow.values()) {
-      if (connection.lastActivity < cutoff) {
+  private sweep(): void {
+    const now = this.scheduler.now();
+    const { idleTimeoutMs, messageTimeoutMs } = this.limits;
+    for (const connection of [...this.byFlow.values()]) {
+      const started = connection.messageStartedAt;
+      if (messageTimeoutMs > 0 && started !== undefined && now - started >= messageTimeoutMs) {
+        this.log.info(
+          { flow: connection.flowId, remote: connection.remote, timeoutMs: messageTimeoutMs },
+          'closing connection: a message did not arrive whole in time',
+        );
+        connection.close();
+      } else if (idleTimeoutMs > 0 && connection.lastActivity < now - idleTimeoutMs) {
         this.log.debug({ flow: connection.flowId }, 'closing idle connection');
         connection.close();
       }
     }
+    this.admissions.closeLate();
   }
 
   closeAll(): void {
     this.sweeper?.unsubscribe();
     for (const connection of [...this.byFlow.values()]) connection.close();
+    this.admissions.closeAll();
     this.closedFlows.complete();
   }
 }

@@ -10,6 +10,11 @@ export interface Connection {
   readonly local: Endpoint;
   /** Last time (scheduler clock, ms) data went either way. */
   lastActivity: number;
+  /**
+   * When the first byte of a message still incomplete arrived (scheduler clock, ms); undefined
+   * when no message is in progress or the transport cannot tell (WebSocket frames whole).
+   */
+  readonly messageStartedAt?: number | undefined;
   send(data: Buffer, onError?: (err: Error) => void): void;
   close(): void;
 }

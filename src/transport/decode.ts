@@ -26,11 +26,12 @@ function stampIfPossible(request: SipRequest, source: Source): void {
 /**
  * Turns one datagram or framed message into a call on the handler. Keep-alives (CRLF, or a
  * STUN packet on a SIP port, RFC 5626 §4.4.2) are ignored; parse errors go to `onMalformed`.
+ * Returns true when the bytes were a SIP message (handed to `onRequest` or `onResponse`).
  */
-export function decodeMessage(data: Buffer, source: Source, handler: InboundHandler, log: Logger): void {
-  if (data.length === 0 || isKeepAlive(data)) return;
+export function decodeMessage(data: Buffer, source: Source, handler: InboundHandler, log: Logger): boolean {
+  if (data.length === 0 || isKeepAlive(data)) return false;
   // RFC 7983 §7: a first byte of 0 or 1 is STUN, never SIP.
-  if (data[0] === 0x00 || data[0] === 0x01) return;
+  if (data[0] === 0x00 || data[0] === 0x01) return false;
   let message: ReturnType<typeof parseMessage>;
   try {
     message = parseMessage(data);
@@ -42,11 +43,12 @@ export function decodeMessage(data: Buffer, source: Source, handler: InboundHand
     if (err instanceof SipParseError) {
       if (err.partial instanceof SipRequest) stampIfPossible(err.partial, source);
       handler.onMalformed(err, source);
-      return;
+      return false;
     }
     log.error({ err, source }, 'unexpected error parsing a message');
-    return;
+    return false;
   }
   if (message instanceof SipRequest) handler.onRequest(message, source, data.length);
   else handler.onResponse(message, source);
+  return true;
 }

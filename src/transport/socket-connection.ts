@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import type { Admission } from './admissions.js';
 import { type Connection, newFlowId } from './connection.js';
 import type { Endpoint, Protocol, Source } from './types.js';
 
 export interface ConnectionEvents {
-  onMessage(data: Buffer, source: Source): void;
+  /** Hands a framed message up; true when it was SIP (parsed as a request or a response). */
+  onMessage(data: Buffer, source: Source): boolean;
   onClose(connection: Connection): void;
   now(): number;
 }
@@ -18,6 +20,8 @@ export abstract class SocketConnection implements Connection {
   lastActivity: number;
   protected readonly source: Source;
   private closed = false;
+  /** Set once the last bytes are written: nothing more is sent or read. */
+  protected draining = false;
 
   constructor(
     readonly protocol: Protocol,
@@ -25,6 +29,8 @@ export abstract class SocketConnection implements Connection {
     remote: { address: string; port: number },
     protected readonly events: ConnectionEvents,
     protected readonly log: Logger,
+    /** An inbound connection's admission, released by its first SIP message. */
+    private admission?: Admission,
   ) {
     this.flowId = newFlowId(protocol);
     this.remote = remote;
@@ -39,14 +45,17 @@ export abstract class SocketConnection implements Connection {
 
   protected deliver(data: Buffer): void {
     try {
-      this.events.onMessage(data, this.source);
+      if (this.events.onMessage(data, this.source) && this.admission) {
+        this.admission.release();
+        this.admission = undefined;
+      }
     } catch (err) {
       this.log.error({ err, flow: this.flowId }, 'unexpected error handling a message');
     }
   }
 
   send(data: Buffer, onError?: (err: Error) => void): void {
-    if (this.closed) {
+    if (this.closed || this.draining) {
       onError?.(new Error(`connection ${this.flowId} is closed`));
       return;
     }
@@ -65,6 +74,7 @@ export abstract class SocketConnection implements Connection {
   protected onClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    this.admission?.release();
     this.events.onClose(this);
   }
 }

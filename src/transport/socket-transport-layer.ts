@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { Observable, SchedulerLike } from 'rxjs';
 import { WebSocket } from 'ws';
 import type { SipUri } from '../sip/uri.js';
+import { type Gate, peerOf } from './accepted-sockets.js';
+import type { Admission } from './admissions.js';
 import type { Connection } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import { decodeMessage } from './decode.js';
@@ -32,10 +34,22 @@ export interface TransportLimits {
   maxMessageBytes: number;
   /** Largest header section on a stream (bytes). */
   maxHeaderBytes: number;
-  /** Open connections at most; new ones beyond are refused. */
+  /** Open connections at most, TLS and WebSocket handshakes included; new ones beyond are refused. */
   maxConnections: number;
   /** Connections without traffic for this long are closed (ms; 0 keeps them). */
   idleTimeoutMs: number;
+  /**
+   * A message on a stream must arrive whole within this long of its first byte, and an inbound
+   * connection (its TLS or WebSocket handshake included) must send its first complete message
+   * within this long of opening; else it is closed (ms; 0: no deadline). Kamailio's
+   * `tcp_msg_read_timeout` and `tcp_msg_data_timeout`.
+   */
+  messageTimeoutMs: number;
+  /**
+   * Inbound connections from one address that have not yet sent a complete SIP message
+   * (handshakes included); new ones beyond are refused.
+   */
+  maxPendingConnectionsPerAddress: number;
   /** The UDP sockets' receive buffer (SO_RCVBUF, bytes): room for bursts while the event loop is busy. */
   udpRecvBufferSize: number;
   /** The UDP sockets' send buffer (SO_SNDBUF, bytes). */
@@ -47,6 +61,8 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   maxHeaderBytes: 16 * 1024,
   maxConnections: 10_000,
   idleTimeoutMs: 5 * 60_000,
+  messageTimeoutMs: 20_000,
+  maxPendingConnectionsPerAddress: 100,
   udpRecvBufferSize: 4 * 1024 * 1024,
   udpSendBufferSize: 4 * 1024 * 1024,
 };
@@ -70,6 +86,7 @@ export class SocketTransportLayer implements TransportLayer {
   private readonly udp: UdpTransport[] = [];
   private readonly connections: ConnectionTable;
   private readonly events: ConnectionEvents;
+  private readonly gate: Gate;
   points: ListeningPoint[] = [];
   protocols: Protocol[] = [];
   readonly flowClosed$: Observable<string>;
@@ -83,14 +100,15 @@ export class SocketTransportLayer implements TransportLayer {
       onClose: (connection) => this.connections.remove(connection),
       now: () => scheduler.now(),
     };
+    this.gate = (socket) => this.connections.admit(peerOf(socket).address, () => socket.destroy());
   }
 
   setHandler(handler: InboundHandler): void {
     this.handler = handler;
   }
 
-  private deliver(data: Buffer, source: Source): void {
-    if (this.handler) decodeMessage(data, source, this.handler, this.options.logger);
+  private deliver(data: Buffer, source: Source): boolean {
+    return this.handler ? decodeMessage(data, source, this.handler, this.options.logger) : false;
   }
 
   /** Opens every listening point; rejects (closing what opened) if one fails. */
@@ -108,15 +126,17 @@ export class SocketTransportLayer implements TransportLayer {
         this.udp.push(udp);
         listener = udp;
       } else if (listen.protocol === 'tcp' || listen.protocol === 'tls') {
-        listener = new StreamListener(listen, (socket, point) => this.adoptStream(socket, point));
+        listener = new StreamListener(listen, this.gate, (socket, point, admission) =>
+          this.adoptStream(socket, point, admission),
+        );
       } else {
-        listener = new WsListener(listen, limits.maxMessageBytes, (socket, request, point) => {
-          const address = request.socket.remoteAddress ?? '';
-          this.adoptWs(socket, point, {
-            address: address.replace(/^::ffff:/, ''),
-            port: request.socket.remotePort ?? 0,
-          });
-        });
+        listener = new WsListener(
+          listen,
+          limits.maxMessageBytes,
+          this.gate,
+          (socket, request, point, admission) =>
+            this.adoptWs(socket, point, peerOf(request.socket), admission),
+        );
       }
       this.listeners.push(listener);
       try {
@@ -251,39 +271,42 @@ export class SocketTransportLayer implements TransportLayer {
     return connection;
   }
 
-  private adoptStream(socket: Socket, point: ListeningPoint): void {
-    if (!this.connections.hasRoom()) {
-      this.options.logger.warn('connection limit reached: refusing a connection');
-      socket.destroy();
-      return;
-    }
+  // An accepted socket, admitted by the connection table as TCP accepted it (the gate).
+  private adoptStream(socket: Socket, point: ListeningPoint, admission: Admission): void {
     const { limits, logger } = this.options;
-    const remote = {
-      address: (socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
-      port: socket.remotePort ?? 0,
-    };
     const local = { protocol: point.protocol, address: point.address, port: point.port };
     const connection = new StreamConnection(
       point.protocol,
       socket,
       local,
-      remote,
+      peerOf(socket),
       { maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxMessageBytes },
       this.events,
       logger,
+      admission,
     );
     this.connections.add(connection);
   }
 
-  private adoptWs(socket: WebSocket, point: ListeningPoint, remote: { address: string; port: number }): void {
-    if (!this.connections.hasRoom()) {
-      socket.terminate();
-      return;
-    }
+  private adoptWs(
+    socket: WebSocket,
+    point: ListeningPoint,
+    remote: { address: string; port: number },
+    admission: Admission,
+  ): void {
     const local = { protocol: point.protocol, address: point.address, port: point.port };
     const { limits, logger } = this.options;
     this.connections.add(
-      new WsConnection(point.protocol, socket, local, remote, limits.maxMessageBytes, this.events, logger),
+      new WsConnection(
+        point.protocol,
+        socket,
+        local,
+        remote,
+        limits.maxMessageBytes,
+        this.events,
+        logger,
+        admission,
+      ),
     );
   }
 

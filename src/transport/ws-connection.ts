@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
+import type { Admission } from './admissions.js';
 import { type ConnectionEvents, SocketConnection } from './socket-connection.js';
 import type { Endpoint, Protocol } from './types.js';
 
@@ -19,8 +20,9 @@ export class WsConnection extends SocketConnection {
     private readonly maxMessageBytes: number,
     events: ConnectionEvents,
     log: Logger,
+    admission?: Admission,
   ) {
-    super(protocol, local, remote, events, log);
+    super(protocol, local, remote, events, log, admission);
     socket.on('message', (data) => this.receive(toBuffer(data)));
     socket.on('error', (err) => this.log.debug({ err, flow: this.flowId }, 'websocket error'));
     socket.on('close', () => this.onClosed());

@@ -92,7 +92,12 @@ describe('ConnectionTable (virtual time)', () => {
     const closedFlows: Array<[number, string]> = [];
     scheduler.run(() => {
       const table = new ConnectionTable(
-        { maxConnections: 10, idleTimeoutMs: 60_000 },
+        {
+          maxConnections: 10,
+          idleTimeoutMs: 60_000,
+          messageTimeoutMs: 0,
+          maxPendingConnectionsPerAddress: 10,
+        },
         scheduler,
         pino({ level: 'silent' }),
       );
@@ -115,7 +120,7 @@ describe('ConnectionTable (virtual time)', () => {
     const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
     scheduler.run(() => {
       const table = new ConnectionTable(
-        { maxConnections: 2, idleTimeoutMs: 0 },
+        { maxConnections: 2, idleTimeoutMs: 0, messageTimeoutMs: 0, maxPendingConnectionsPerAddress: 10 },
         scheduler,
         pino({ level: 'silent' }),
       );
