@@ -22,7 +22,7 @@ import {
  * row (level 9), and nothing in src/ may import an entry point.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['sip'], // level 0
+  ['sip', 'drachtio-wire'], // level 0, peers
   ['transport'], // level 1
   ['transaction'], // level 2
   ['engine'], // level 3
@@ -30,7 +30,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['dialogs', 'proxy'], // level 5, peers
   ['operators'], // level 6
   ['srf'], // level 7
-  ['drachtio', 'testing'], // level 8, peers
+  ['drachtio', 'testing', 'drachtio-server'], // level 8, peers
 ];
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));

@@ -23,6 +23,11 @@ export interface AuthenticatedRequest extends RequestEvent {
  * @returns the operator
  * @example
  * ```ts
+ * import { mergeMap } from 'rxjs';
+ * import { authenticate, type Srf, uas$ } from 'rxsip';
+ *
+ * declare const srf: Srf;
+ * declare const localSdp: string;
  * const users = new Map([['alice', 'secret']]);
  * srf.invite$
  *   .pipe(

@@ -205,6 +205,9 @@ function sameUri(given: string, requestUri: string): boolean {
  *
  * @example
  * ```ts
+ * import { authenticate, DigestAuthenticator, type Srf } from 'rxsip';
+ *
+ * declare const srf: Srf;
  * const auth = new DigestAuthenticator({
  *   realm: 'example.com',
  *   users: (username) => (username === 'alice' ? 'secret' : undefined),
@@ -364,8 +367,10 @@ export class DigestAuthenticator {
    * @returns the middleware
    * @example
    * ```ts
+   * import { DigestAuthenticator } from 'rxsip';
    * import { Srf } from 'rxsip/drachtio';
    *
+   * const auth = new DigestAuthenticator({ realm: 'example.com', users: (name) => (name === 'alice' ? 'secret' : undefined) });
    * const srf = new Srf();
    * srf.use('register', auth.middleware());
    * srf.register((req, res) => res.send(200));
