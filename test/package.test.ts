@@ -175,4 +175,21 @@ console.log('listening');
     });
     expect(out.trim()).toBe('function 404 b');
   });
+
+  it("require('rxsip/drachtio') is drachtio-srf's Srf: a constructor with SipError and parseUri beside it", () => {
+    mkdirSync(join(project, 'cjs'), { recursive: true });
+    writeFileSync(join(project, 'cjs', 'package.json'), JSON.stringify({ type: 'commonjs' }));
+    writeFileSync(
+      join(project, 'cjs', 'drachtio.js'),
+      "const Srf = require('rxsip/drachtio');\n" +
+        'const srf = new Srf();\n' +
+        'const err = new Srf.SipError(486);\n' +
+        "console.log(typeof srf.createUAC, typeof srf.invite, err instanceof Error, err.message, Srf.parseUri('<tel:+15551234>').number);\n",
+    );
+    const out = execFileSync(process.execPath, [join(project, 'cjs', 'drachtio.js')], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('function function true Sip non-success response: 486 +15551234');
+  });
 });
