@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { firstValueFrom } from 'rxjs';
+import { proxy$ } from '../proxy/proxy-call.js';
+import type { ProxyOptions, ProxyResult } from '../proxy/proxy-request.js';
 import type { SrfRequest } from '../requests/srf-request.js';
 import type { HeaderValue, ParsedHeader, SipRequest } from '../sip/message.js';
 import type { NameAddr } from '../sip/name-addr.js';
@@ -189,6 +192,30 @@ export class Request extends EventEmitter<RequestEvents> {
   }
   set canceled(value: boolean) {
     this.cancelled = value;
+  }
+
+  /**
+   * Proxies this request statefully (drachtio-srf's `req.proxy`), as `srf.proxyRequest` does:
+   * to `options.destination` (an address, a URI or a list; default the Request-URI).
+   *
+   * @param options - destination, recordRoute, forking, timeouts
+   * @param callback - drachtio-srf's `(err, result)`
+   * @returns the outcome
+   */
+  proxy(
+    options: ProxyOptions & { destination?: string | string[] } = {},
+    callback?: (err: Error | null, result?: ProxyResult) => void,
+  ): Promise<ProxyResult> {
+    const { destination, ...opts } = options;
+    const destinations =
+      destination === undefined ? [] : Array.isArray(destination) ? destination : [destination];
+    const result = firstValueFrom(proxy$({ req: this.msg }, destinations, opts));
+    if (callback)
+      result.then(
+        (r) => callback(null, r),
+        (err: Error) => callback(err),
+      );
+    return result;
   }
 
   /**

@@ -80,6 +80,7 @@ export class SrfBase extends ReactiveSrf {
   readonly locals: Record<string, unknown> = {};
   /** The tags given to the constructor (announced to a drachtio-server). */
   readonly tags: readonly string[];
+  private readonly params = new Map<string, unknown>();
   private readonly attached = new ReplaySubject<void>(1);
   private starting: Promise<unknown> | undefined;
   private readonly events: EventSurface<SrfEvents>;
@@ -343,5 +344,45 @@ export class SrfBase extends ReactiveSrf {
    */
   findDialogByCallIDAndFromTag(callId: string, fromTag: string): Dialog | undefined {
     return this.findDialogById(`${callId};from-tag=${fromTag}`);
+  }
+
+  /**
+   * Sets an application parameter (drachtio-srf's `srf.set`, connect's app settings).
+   *
+   * @param key - the name
+   * @param value - the value
+   * @returns this Srf
+   */
+  set(key: string, value: unknown): this {
+    this.params.set(key, value);
+    return this;
+  }
+
+  /**
+   * An application parameter set with `set`.
+   *
+   * @param key - the name
+   * @returns the value, if set
+   */
+  get(key: string): unknown {
+    return this.params.get(key);
+  }
+
+  /**
+   * drachtio-srf's `endSession(req)` closes the socket of an outbound-connection session; the
+   * embedded engine has no such socket, so it does nothing (middleware such as
+   * drachtio-mw-digest-auth calls it).
+   *
+   * @param _reqOrRes - the request or response of the session
+   */
+  endSession(_reqOrRes?: unknown): void {}
+
+  /**
+   * drachtio-srf's `disconnect`: stops the engine (every dialog ends), as `close` does.
+   *
+   * @returns once stopped
+   */
+  disconnect(): Promise<void> {
+    return this.close();
   }
 }

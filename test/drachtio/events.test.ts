@@ -283,3 +283,25 @@ describe('dialog lookup', () => {
     });
   });
 });
+
+describe('the rest of drachtio-srf’s Srf and Request', () => {
+  it('req.proxy(opts, cb) proxies as srf.proxyRequest does; srf.set/get keep app parameters', async () => {
+    await asyncCall(async ({ alice, bob, kit }) => {
+      const carol = kit.app({ make: (o) => new Srf(o), name: 'C', address: '10.0.0.3' });
+      carol.invite((req, res) => void carol.createUAS(req, res, { localSdp: SDP_B }));
+      bob.set('next-hop', '10.0.0.3');
+      const results: string[] = [];
+      bob.invite((req) => {
+        bob.endSession(req); // drachtio-mw-digest-auth calls it; nothing to end here
+        void req.proxy({ destination: String(bob.get('next-hop')) }, (err, result) =>
+          results.push(`${err} ${result?.finalStatus} ${result?.connected}`),
+        );
+      });
+      const uac = await alice.createUAC('sip:carol@10.0.0.2', { localSdp: SDP_A });
+      expect(uac.remote.sdp).toBe(SDP_B);
+      await kit.wait(10);
+      expect(results).toEqual(['null 200 true']);
+      await uac.destroy();
+    });
+  });
+});
