@@ -14,12 +14,15 @@ export type {
   B2buaLegs,
   B2buaProgressCallbacks,
   Callback,
+  CreateB2buaOptions,
   CreateUacOptions,
+  CreateUasOptions,
   LateOffer,
   ProgressCallbacks,
   UacArgument,
 } from './drachtio/call-forms.js';
 export { Dialog, type DialogEvents, type DialogRequestOptions, NoDialogError } from './drachtio/dialog.js';
+export type { DialogStateEmitter, DialogStateEvent, DialogStateOptions } from './drachtio/dialog-state.js';
 export type { EventMap } from './drachtio/event-surface.js';
 export type { ErrorMiddleware, Handler, NextFunction } from './drachtio/middleware.js';
 export {

@@ -3,10 +3,12 @@ import { type B2buaOptions, b2buaProgress$ } from '../dialogs/b2bua.js';
 import type { Dialog as RxDialog } from '../dialogs/dialog.js';
 import { SipError } from '../dialogs/sip-error.js';
 import type { UacOptions, UacProgress } from '../dialogs/uac-options.js';
+import type { UasOptions } from '../dialogs/uas.js';
 import type { SrfRequest } from '../requests/srf-request.js';
 import type { SrfResponse } from '../requests/srf-response.js';
 import type { SipResponse } from '../sip/message.js';
 import { Dialog } from './dialog.js';
+import { type DialogStateOptions, DialogStateReport } from './dialog-state.js';
 import { Request } from './request.js';
 import { Response } from './response.js';
 import { SentRequest } from './sent-request.js';
@@ -14,8 +16,14 @@ import { SentRequest } from './sent-request.js';
 /** drachtio-srf's `(err, value)` callback. */
 export type Callback<T> = (err: Error | null, value?: T) => void;
 
+/** createUAS's options: the answer's SDP and headers, and drachtio-srf's dialog-state reports. */
+export interface CreateUasOptions extends UasOptions, DialogStateOptions {}
+
+/** createB2BUA's options: the B2BUA's, and drachtio-srf's dialog-state reports for both legs. */
+export interface CreateB2buaOptions extends B2buaOptions, DialogStateOptions {}
+
 /** createUac's options: a call's, and the URI when given as one object. */
-export interface CreateUacOptions extends UacOptions {
+export interface CreateUacOptions extends UacOptions, DialogStateOptions {
   /** The Request-URI, when the options are the first argument. */
   uri?: string;
 }
@@ -105,19 +113,28 @@ export function dialogOrFailure(
   dialog$: Observable<RxDialog>,
   req: SrfRequest,
   res: SrfResponse,
+  states?: DialogStateOptions,
 ): Promise<Dialog> {
   let final: SipResponse | undefined;
   res.final$.subscribe((f) => (final = f));
+  const report = req.method === 'INVITE' ? DialogStateReport.start(states, req, 'initiator') : undefined;
   return new Promise<Dialog>((resolve, reject) => {
     let made = false;
     dialog$.subscribe({
       next: (dialog) => {
         made = true;
+        report?.confirmed(dialog);
         resolve(drachtioDialog(dialog));
       },
-      error: reject,
+      error: (err: unknown) => {
+        report?.failed(undefined);
+        reject(err);
+      },
       complete: () => {
-        if (!made) reject(failureOf(req, final));
+        if (made) return;
+        const failure = failureOf(req, final);
+        report?.failed(failure.status);
+        reject(failure);
       },
     });
   });
@@ -171,15 +188,21 @@ export function uacArguments(args: readonly UacArgument[]): UacArguments {
 export function uacDialog(
   call$: Observable<UacProgress>,
   progress: ProgressCallbacks,
+  states?: DialogStateOptions,
 ): Promise<Dialog | LateOffer> {
+  let report: DialogStateReport | undefined;
   return new Promise<Dialog | LateOffer>((resolve, reject) => {
     call$.subscribe({
       next: (event) => {
         if (event.type === 'request') {
           const final = new Promise<SipResponse>(() => undefined);
+          if (event.request.method === 'INVITE')
+            report ??= DialogStateReport.start(states, event.request, 'recipient');
           progress.cbRequest?.(null, new SentRequest(event.request, () => event.cancel(), final));
-        } else if (event.type === 'provisional') progress.cbProvisional?.(event.response);
-        else if (event.type === 'offer') {
+        } else if (event.type === 'provisional') {
+          report?.provisional(event.response);
+          progress.cbProvisional?.(event.response);
+        } else if (event.type === 'offer') {
           const dialog = drachtioDialog(event.dialog);
           resolve({
             sdp: event.sdp,
@@ -190,9 +213,15 @@ export function uacDialog(
               await dialog.end();
             },
           });
-        } else resolve(drachtioDialog(event.dialog));
+        } else {
+          report?.confirmed(event.dialog);
+          resolve(drachtioDialog(event.dialog));
+        }
       },
-      error: reject,
+      error: (err: unknown) => {
+        report?.failed(err instanceof SipError ? err.status : undefined);
+        reject(err);
+      },
     });
   });
 }
@@ -201,8 +230,8 @@ export function uacDialog(
 export type B2buaArguments = [
   req: AnyRequest,
   res: AnyResponse,
-  uri: string | (B2buaOptions & { uri: string }),
-  options?: B2buaOptions,
+  uri: string | (CreateB2buaOptions & { uri: string }),
+  options?: CreateB2buaOptions,
   progress?: B2buaProgressCallbacks,
   callback?: Callback<B2buaLegs>,
 ];
@@ -218,26 +247,45 @@ export function b2buaLegs(
   let failure: SipError | undefined;
   let final: SipResponse | undefined;
   res.final$.subscribe((f) => (final = f));
+  // RFC 4235 reports for both legs, as drachtio-srf gives them: A's as a call we answer, B's as one we place.
+  const reportA = DialogStateReport.start(opts, req, 'initiator');
+  let reportB: DialogStateReport | undefined;
   return new Promise<B2buaLegs>((resolve, reject) => {
     b2buaProgress$({ req, res }, uri, opts).subscribe({
       next: (event) => {
         if (event.type === 'request') {
+          reportB ??= DialogStateReport.start(opts, event.request, 'recipient');
           progress.cbRequest?.(
             null,
             new SentRequest(event.request, () => event.cancel(), new Promise(() => undefined)),
           );
-        } else if (event.type === 'provisional') progress.cbProvisional?.(event.response);
-        else if (event.type === 'uac') progress.cbFinalizedUac?.(drachtioDialog(event.uac));
-        else if (event.type === 'connected') {
+        } else if (event.type === 'provisional') {
+          reportB?.provisional(event.response);
+          progress.cbProvisional?.(event.response);
+        } else if (event.type === 'uac') {
+          reportB?.confirmed(event.uac);
+          progress.cbFinalizedUac?.(drachtioDialog(event.uac));
+        } else if (event.type === 'connected') {
+          reportA?.confirmed(event.uas);
           const legs = { uas: drachtioDialog(event.uas), uac: drachtioDialog(event.uac) };
           legs.uas.other = legs.uac;
           legs.uac.other = legs.uas;
           resolve(legs);
-        } else if (event.type === 'rejected') failure = event.error;
+        } else if (event.type === 'rejected') {
+          failure = event.error;
+          reportB?.failed(failure.status);
+        }
       },
-      error: reject,
+      error: (err: unknown) => {
+        reportA?.failed(undefined);
+        reject(err);
+      },
       // Not connected: B's failure (passed to A), or A's cancel.
-      complete: () => reject(failure ?? failureOf(req, final)),
+      complete: () => {
+        const why = failure ?? failureOf(req, final);
+        reportA?.failed(req.canceled ? 487 : why.status);
+        reject(why);
+      },
     });
   });
 }

@@ -1,7 +1,6 @@
 import { firstValueFrom } from 'rxjs';
-import type { B2buaOptions } from '../dialogs/b2bua-options.js';
 import { SipError } from '../dialogs/sip-error.js';
-import { type UasOptions, uas$ } from '../dialogs/uas.js';
+import { uas$ } from '../dialogs/uas.js';
 import { proxy$ } from '../proxy/proxy-call.js';
 import type { ProxyOptions, ProxyResult } from '../proxy/proxy-request.js';
 import type { RequestOptions } from '../requests/out-of-dialog-request.js';
@@ -14,7 +13,9 @@ import {
   type B2buaProgressCallbacks,
   b2buaLegs,
   type Callback,
+  type CreateB2buaOptions,
   type CreateUacOptions,
+  type CreateUasOptions,
   coreRequest,
   coreResponse,
   dialogOrFailure,
@@ -106,7 +107,7 @@ export class Srf extends SrfBase {
    * @param options - localSdp, headers
    * @returns the dialog
    */
-  createUAS(req: AnyRequest, res: AnyResponse, options?: UasOptions): Promise<Dialog>;
+  createUAS(req: AnyRequest, res: AnyResponse, options?: CreateUasOptions): Promise<Dialog>;
   /**
    * createUAS with drachtio-srf's callback.
    *
@@ -116,16 +117,16 @@ export class Srf extends SrfBase {
    * @param callback - `(err, dialog)`
    * @returns this Srf
    */
-  createUAS(req: AnyRequest, res: AnyResponse, options: UasOptions, callback: Callback<Dialog>): this;
+  createUAS(req: AnyRequest, res: AnyResponse, options: CreateUasOptions, callback: Callback<Dialog>): this;
   createUAS(
     req: AnyRequest,
     res: AnyResponse,
-    options: UasOptions = {},
+    options: CreateUasOptions = {},
     callback?: Callback<Dialog>,
   ): Promise<Dialog> | this {
     const r = coreRequest(req);
     const s = coreResponse(res);
-    return settle(dialogOrFailure(uas$({ req: r, res: s }, options), r, s), callback, this);
+    return settle(dialogOrFailure(uas$({ req: r, res: s }, options), r, s, options), callback, this);
   }
 
   /**
@@ -209,7 +210,7 @@ export class Srf extends SrfBase {
   createUAC(...args: UacArgument[]): Promise<Dialog | LateOffer> | this {
     const { uri, options, progress, callback } = uacArguments(args);
     const dialog = uri
-      ? this.whenReady('createUAC', () => uacDialog(this.call$(uri, options), progress))
+      ? this.whenReady('createUAC', () => uacDialog(this.call$(uri, options), progress, options))
       : Promise.reject(new TypeError('createUAC: a uri is required'));
     return settle(dialog, callback, this);
   }
@@ -229,8 +230,8 @@ export class Srf extends SrfBase {
   createB2BUA(
     req: AnyRequest,
     res: AnyResponse,
-    uri: string | (B2buaOptions & { uri: string }),
-    options?: B2buaOptions,
+    uri: string | (CreateB2buaOptions & { uri: string }),
+    options?: CreateB2buaOptions,
     progress?: B2buaProgressCallbacks,
   ): Promise<B2buaLegs>;
   /**
@@ -247,8 +248,8 @@ export class Srf extends SrfBase {
   createB2BUA(
     req: AnyRequest,
     res: AnyResponse,
-    uri: string | (B2buaOptions & { uri: string }),
-    options: B2buaOptions,
+    uri: string | (CreateB2buaOptions & { uri: string }),
+    options: CreateB2buaOptions,
     progress: B2buaProgressCallbacks | undefined,
     callback: Callback<B2buaLegs>,
   ): this;
@@ -261,9 +262,14 @@ export class Srf extends SrfBase {
    * @param options - B2BUA options
    * @returns both legs
    */
-  createB2BUA(uri: string, req: AnyRequest, res: AnyResponse, options?: B2buaOptions): Promise<B2buaLegs>;
   createB2BUA(
-    ...args: B2buaArguments | [string, AnyRequest, AnyResponse, B2buaOptions?]
+    uri: string,
+    req: AnyRequest,
+    res: AnyResponse,
+    options?: CreateB2buaOptions,
+  ): Promise<B2buaLegs>;
+  createB2BUA(
+    ...args: B2buaArguments | [string, AnyRequest, AnyResponse, CreateB2buaOptions?]
   ): Promise<B2buaLegs> | this {
     const ordered = (
       typeof args[0] === 'string' ? [args[1], args[2], args[0], ...args.slice(3)] : args

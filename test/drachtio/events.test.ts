@@ -305,3 +305,60 @@ describe('the rest of drachtio-srf’s Srf and Request', () => {
     });
   });
 });
+
+describe('dialogStateEmitter (RFC 4235)', () => {
+  it('reports trying, early, confirmed, terminated for a call placed, and trying, confirmed, terminated for one answered', async () => {
+    const { EventEmitter } = await import('node:events');
+    await asyncCall(async ({ alice, bob }) => {
+      const placed = new EventEmitter();
+      const answered = new EventEmitter();
+      const seenA: string[] = [];
+      const seenB: string[] = [];
+      placed.on('stateChange', (s) =>
+        seenA.push(`${s.state} ${s.direction} ${s.aor} ${s.remoteTag !== undefined}`),
+      );
+      answered.on('stateChange', (s) => seenB.push(`${s.state} ${s.direction} ${s.aor}`));
+      bob.invite((req, res) => {
+        res.send(180);
+        void bob.createUAS(req, res, { localSdp: SDP_B, dialogStateEmitter: answered });
+      });
+      const uac = await alice.createUAC('sip:bob@10.0.0.2', { localSdp: SDP_A, dialogStateEmitter: placed });
+      await uac.destroy();
+      expect(seenA).toEqual([
+        'trying recipient bob@10.0.0.2 false',
+        'early recipient bob@10.0.0.2 true',
+        'confirmed recipient bob@10.0.0.2 true',
+        'terminated recipient bob@10.0.0.2 true',
+      ]);
+      expect(seenB).toEqual([
+        'trying initiator anonymous@10.0.0.1',
+        'confirmed initiator anonymous@10.0.0.1',
+        'terminated initiator anonymous@10.0.0.1',
+      ]);
+    });
+  });
+
+  it('reports rejected for a refused call and cancelled for a cancelled one', async () => {
+    const { EventEmitter } = await import('node:events');
+    await asyncCall(async ({ alice, bob, kit }) => {
+      const states: string[] = [];
+      const emitter = new EventEmitter().on('stateChange', (s) => states.push(s.state));
+      bob.invite((req, res) => (req.get('x-refuse') ? res.send(486) : res.send(180)));
+      await expect(
+        alice.createUAC('sip:bob@10.0.0.2', {
+          localSdp: SDP_A,
+          headers: { 'X-Refuse': '1' },
+          dialogStateEmitter: emitter,
+        }),
+      ).rejects.toMatchObject({ status: 486 });
+      await expect(
+        alice.createUAC(
+          'sip:bob@10.0.0.2',
+          { localSdp: SDP_A, dialogStateEmitter: emitter },
+          { cbRequest: (_e, sent) => kit.at(kit.scheduler.now() + 20, () => sent.cancel()) },
+        ),
+      ).rejects.toMatchObject({ status: 487 });
+      expect(states).toEqual(['trying', 'rejected', 'trying', 'early', 'cancelled']);
+    });
+  });
+});
