@@ -22,7 +22,15 @@ function summary(packet: WirePacket): string {
  * @param names - party names by address
  * @returns the ladder's lines, in order
  * @example
- * ladderOf(kit.network, kit.names) // ['0 alice->app INVITE', '1 app->alice 200 OK', ...]
+ * ```ts
+ * import { ladderOf, sipTest } from 'rxsip/testing';
+ *
+ * const kit = sipTest(({ app, registerer }) => {
+ *   app().register$.subscribe(({ res }) => res.send(200));
+ *   registerer('carol').register('sip:10.0.0.2').subscribe();
+ * });
+ * ladderOf(kit.network, kit.names); // ['0 carol->app REGISTER', '1 app->carol 200 OK']
+ * ```
  */
 export function ladderOf(network: VirtualNetwork, names: PartyNames = new Map()): string[] {
   return network.packets.map(
@@ -43,6 +51,16 @@ function untimed(line: string): string {
  * @param actual - the ladder's lines
  * @param expected - the lines expected (with or without leading times)
  * @returns the report, or undefined when they agree
+ * @example
+ * ```ts
+ * import { ladderDivergence } from 'rxsip/testing';
+ *
+ * const report = ladderDivergence(['0 alice->app INVITE', '1 app->alice 486 Busy Here'], ['alice->app INVITE', 'app->alice 200 OK']);
+ * // SIP ladder (first divergence marked >>):
+ * //    1  0 alice->app INVITE
+ * // >> 2  1 app->alice 486 Busy Here
+ * // expected at line 2: app->alice 200 OK
+ * ```
  */
 export function ladderDivergence(actual: readonly string[], expected: readonly string[]): string | undefined {
   const timed = expected.some((l) => /^\d+ /.test(l));
@@ -71,7 +89,12 @@ export function ladderDivergence(actual: readonly string[], expected: readonly s
  * @param actual - the ladder's lines
  * @param expected - the lines expected
  * @example
+ * ```ts
+ * import { expectLadder, type SipTestKit } from 'rxsip/testing';
+ *
+ * declare const kit: SipTestKit;
  * expectLadder(kit.ladder(), ['alice->app INVITE', 'app->alice 200 OK', 'alice->app ACK']);
+ * ```
  */
 export function expectLadder(actual: readonly string[], expected: readonly string[]): void {
   const report = ladderDivergence(actual, expected);

@@ -7,19 +7,51 @@ import type { Protocol } from '../transport/types.js';
 import { MemoryTransportLayer } from './memory-transport-layer.js';
 import type { VirtualNetwork } from './virtual-network.js';
 
+/** Where a {@link MemoryEngine} sits on the virtual network, and its stack's settings. */
 export interface MemoryEngineOptions {
+  /** Its IP address on the virtual network. */
   address: string;
+  /** Its port (5060 by default). */
   port?: number;
+  /** The protocols it listens on (UDP by default); streams get a flow per peer. */
   protocols?: readonly Protocol[];
+  /** Transaction timers, as the embedded engine's `timers`. */
   timers?: Partial<TransactionTimers>;
+  /** Transaction limits, as the embedded engine's `limits`. */
   limits?: Partial<TransactionLimits>;
+  /** What the stack supports, as the embedded engine's `policy`. */
   policy?: Partial<RequestPolicy>;
+  /** A pino logger; silent when omitted. */
   logger?: Logger;
 }
 
-/** An engine whose transport is the virtual network: the same transaction layer, virtual time. */
+/**
+ * An engine whose transport is the virtual network: the same transaction layer, virtual time.
+ * `sipTest`'s kit makes them; make one yourself for an Srf on a network of your own.
+ *
+ * @example
+ * ```ts
+ * import { TestScheduler } from 'rxjs/testing';
+ * import { Srf } from 'rxsip';
+ * import { MemoryEngine, VirtualNetwork } from 'rxsip/testing';
+ *
+ * const scheduler = new TestScheduler(() => undefined);
+ * const network = new VirtualNetwork(scheduler);
+ * const server = new Srf({ scheduler }).attach(new MemoryEngine(network, { address: '10.0.0.2' }));
+ * const client = new Srf({ scheduler }).attach(new MemoryEngine(network, { address: '10.0.0.3' }));
+ * server.options$.subscribe(({ res }) => res.send(200));
+ * scheduler.run(() => {
+ *   client.send$('sip:10.0.0.2', { method: 'OPTIONS' }).subscribe((res) => console.log(res.status));
+ * });
+ * ```
+ */
 export class MemoryEngine extends StackEngine {
+  /**
+   * @param network - the virtual network it is on; its scheduler is the engine's clock
+   * @param options - address, port, protocols and stack settings
+   */
   constructor(
+    /** The virtual network it is on. */
     readonly network: VirtualNetwork,
     options: MemoryEngineOptions,
   ) {

@@ -31,8 +31,18 @@ export interface CalleeScript {
  * `'<ms> <event>'`, and `dialogs` the calls it answered.
  *
  * @example
- * const bob = kit.callee('bob', { answerAfter: 2000 });
- * srf.invite$.pipe(b2bua(bob.uri)).subscribe();
+ * ```ts
+ * import { b2bua, relayInDialog, tieLegs } from 'rxsip';
+ * import { sipTest } from 'rxsip/testing';
+ *
+ * sipTest(({ app, caller, callee, marbles }) => {
+ *   const bob = callee('bob', { answerAfter: 2000 });
+ *   app().invite$.pipe(b2bua(bob.uri), tieLegs(), relayInDialog()).subscribe();
+ *   caller('alice').call('sip:bob@10.0.0.2', { hangUpAfter: 5000 });
+ *   // The INVITE reaches bob at 2 ms; he answers at 2002 ms; alice's BYE, relayed, at 7006 ms.
+ *   marbles.expectObservable(bob.events$).toBe('2ms i 1999ms a 5003ms e', { i: 'invite', a: 'answered', e: 'ended' });
+ * });
+ * ```
  */
 export class ScriptedCallee {
   private readonly events = new Subject<string>();
@@ -50,8 +60,11 @@ export class ScriptedCallee {
    * @param script - how it takes calls
    */
   constructor(
+    /** Its name in the ladder and the user part of its URI. */
     readonly name: string,
+    /** Its IP address on the virtual network. */
     readonly address: string,
+    /** The UA it speaks through: its own Srf on its own engine. */
     readonly srf: Srf,
     private readonly scheduler: SchedulerLike,
     script: CalleeScript = {},
@@ -70,7 +83,11 @@ export class ScriptedCallee {
     return this.events.asObservable();
   }
 
-  /** Changes how the next calls are taken. */
+  /**
+   * Changes how the next calls are taken; a call already taken goes on as it began.
+   *
+   * @param script - the new script, replacing the old one whole
+   */
   behave(script: CalleeScript): void {
     this.script = script;
   }

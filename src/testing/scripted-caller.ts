@@ -9,6 +9,7 @@ import type { Srf } from '../srf/srf.js';
 export interface CallScript {
   /** The offer (default: an audio offer from the caller's address). */
   sdp?: string;
+  /** Headers for the INVITE; From defaults to the caller's URI. */
   headers?: HeaderInit;
   /** Answers a 401/407. */
   auth?: Credentials;
@@ -29,13 +30,34 @@ export interface CallScript {
  * (the other side did), and completes. `history` keeps them as `'<ms> <event>'`.
  */
 export interface PeerCall {
+  /** The call's events as they happen, in virtual time; completes when the call is over. */
   readonly events$: Observable<string>;
+  /** Every event so far, as `'<ms> <event>'`: for assertions after the test ran. */
   readonly history: readonly string[];
   /** The caller's dialog, once answered. */
   readonly dialog: Dialog | undefined;
 }
 
-/** An audio offer from `address`. */
+/**
+ * An audio offer from `address` (one PCMU stream on port 4000, sendrecv): what scripted
+ * callers offer and scripted callees answer unless their script gives SDP.
+ *
+ * @param address - the IPv4 address in the o= and c= lines
+ * @param version - the o= line's session version; a changed offer needs a higher one (RFC 3264 §8)
+ * @returns the SDP, CRLF line ends
+ * @example
+ * ```ts
+ * import { asUas } from 'rxsip';
+ * import { offerFrom, sipTest } from 'rxsip/testing';
+ *
+ * sipTest(({ app, caller }) => {
+ *   app().invite$.pipe(asUas({ localSdp: offerFrom('10.0.0.2') })).subscribe();
+ *   const alice = caller('alice');
+ *   // A re-INVITE 1 s after the answer, with a new version of the same offer.
+ *   alice.call('sip:app@10.0.0.2', { reinvite: { after: 1000, sdp: offerFrom(alice.address, 2) } });
+ * });
+ * ```
+ */
 export function offerFrom(address: string, version = 1): string {
   return `v=0\r\no=peer ${version} ${version} IN IP4 ${address}\r\ns=-\r\nc=IN IP4 ${address}\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n`;
 }
@@ -45,9 +67,17 @@ export function offerFrom(address: string, version = 1): string {
  * and CANCELs, re-INVITEs, sends INFO and hangs up as its script says.
  *
  * @example
- * const alice = kit.caller('alice');
- * const call = alice.call('sip:app@10.0.0.2', { hangUpAfter: 5000 });
- * expectObservable(call.events$).toBe('2ms a 4999ms (h|)', { a: 'answered', h: 'hung up' });
+ * ```ts
+ * import { asUas } from 'rxsip';
+ * import { offerFrom, sipTest } from 'rxsip/testing';
+ *
+ * sipTest(({ app, caller, marbles }) => {
+ *   app().invite$.pipe(asUas({ localSdp: offerFrom('10.0.0.2') })).subscribe();
+ *   const alice = caller('alice');
+ *   const call = alice.call('sip:app@10.0.0.2', { hangUpAfter: 5000 });
+ *   marbles.expectObservable(call.events$).toBe('2ms a 4999ms (h|)', { a: 'answered', h: 'hung up' });
+ * });
+ * ```
  */
 export class ScriptedCaller {
   /**
@@ -57,8 +87,11 @@ export class ScriptedCaller {
    * @param scheduler - the virtual clock its script runs on
    */
   constructor(
+    /** Its name in the ladder and the user part of its URI. */
     readonly name: string,
+    /** Its IP address on the virtual network. */
     readonly address: string,
+    /** The UA it speaks through: its own Srf on its own engine. */
     readonly srf: Srf,
     private readonly scheduler: SchedulerLike,
   ) {}

@@ -17,8 +17,15 @@ export interface RegisterScript {
  * Each `register` emits the final status (a challenge it answers is not emitted) and completes.
  *
  * @example
- * const carol = kit.registerer('carol');
- * expectObservable(carol.register('sip:10.0.0.2', { auth })).toBe('4ms (s|)', { s: 200 });
+ * ```ts
+ * import { sipTest } from 'rxsip/testing';
+ *
+ * sipTest(({ app, registerer, marbles }) => {
+ *   app().register$.subscribe(({ res }) => res.send(200));
+ *   const carol = registerer('carol');
+ *   marbles.expectObservable(carol.register('sip:10.0.0.2', { expires: 600 })).toBe('2ms (s|)', { s: 200 });
+ * });
+ * ```
  */
 export class ScriptedRegisterer {
   /**
@@ -28,9 +35,13 @@ export class ScriptedRegisterer {
    * @param scheduler - the virtual clock
    */
   constructor(
+    /** Its name in the ladder and the user of its address of record. */
     readonly name: string,
+    /** Its IP address on the virtual network. */
     readonly address: string,
+    /** The UA it speaks through: its own Srf on its own engine. */
     readonly srf: Srf,
+    /** The virtual clock. */
     readonly scheduler: SchedulerLike,
   ) {}
 

@@ -32,30 +32,77 @@ export interface SipTestKit {
   readonly names: Map<string, string>;
   /** The marble helpers (`hot`, `cold`, `expectObservable`, ...); in {@link sipTest} only. */
   readonly marbles: MarbleHelpers;
-  /** An engine named `name` at `address`:5060 on the network, for an Srf of your own. */
+  /**
+   * An engine named `name` at `address`:5060 on the network, for an Srf of your own.
+   *
+   * @param name - the party's name in the ladder
+   * @param address - its IP address on the virtual network
+   * @param options - port, protocols, timers, limits, policy of the engine
+   * @returns the engine, to `attach` an Srf to
+   */
   engine(name: string, address: string, options?: Partial<MemoryEngineOptions>): Engine;
   /**
    * The application's Srf at 10.0.0.2 (`app` in the ladder), or one made by `make` (an Srf
    * subclass, such as rxsip/drachtio's) with the kit's scheduler, random and logger.
+   *
+   * @param options - another `name` or `address`, and `make` to build an Srf subclass
+   * @returns the Srf, attached to an engine on the network
    */
   app<S extends Srf = Srf>(options?: {
     name?: string;
     address?: string;
     make?: (options: SrfOptions) => S;
   }): S;
-  /** A caller at `address` (default 10.0.1.n). */
+  /**
+   * A caller at `address` (default 10.0.1.n).
+   *
+   * @param name - its name in the ladder and the user part of its URI
+   * @param address - its IP address; the next free 10.0.1.n when omitted
+   * @returns the scripted caller
+   */
   caller(name: string, address?: string): ScriptedCaller;
-  /** A callee at `address` (default 10.0.1.n) taking calls as `script` says. */
+  /**
+   * A callee at `address` (default 10.0.1.n) taking calls as `script` says.
+   *
+   * @param name - its name in the ladder and the user part of its URI
+   * @param script - how it takes calls: ring, answer after, reject, challenge, hang up
+   * @param address - its IP address; the next free 10.0.1.n when omitted
+   * @returns the scripted callee
+   */
   callee(name: string, script?: CalleeScript, address?: string): ScriptedCallee;
-  /** A registering client at `address` (default 10.0.1.n). */
+  /**
+   * A registering client at `address` (default 10.0.1.n).
+   *
+   * @param name - its name in the ladder and the user of its address of record
+   * @param address - its IP address; the next free 10.0.1.n when omitted
+   * @returns the scripted registerer
+   */
   registerer(name: string, address?: string): ScriptedRegisterer;
-  /** Runs `fn` at `ms` of virtual time. */
+  /**
+   * Runs `fn` at `ms` of virtual time.
+   *
+   * @param ms - the virtual time, in ms since the test began (now, if already past)
+   * @param fn - what to do then
+   */
   at(ms: number, fn: () => void): void;
-  /** Resolves after `ms` of virtual time ({@link sipTestAsync}). */
+  /**
+   * Resolves after `ms` of virtual time ({@link sipTestAsync}).
+   *
+   * @param ms - how long to wait, in ms of virtual time
+   * @returns a promise that resolves once the clock has moved on by `ms`
+   */
   wait(ms: number): Promise<void>;
-  /** The SIP ladder so far: `time from->to what`. */
+  /**
+   * The SIP ladder so far: `time from->to what`.
+   *
+   * @returns one line per message that crossed the network, in order
+   */
   ladder(): string[];
-  /** Asserts the ladder, printing it with the first divergence marked when it differs. */
+  /**
+   * Asserts the ladder, printing it with the first divergence marked when it differs.
+   *
+   * @param expected - the lines expected, with or without leading times
+   */
   expectLadder(expected: readonly string[]): void;
 }
 
@@ -133,11 +180,19 @@ function withLadder(err: unknown, kit: SipTestKit | undefined): unknown {
  * @param options - network latency and loss, random numbers, logger
  * @returns the kit, for assertions once everything has run
  * @example
+ * ```ts
+ * import { asUas } from 'rxsip';
+ * import { sipTest } from 'rxsip/testing';
+ *
+ * const localSdp = 'v=0\r\no=app 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n';
  * const kit = sipTest(({ app, caller, marbles }) => {
- *   const srf = app();
- *   srf.invite$.pipe(asUas({ localSdp })).subscribe();
- *   marbles.expectObservable(caller('alice').call('sip:app@10.0.0.2').events$).toBe('2ms a', { a: 'answered' });
+ *   app().invite$.pipe(asUas({ localSdp })).subscribe();
+ *   const call = caller('alice').call('sip:app@10.0.0.2', { hangUpAfter: 1000 });
+ *   // The 200 is back at 2 ms (1 ms each way); the BYE goes at 1002 ms.
+ *   marbles.expectObservable(call.events$).toBe('2ms a 999ms (h|)', { a: 'answered', h: 'hung up' });
  * });
+ * kit.expectLadder(['alice->app INVITE', 'app->alice 200 OK', 'alice->app ACK', 'alice->app BYE', 'app->alice 200 OK']);
+ * ```
  */
 export function sipTest(body: (kit: SipTestKit) => void, options: SipTestOptions = {}): SipTestKit {
   const scheduler = new TestScheduler((actual, expected) => deepStrictEqual(actual, expected));
@@ -163,11 +218,17 @@ export function sipTest(body: (kit: SipTestKit) => void, options: SipTestOptions
  * @param options - network latency and loss, random numbers, logger
  * @returns the kit, once everything has run
  * @example
+ * ```ts
+ * import { firstValueFrom } from 'rxjs';
+ * import { sipTestAsync } from 'rxsip/testing';
+ *
+ * declare const localSdp: string;
  * await sipTestAsync(async ({ app, callee }) => {
  *   const bob = callee('bob', { hangUpAfter: 5000 });
  *   const dialog = await app().call(bob.uri, { localSdp });
  *   await firstValueFrom(dialog.ended$); // at 5 s of virtual time
  * });
+ * ```
  */
 export async function sipTestAsync(
   body: (kit: SipTestKit) => Promise<void>,
