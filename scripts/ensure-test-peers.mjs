@@ -7,6 +7,9 @@ const peers = [
   { binary: 'sipp', pkg: 'sip-tester' },
   // Digest authentication against a second client (test/requests/sipp-digest-auth.test.ts).
   { binary: 'sipsak', pkg: 'sipsak' },
+  // A DNS server on a loopback port for RFC 3263 NAPTR/SRV/A resolution (test/transport/dns-servers.test.ts);
+  // in /usr/sbin, which a user's PATH may not hold.
+  { binary: '/usr/sbin/dnsmasq', pkg: 'dnsmasq-base' },
 ];
 
 function has(binary) {

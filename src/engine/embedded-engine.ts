@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_REQUEST_POLICY, type RequestPolicy } from '../sip/check-request.js';
 import { DEFAULT_TIMERS, type TransactionTimers } from '../transaction/timer-config.js';
 import { DEFAULT_TRANSACTION_LIMITS, type TransactionLimits } from '../transaction/transaction-layer.js';
+import { isDnsServer, serverDns } from '../transport/dns-servers.js';
 import type { DnsLookup } from '../transport/resolver.js';
 import {
   DEFAULT_TRANSPORT_LIMITS,
@@ -37,8 +38,13 @@ export interface EmbeddedEngineOptions {
   scheduler?: SchedulerLike;
   /** A pino logger; one named `rxsip` at level `warn` when omitted. */
   logger?: Logger;
-  /** DNS queries for RFC 3263 resolution; the system resolver when omitted. */
-  dns?: DnsLookup;
+  /**
+   * Where RFC 3263 resolution asks: `{servers: ['127.0.0.1:5353', ...]}` sends NAPTR, SRV, A and
+   * AAAA queries to those servers (IP addresses, with a port as `host:port` or `[v6]:port`); a
+   * `DnsLookup` answers them itself. The system resolver when omitted (`/etc/resolv.conf`, and
+   * `dns.lookup` for addresses).
+   */
+  dns?: DnsLookup | { servers: readonly string[] };
 }
 
 const positive = z.number().int().positive();
@@ -104,7 +110,21 @@ const schema = z.strictObject({
     .custom<SchedulerLike>((v) => typeof v === 'object' && v !== null && 'schedule' in v)
     .optional(),
   logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && 'child' in v).optional(),
-  dns: z.custom<DnsLookup>((v) => typeof v === 'object' && v !== null && 'addresses' in v).optional(),
+  dns: z
+    .union(
+      [
+        z.strictObject({
+          servers: z
+            .array(
+              z.string().refine(isDnsServer, 'expected an IP address, with a port as host:port or [v6]:port'),
+            )
+            .min(1, 'at least one DNS server is needed'),
+        }),
+        z.custom<DnsLookup>((v) => typeof v === 'object' && v !== null && 'addresses' in v),
+      ],
+      { error: 'expected {servers: [...]} or a DnsLookup' },
+    )
+    .optional(),
 });
 
 /** What a zod issue says, in words that name the option: `engine options: limits.maxConections: unknown option`. */
@@ -185,7 +205,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     listen,
     limits: { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits },
     tlsClient: options.tlsClient,
-    dns: options.dns,
+    dns: options.dns && 'servers' in options.dns ? serverDns(options.dns.servers) : options.dns,
     scheduler,
     logger,
   });
