@@ -104,9 +104,10 @@ export class AppRequests {
   // drachtio-server sends a request in a dialog when its identity names one.
   private dialogOf(given: SipRequest): ServerDialog | undefined {
     const callId = given.get('call-id');
-    const from = given.fromTag;
-    const to = given.toTag;
-    if (callId === undefined || from === undefined || to === undefined) return undefined;
+    if (callId === undefined || !given.has('from') || !given.has('to')) return undefined;
+    const from = given.tryParsedHeader('from')?.params.tag;
+    const to = given.tryParsedHeader('to')?.params.tag;
+    if (typeof from !== 'string' || typeof to !== 'string') return undefined;
     return this.core.dialogs.find(callId, from, to);
   }
 
@@ -199,6 +200,8 @@ export class AppRequests {
   ): void {
     const { method } = tx.request;
     const status = response.status;
+    // A 100 Trying is hop by hop (RFC 3261 §16.7): it stops retransmissions, and goes no further.
+    if (status === 100) return;
     let dialogId = tx.dialog?.id ?? '';
     if (status >= 200 && status < 300 && !failure && (method === 'INVITE' || method === 'SUBSCRIBE')) {
       const tag = response.toTag ?? '';

@@ -57,6 +57,8 @@ export function respondForApp(
     headers: headersOf(given, IDENTITY),
     ...(given.payload.length > 0 ? { body: given.payload } : {}),
   });
+  if (response.payload.length > 0 && !response.has('content-type'))
+    response.set('Content-Type', 'application/sdp');
   if (status > 100 && status < 300 && DIALOG_CREATING.has(request.method) && !response.has('record-route')) {
     const routes = request.getAll('record-route');
     if (routes.length > 0) response.set('Record-Route', routes);

@@ -20,6 +20,16 @@ const IN_DIALOG_OWN = new Set([
   'content-length',
 ]);
 
+/** drachtio-srf sends SDP without a Content-Type: drachtio-server names it, as this does. */
+export function withSdpType(message: {
+  payload: Buffer;
+  has(name: string): boolean;
+  set(name: string, value: string): unknown;
+}): void {
+  if (message.payload.length > 0 && !message.has('content-type'))
+    message.set('Content-Type', 'application/sdp');
+}
+
 /** drachtio-srf writes `sip:1234@localhost` for a calling number: the host becomes the server's. */
 function withHost(value: string, hostPort: string): string {
   return value.replace(/@localhost(?=[>;:]|$)(?::\d+)?/gi, `@${hostPort}`);
@@ -44,7 +54,7 @@ export function completeRequest(given: SipRequest, hostPort: string): SipRequest
     }
   }
   const from = given.get('from');
-  return createRequest({
+  const request = createRequest({
     method: given.method,
     uri: given.uri,
     from: from ? withHost(from, hostPort) : `<sip:${hostPort}>`,
@@ -55,6 +65,8 @@ export function completeRequest(given: SipRequest, hostPort: string): SipRequest
     headers,
     ...(given.payload.length > 0 ? { body: given.payload } : {}),
   });
+  withSdpType(request);
+  return request;
 }
 
 /**
@@ -83,6 +95,7 @@ export function buildInDialog(dialog: ServerDialog, given: SipRequest): SipReque
   });
   if (TARGET_REFRESH.has(method) && !request.has('contact') && dialog.localContact)
     request.set('Contact', dialog.localContact);
+  withSdpType(request);
   return request;
 }
 

@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { SipMeta } from '../drachtio-wire/sip-meta.js';
 import { wireTime } from '../drachtio-wire/wire-time.js';
+import { canonicalHeaderName } from '../sip/header-names.js';
 import type { HeaderField, HeaderInit, SipMessage, SipRequest, SipResponse } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
 import type { Source } from '../transport/types.js';
@@ -20,13 +21,17 @@ export function parseAppMessage(text: string): SipRequest | SipResponse {
   return parseMessage(head + text.slice(end + 4));
 }
 
-/** A message's headers as a `HeaderInit`, in order, less those named in `skip` (lower case). */
+/**
+ * A message's headers as a `HeaderInit`, in order, less those named in `skip` (lower case).
+ * drachtio-srf writes most header names in lower case; they go out in their usual spelling
+ * (`Contact`), as drachtio-server writes them. Names given in another case are kept.
+ */
 export function headersOf(message: SipMessage, skip: ReadonlySet<string>): HeaderInit {
   const headers: Record<string, string[]> = {};
   const names = new Map<string, string>();
   for (const f of message.fields as HeaderField[]) {
     if (skip.has(f.key)) continue;
-    const name = names.get(f.key) ?? f.name;
+    const name = names.get(f.key) ?? (f.name === f.name.toLowerCase() ? canonicalHeaderName(f.key) : f.name);
     names.set(f.key, name);
     const values = headers[name] ?? [];
     values.push(f.value);

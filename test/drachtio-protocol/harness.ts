@@ -13,7 +13,7 @@ export const SECRET = 'cymru';
 
 /** The SDP the drachtio-srf apps answer and offer with. */
 export const APP_SDP =
-  'v=0\r\no=app 1 1 IN IP4 127.0.0.1\r\ns=app\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\n';
+  'v=0\r\no=app 1 1 IN IP4 127.0.0.1\r\ns=app\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 10000 RTP/AVP 0\r\na=sendrecv\r\n';
 
 /** One log line of pino, as written. */
 export interface LogLine {
