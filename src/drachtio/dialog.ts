@@ -111,8 +111,14 @@ export class Dialog extends RxDialog {
     for (const [event, stream] of Object.entries(ANSWERABLE) as Array<[keyof typeof ANSWERABLE, string]>) {
       sources[event] = () => answerable(this[stream as (typeof ANSWERABLE)[typeof event]], this);
     }
-    this.events = new EventSurface<DialogEvents>(sources, (err) => {
-      throw err;
+    this.events = new EventSurface<DialogEvents>(sources, (err, event, args) => {
+      this.ua.log.error(
+        { err, event, callId: this.sip.callId },
+        'rxsip/drachtio: a dialog event listener failed',
+      );
+      // The request it was given is answered all the same: 500, as a failed handler's is.
+      const res = args?.[1];
+      if (res instanceof Response && !res.finalResponseSent) res.send(500);
     });
     this.ended$.subscribe(() => queueMicrotask(() => this.events.close()));
   }

@@ -20,11 +20,12 @@ export class EventSurface<E extends EventMap> {
 
   /**
    * @param sources - the observable behind each event that has one
-   * @param onError - where a source's error goes (the owner's `error` event)
+   * @param onError - where a source's error, or a listener's exception (with its event and
+   *   arguments), goes
    */
   constructor(
     private readonly sources: EventSources<E>,
-    private readonly onError: (err: unknown) => void,
+    private readonly onError: (err: unknown, event?: keyof E, args?: unknown[]) => void,
   ) {}
 
   /** Adds a listener, subscribing the event's source if it is the first. */
@@ -71,7 +72,13 @@ export class EventSurface<E extends EventMap> {
     if (!source || this.live.has(event)) return;
     const subscription = source().subscribe({
       next: (args) => {
-        this.emitter.emit(event, ...args);
+        // A listener that throws is the application's failure, not the stream's: reported, and
+        // the event keeps flowing (an exception thrown into RxJS would end up uncaught).
+        try {
+          this.emitter.emit(event, ...args);
+        } catch (err) {
+          this.onError(err, event, args);
+        }
         this.release(event);
       },
       error: (err: unknown) => {

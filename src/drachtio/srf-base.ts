@@ -109,7 +109,7 @@ export class SrfBase extends ReactiveSrf {
         'cdr:start': cdr<'cdr:start'>('start'),
         'cdr:stop': cdr<'cdr:stop'>('stop'),
       },
-      (err) => this.events.emit('error', err instanceof Error ? err : new Error(String(err))),
+      (err) => this.fail(err instanceof Error ? err : new Error(String(err))),
     );
     for (const method of METHODS)
       (this as unknown as Record<string, unknown>)[method] = (...handlers: Handler[]) =>
@@ -195,6 +195,15 @@ export class SrfBase extends ReactiveSrf {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * @internal Tells the application of a failure: its `error` listeners, or the log when it has
+   * none (an EventEmitter would throw, and drachtio-srf's Srf then crashes the process).
+   */
+  protected fail(err: Error): void {
+    if (this.events.count('error') > 0) this.events.emit('error', err);
+    else this.log.error({ err }, 'rxsip/drachtio: error (no error listener)');
   }
 
   /**

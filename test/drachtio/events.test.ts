@@ -362,3 +362,20 @@ describe('dialogStateEmitter (RFC 4235)', () => {
     });
   });
 });
+
+describe('failures in the application’s listeners', () => {
+  it('a dialog listener that throws: its request is answered 500, and the dialog goes on', async () => {
+    await asyncCall(async ({ alice, bob }) => {
+      const { uac, uas } = await connected(alice, bob);
+      uas.on('info', () => {
+        throw new Error('listener bug');
+      });
+      const info = await uac.request({ method: 'INFO', body: 'x' });
+      expect(info.status).toBe(500);
+      expect(uas.connected).toBe(true);
+      uas.removeAllListeners('info');
+      expect((await uac.request({ method: 'INFO', body: 'y' })).status).toBe(200);
+      await uac.destroy();
+    });
+  });
+});
