@@ -77,34 +77,67 @@ function isFinal(event: OutboundEvent): boolean {
  */
 export class StackEngine implements Engine, TransactionUser {
   private readonly inbound = new Subject<InboundRequest>();
+  /** New requests and ACKs for 2xx, hot (see `Engine.requests$`). */
   readonly requests$ = this.inbound.asObservable();
+  /** The RFC 3261 §17 transaction layer the engine runs on: plumbing, for tests and diagnostics. */
   readonly layer: TransactionLayer;
+  /** The engine's logger. */
   protected readonly log: Logger;
 
+  /**
+   * @param transport - the transport layer: sockets, or the virtual network
+   * @param options - timers, limits, policy, scheduler and logger of the transaction layer
+   */
   constructor(
+    /** The transport layer the engine sends and receives through. */
     protected readonly transport: TransportLayer,
+    /** What the engine was made with. */
     protected readonly options: StackEngineOptions,
   ) {
     this.log = options.logger;
     this.layer = new TransactionLayer(transport, this, options);
   }
 
+  /** The listening points, open, with the addresses they advertise. */
   get listeningPoints(): readonly ListeningPoint[] {
     return this.transport.points;
   }
 
+  /** Flow ids of connections as they close. */
   get flowClosed$(): Observable<string> {
     return this.transport.flowClosed$;
   }
 
+  /**
+   * The transaction layer's callback for a new request and its server transaction: emits it on
+   * `requests$`. Plumbing, not for applications.
+   *
+   * @param request - the request
+   * @param transaction - its server transaction
+   * @param source - where it came from
+   */
   onRequest(request: SipRequest, transaction: ServerTransaction, source: Source): void {
     this.inbound.next(new ServerRequest(request, source, transaction, this));
   }
 
+  /**
+   * The transaction layer's callback for an ACK to a 2xx, which has no transaction (RFC 3261
+   * §17.2.1): emits it on `requests$`. Plumbing, not for applications.
+   *
+   * @param ack - the ACK
+   * @param source - where it came from
+   */
   onAck(ack: SipRequest, source: Source): void {
     this.inbound.next(new ServerRequest(ack, source, undefined, this));
   }
 
+  /**
+   * The transaction layer's callback for a response that matches no transaction (RFC 3261
+   * §18.1.2): logged at debug level and dropped. Plumbing, not for applications.
+   *
+   * @param response - the response
+   * @param source - where it came from
+   */
   onStrayResponse(response: SipResponse, source: Source): void {
     this.log.debug(
       { status: response.status, callId: response.get('call-id'), source },
@@ -112,6 +145,13 @@ export class StackEngine implements Engine, TransactionUser {
     );
   }
 
+  /**
+   * A Contact URI reaching this engine over `protocol` (see `Engine.contactUri`).
+   *
+   * @param protocol - the transport the peer should use; UDP when omitted
+   * @param user - the user part
+   * @returns the URI, with `transport=` for protocols other than UDP
+   */
   contactUri(protocol: Protocol = 'udp', user?: string): string {
     const point = this.transport.localPoint(protocol);
     const host = point ? hostPort(point.advertised.host, point.advertised.port) : '127.0.0.1';
@@ -137,6 +177,13 @@ export class StackEngine implements Engine, TransactionUser {
     return hop ? this.transport.resolve(hop) : (EMPTY as Observable<Target[]>);
   }
 
+  /**
+   * Sends a request in a client transaction, cold (see `Engine.send`).
+   *
+   * @param request - the request; the engine adds Via (and Contact where needed)
+   * @param options - an outbound proxy, a connection to use, and for INVITE when to CANCEL
+   * @returns `sent`, then each response
+   */
   send(request: SipRequest, options?: SendOptions): Observable<OutboundEvent> {
     return new Observable<OutboundEvent>((subscriber) => {
       let handle: ClientHandle | undefined;
@@ -230,6 +277,12 @@ export class StackEngine implements Engine, TransactionUser {
     });
   }
 
+  /**
+   * Sends an ACK for a 2xx, outside any transaction (see `Engine.sendAck`).
+   *
+   * @param ack - the ACK
+   * @param options - next hop or connection
+   */
   sendAck(ack: SipRequest, options?: SendOptions): void {
     this.targetsFor(ack, options).subscribe((targets) => {
       const target = targets[0];
@@ -238,6 +291,11 @@ export class StackEngine implements Engine, TransactionUser {
     });
   }
 
+  /**
+   * Stops the engine: every transaction, `requests$`, the listening points and connections.
+   *
+   * @returns a promise that resolves once the transport has closed
+   */
   async close(): Promise<void> {
     this.layer.close();
     this.inbound.complete();

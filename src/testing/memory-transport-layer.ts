@@ -19,10 +19,20 @@ export class MemoryTransportLayer implements TransportLayer {
   private handler: InboundHandler | undefined;
   private readonly unbind: Array<() => void> = [];
   private readonly closed = new Subject<string>();
+  /** Flow ids of connections as they close (`closeFlow` simulates it). */
   readonly flowClosed$ = this.closed.asObservable();
+  /** One listening point per protocol, at the engine's address and port. */
   readonly points: ListeningPoint[];
+  /** The protocols it listens and sends on. */
   readonly protocols: Protocol[];
 
+  /**
+   * @param network - the virtual network to bind on
+   * @param address - the endpoint's address
+   * @param port - its port, for every protocol
+   * @param protocols - the protocols to listen on
+   * @param log - where undecodable packets are logged
+   */
   constructor(
     private readonly network: VirtualNetwork,
     address: string,
@@ -46,10 +56,22 @@ export class MemoryTransportLayer implements TransportLayer {
     }
   }
 
+  /**
+   * Sets who receives the decoded messages: the transaction layer.
+   *
+   * @param handler - the receiver of requests and responses
+   */
   setHandler(handler: InboundHandler): void {
     this.handler = handler;
   }
 
+  /**
+   * Sends bytes to a target over the virtual network, from this endpoint's point for its protocol.
+   *
+   * @param data - the message's bytes
+   * @param target - where to
+   * @param onError - told when they cannot go (no such listening point, connection refused)
+   */
   send(data: Buffer, target: Target, onError?: (err: Error) => void): void {
     const point = this.localPoint(target.protocol);
     if (!point || point.protocol !== target.protocol) {
@@ -59,10 +81,22 @@ export class MemoryTransportLayer implements TransportLayer {
     this.network.send(point, target, data, onError);
   }
 
+  /**
+   * The listening point to write into Via and Contact for a protocol.
+   *
+   * @param protocol - the protocol
+   * @returns its point, or the first one when there is none for it
+   */
   localPoint(protocol: Protocol): ListeningPoint | undefined {
     return this.points.find((p) => p.protocol === protocol) ?? this.points[0];
   }
 
+  /**
+   * The peer of a virtual connection.
+   *
+   * @param flowId - a flow id, as the network makes it
+   * @returns the peer's protocol, address and port, or `undefined` for an id it cannot read
+   */
   flow(flowId: string): Endpoint | undefined {
     const match = /^mem-([a-z]+)\|/.exec(flowId);
     if (!match) return undefined;
@@ -74,6 +108,12 @@ export class MemoryTransportLayer implements TransportLayer {
     return m ? { protocol, address: m[1] ?? '', port: Number(m[2]) } : undefined;
   }
 
+  /**
+   * RFC 3263 without DNS: the targets of a URI, host names looked up in the network's `hosts`.
+   *
+   * @param uri - the next hop's URI
+   * @returns the targets, after the network's `dnsLatency`; none for an unknown name
+   */
   resolve(uri: SipUri): Observable<Target[]> {
     const host = bareHost(uri.params.maddr ?? uri.host);
     // RFC 3263 without DNS: the transport as the socket resolver would choose it.
@@ -90,11 +130,20 @@ export class MemoryTransportLayer implements TransportLayer {
     return latency > 0 ? timer(latency, this.network.scheduler).pipe(map(() => targets)) : of(targets);
   }
 
-  /** Simulates the peer closing a connection. */
+  /**
+   * Simulates the peer closing a connection.
+   *
+   * @param flowId - the connection's flow id
+   */
   closeFlow(flowId: string): void {
     this.closed.next(flowId);
   }
 
+  /**
+   * Unbinds every listening point and completes `flowClosed$`.
+   *
+   * @returns a promise that resolves at once
+   */
   async close(): Promise<void> {
     for (const unbind of this.unbind) unbind();
     this.closed.complete();
