@@ -58,6 +58,7 @@ export type {
   Engine,
   InboundRequest,
   OutboundEvent,
+  RespondOptions,
   SendOptions as EngineSendOptions,
 } from './engine/engine.js';
 export { asUas } from './operators/as-uas.js';

@@ -26,8 +26,24 @@ export interface EmbeddedEngineOptions {
   listen: ReadonlyArray<string | ListenOptions>;
   /** Certificate and key for tls/wss listening points that give none themselves. */
   tls?: SecureContextOptions;
-  /** Options for outbound TLS/WSS connections. */
+  /**
+   * Options for the TLS/WSS connections rxsip opens: `ca` (PEM: the authorities trusted, Node's
+   * bundled ones otherwise), `rejectUnauthorized` (default true: a server whose certificate does
+   * not verify for the target's name is refused), `servername` (SNI and the name checked when the
+   * target was an IP address; a target resolved from a name checks that name), a client `cert`
+   * and `key`; any other option of Node's `tls.connect`.
+   */
   tlsClient?: ConnectionOptions;
+  /**
+   * The `User-Agent` of the requests rxsip makes (RFC 3261 §20.41); none when omitted. A
+   * request that already has one keeps it; requests relayed by a proxy are left alone.
+   */
+  userAgent?: string;
+  /**
+   * The `Server` of the responses rxsip sends as a UAS or proxy (RFC 3261 §20.35); none when
+   * omitted. A response that already has one keeps it; responses a proxy relays are left alone.
+   */
+  server?: string;
   /** Transaction timers (T1, T2, T4, Timer B/F, ...) that differ from RFC 3261's defaults. */
   timers?: Partial<TransactionTimers>;
   /** Bounds on messages, connections and transactions that differ from the defaults. */
@@ -52,6 +68,8 @@ const pem = z.union([z.string(), z.instanceof(Buffer), z.array(z.union([z.string
 // TLS options are Node's own (SecureContextOptions); the certificate fields are checked here,
 // the rest passed through.
 const tlsOptions = z.looseObject({ cert: pem.optional(), key: pem.optional(), ca: pem.optional() });
+// A header value on one line (RFC 3261 §25.1: no CR or LF of its own).
+const headerText = z.string().regex(/^[^\r\n]+$/, 'expected one line of text');
 const schema = z.strictObject({
   listen: z
     .array(
@@ -70,7 +88,17 @@ const schema = z.strictObject({
     )
     .min(1, 'at least one listening point is needed'),
   tls: tlsOptions.optional(),
-  tlsClient: z.looseObject({ ca: pem.optional(), cert: pem.optional(), key: pem.optional() }).optional(),
+  tlsClient: z
+    .looseObject({
+      ca: pem.optional(),
+      cert: pem.optional(),
+      key: pem.optional(),
+      rejectUnauthorized: z.boolean().optional(),
+      servername: z.string().min(1).optional(),
+    })
+    .optional(),
+  userAgent: headerText.optional(),
+  server: headerText.optional(),
   timers: z
     .strictObject({
       t1: positive,
@@ -166,7 +194,10 @@ export function validateEngineOptions(options: EmbeddedEngineOptions): void {
     for (const field of ['cert', 'key', 'ca'] as const)
       if (tls[field] !== undefined) checkPem(`${where}.${field}`, tls[field]);
   }
-  if (options.tlsClient?.ca !== undefined) checkPem('tlsClient.ca', options.tlsClient.ca);
+  for (const field of ['cert', 'key', 'ca'] as const) {
+    const value = options.tlsClient?.[field];
+    if (value !== undefined) checkPem(`tlsClient.${field}`, value);
+  }
 }
 
 /**
@@ -216,5 +247,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     policy: { ...DEFAULT_REQUEST_POLICY, ...options.policy },
     scheduler,
     logger,
+    userAgent: options.userAgent,
+    server: options.server,
   });
 }

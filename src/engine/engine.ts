@@ -18,9 +18,10 @@ export interface InboundRequest {
    * (final already sent, cancelled, transaction over, or an ACK).
    *
    * @param response - a response to `message`, e.g. from `createResponse(message, 180)`
+   * @param options - `relayed` for a response a proxy passes on from downstream
    * @returns `true` when the transaction took the response, `false` when it can no longer send one
    */
-  respond(response: SipResponse): boolean;
+  respond(response: SipResponse, options?: RespondOptions): boolean;
   /** True once a final response went out (or for an ACK). */
   readonly finalSent: boolean;
   /** INVITE: emits the CANCEL when the caller cancels (200 and 487 already sent), then completes. */
@@ -29,6 +30,15 @@ export interface InboundRequest {
   readonly canceled: boolean;
   /** Emits the final response once sent, whoever sent it (the application, a CANCEL, a deadline), then completes; subscribed after the final, it only completes. */
   readonly final$: Observable<SipResponse>;
+}
+
+/** How a response is sent with {@link InboundRequest.respond}. */
+export interface RespondOptions {
+  /**
+   * The response is a downstream element's, passed on by a proxy (RFC 3261 §16.7): the engine
+   * adds nothing of its own identity (no `Server`).
+   */
+  relayed?: boolean;
 }
 
 /** What happens to a request sent with {@link Engine.send}. */

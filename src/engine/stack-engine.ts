@@ -20,7 +20,7 @@ import {
   type Source,
   type Target,
 } from '../transport/types.js';
-import type { Engine, InboundRequest, OutboundEvent, SendOptions } from './engine.js';
+import type { Engine, InboundRequest, OutboundEvent, RespondOptions, SendOptions } from './engine.js';
 
 export interface StackEngineOptions {
   timers: TransactionTimers;
@@ -28,6 +28,10 @@ export interface StackEngineOptions {
   policy: RequestPolicy;
   scheduler: SchedulerLike;
   logger: Logger;
+  /** The User-Agent of the requests this engine's user makes (RFC 3261 §20.41). */
+  userAgent?: string;
+  /** The Server of the responses this engine's user sends (RFC 3261 §20.35). */
+  server?: string;
 }
 
 // Requests that establish a dialog or refresh its target carry a Contact (RFC 3261 §8.1.1.8, RFC 6665, RFC 3515).
@@ -57,9 +61,13 @@ class ServerRequest implements InboundRequest {
     return this.transaction?.final$ ?? EMPTY;
   }
 
-  respond(response: SipResponse): boolean {
+  respond(response: SipResponse, options?: RespondOptions): boolean {
     if (!this.transaction) return false;
     const status = response.status;
+    // RFC 3261 §20.35: Server names the software of the UAS (or proxy) answering; a response
+    // relayed from downstream names the downstream's, if anything.
+    const server = this.engine.identity.server;
+    if (server && !options?.relayed && !response.has('server')) response.set('Server', server);
     if (status > 100 && status < 300 && NEEDS_CONTACT.has(this.message.method) && !response.has('contact')) {
       response.set('Contact', `<${this.engine.contactUri(this.source.local.protocol)}>`);
     }
@@ -99,6 +107,18 @@ export class StackEngine implements Engine, TransactionUser {
   }
 
   /** The listening points, open, with the addresses they advertise. */
+  /** @internal The User-Agent and Server this engine adds to what it sends (`userAgent`, `server`). */
+  get identity(): { userAgent?: string; server?: string } {
+    return { userAgent: this.options.userAgent, server: this.options.server };
+  }
+
+  // RFC 3261 §20.41: User-Agent names the software of the UAC. A request given without a Via
+  // is one rxsip makes; one with Vias is being forwarded (a proxy's) and keeps what it carries.
+  private stampUserAgent(request: SipRequest): void {
+    const userAgent = this.options.userAgent;
+    if (userAgent && !request.has('via') && !request.has('user-agent')) request.set('User-Agent', userAgent);
+  }
+
   get listeningPoints(): readonly ListeningPoint[] {
     return this.transport.points;
   }
@@ -186,6 +206,7 @@ export class StackEngine implements Engine, TransactionUser {
    */
   send(request: SipRequest, options?: SendOptions): Observable<OutboundEvent> {
     return new Observable<OutboundEvent>((subscriber) => {
+      this.stampUserAgent(request);
       let handle: ClientHandle | undefined;
       // Once the user cancels or unsubscribes, no other target is tried (and a CANCEL asked
       // for before the request left is sent once it has).
@@ -284,6 +305,7 @@ export class StackEngine implements Engine, TransactionUser {
    * @param options - next hop or connection
    */
   sendAck(ack: SipRequest, options?: SendOptions): void {
+    this.stampUserAgent(ack);
     this.targetsFor(ack, options).subscribe((targets) => {
       const target = targets[0];
       if (target) this.layer.sendAck(ack, target);

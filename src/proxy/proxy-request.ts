@@ -79,7 +79,7 @@ function recordRouteFor(engine: Engine, inbound: InboundRequest): string {
 function forwardUpstream(inbound: InboundRequest, response: SipResponse): boolean {
   const out = response.clone();
   out.removeFirstValue('via');
-  return inbound.respond(out);
+  return inbound.respond(out, { relayed: true });
 }
 
 interface Branch {

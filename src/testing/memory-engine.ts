@@ -23,6 +23,10 @@ export interface MemoryEngineOptions {
   policy?: Partial<RequestPolicy>;
   /** A pino logger; silent when omitted. */
   logger?: Logger;
+  /** The User-Agent of the requests made through it (the embedded engine's `userAgent`). */
+  userAgent?: string;
+  /** The Server of the responses sent through it (the embedded engine's `server`). */
+  server?: string;
 }
 
 /**
@@ -69,6 +73,8 @@ export class MemoryEngine extends StackEngine {
       policy: { ...DEFAULT_REQUEST_POLICY, ...options.policy },
       scheduler: network.scheduler,
       logger,
+      userAgent: options.userAgent,
+      server: options.server,
     });
   }
 
