@@ -45,6 +45,7 @@ export {
   DEFAULT_SESSION_TIMERS,
   type Refresher,
   type SessionTimerConfig,
+  type SessionTimerRequest,
 } from './dialogs/session-timer-terms.js';
 export { SipError } from './dialogs/sip-error.js';
 export { DEFAULT_SUBSCRIPTION_EXPIRES, subscriptionStateOf } from './dialogs/subscription.js';

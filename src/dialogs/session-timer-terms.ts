@@ -35,28 +35,47 @@ export function sessionExpiresOf(message: SipMessage): { delta: number; refreshe
   return message.tryParsedHeader('session-expires');
 }
 
+/** A session timer a UAS asks for itself (RFC 4028 §9), in `uas$`'s options. */
+export interface SessionTimerRequest {
+  /** The interval in seconds: put in a 2xx to an INVITE that asked for none, and the most accepted from one that asked for more. */
+  expires: number;
+  /** Who refreshes when the INVITE left it open (default the UAC when it supports timers; always us when it does not). */
+  refresher?: Refresher;
+}
+
 /**
- * RFC 4028 §9: what a UAS answers a request asking for a session timer: 422 with Min-SE when
- * the interval is too small, else the headers for its 2xx (Session-Expires with the refresher the
- * request named, or the UAC when it supports timers, else us; Require: timer when it does).
+ * RFC 4028 §9: what a UAS answers a request about session timers: 422 with Min-SE when the
+ * interval asked for is too small, else the headers for its 2xx (Session-Expires with the
+ * refresher the request named, or the UAC when it supports timers, else us; Require: timer when
+ * it does). With `ask`, the UAS uses a timer even when the request asked for none, and lowers
+ * a longer interval to `ask.expires` (never below the request's Min-SE).
  *
  * @param request - the INVITE (or refreshing request) received
  * @param config - our settings
- * @returns the 422's headers, the 2xx's headers and the terms, or undefined when no timer is asked for
+ * @param ask - the timer the UAS wants of its own, if any
+ * @returns the 422's headers, the 2xx's headers and the terms, or undefined when there is no timer
  * @example
- * const timer = negotiateAsUas(req, DEFAULT_SESSION_TIMERS);
+ * const timer = negotiateAsUas(req, DEFAULT_SESSION_TIMERS, { expires: 300 });
  * if (timer && 'reject' in timer) res.send(422, { headers: timer.reject });
  */
 export function negotiateAsUas(
   request: SipRequest,
   config: SessionTimerConfig,
+  ask?: SessionTimerRequest,
 ): { reject: HeaderInit } | { headers: HeaderInit; delta: number; refresher: Refresher } | undefined {
   const asked = sessionExpiresOf(request);
-  if (!asked) return undefined;
-  if (asked.delta < config.minSE) return { reject: { 'Min-SE': config.minSE } };
+  if (!asked && !ask) return undefined;
+  if (asked && asked.delta < config.minSE) return { reject: { 'Min-SE': config.minSE } };
   const uacSupports = supportsTimer(request);
-  const refresher: Refresher = asked.refresher ?? (uacSupports ? 'uac' : 'uas');
-  const headers: HeaderInit = { 'Session-Expires': `${asked.delta};refresher=${refresher}` };
+  // RFC 4028 §9: the UAS may lower the interval, not below the request's Min-SE (90 s without one).
+  const floor = Math.max(request.tryParsedHeader('min-se') ?? 90, 90);
+  const delta = asked
+    ? Math.min(asked.delta, Math.max(ask?.expires ?? asked.delta, floor))
+    : Math.max(ask?.expires ?? 0, floor);
+  // The refresher the request named; else the UAC when it supports timers (ours to choose when
+  // we asked), else us: a UAC without timer support cannot refresh (RFC 4028 §9).
+  const refresher: Refresher = asked?.refresher ?? (uacSupports ? (ask?.refresher ?? 'uac') : 'uas');
+  const headers: HeaderInit = { 'Session-Expires': `${delta};refresher=${refresher}` };
   if (uacSupports) headers.Require = 'timer';
-  return { headers, delta: asked.delta, refresher };
+  return { headers, delta, refresher };
 }

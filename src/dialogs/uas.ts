@@ -16,7 +16,7 @@ import { hasHeader, mergeHeaders } from '../sip/header-init.js';
 import type { HeaderInit } from '../sip/message.js';
 import { hasOptionTag } from '../sip/option-tags.js';
 import type { Dialog } from './dialog.js';
-import { negotiateAsUas, type SessionTimerTerms } from './session-timer-terms.js';
+import { negotiateAsUas, type SessionTimerRequest, type SessionTimerTerms } from './session-timer-terms.js';
 import { SipError } from './sip-error.js';
 import { DEFAULT_SUBSCRIPTION_EXPIRES, expiresOf } from './subscription.js';
 import { answeredDialog } from './uas-dialog.js';
@@ -34,6 +34,13 @@ export interface UasOptions {
   body?: SdpSource;
   /** Extra headers for the 200 (one given here replaces the stack's: Contact, Allow, ...). */
   headers?: HeaderInit;
+  /**
+   * Ask for a session timer (RFC 4028 §9) even when the INVITE asks for none, and lower a
+   * longer one to `expires`: a caller that stops refreshing is hung up on when the interval runs
+   * out, and the call of one that cannot refresh (no `Supported: timer`) ends when it fails to
+   * answer our refresh. Without it, a timer is used only when the INVITE asks for one.
+   */
+  sessionTimer?: SessionTimerRequest;
 }
 
 function sdpOf(make: () => string | Promise<string>): Observable<string> {
@@ -82,7 +89,8 @@ export function uas$(event: RequestEvent, options: UasOptions = {}): Observable<
       return notAnswered('no Contact', 400);
     }
     if (req.canceled || res.finalResponseSent) return notAnswered('cancelled or already answered');
-    const timer = req.method === 'INVITE' ? negotiateAsUas(req, ua.sessionTimers) : undefined;
+    const timer =
+      req.method === 'INVITE' ? negotiateAsUas(req, ua.sessionTimers, options.sessionTimer) : undefined;
     if (timer && 'reject' in timer) {
       // RFC 4028 §9: an interval below our Min-SE gets 422.
       res.send(422, { headers: timer.reject });
