@@ -10,6 +10,10 @@ const peers = [
   // A DNS server on a loopback port for RFC 3263 NAPTR/SRV/A resolution (test/transport/dns-servers.test.ts);
   // in /usr/sbin, which a user's PATH may not hold.
   { binary: '/usr/sbin/dnsmasq', pkg: 'dnsmasq-base' },
+  // The seed document's drachtio examples run in a network namespace holding their fixed
+  // addresses (test/support/netns.ts), one with rtpengine as its media proxy.
+  { binary: '/usr/sbin/ip', pkg: 'iproute2' },
+  { binary: 'rtpengine', pkg: 'rtpengine-daemon' },
 ];
 
 function has(binary) {

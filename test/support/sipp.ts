@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { boundIn, IP } from './netns.js';
 
 export const SCENARIOS = resolve(dirname(fileURLToPath(import.meta.url)), '../sipp');
 
@@ -38,6 +39,10 @@ export interface SippOptions {
   extra?: string[];
   /** Run SIPp as a server (uas) instead of a client: no target is dialled. */
   server?: boolean;
+  /** Run SIPp inside this network namespace (`ip netns exec`, see netns.ts). */
+  netns?: string;
+  /** The address SIPp binds and puts in its messages (-i); 127.0.0.1 by default. */
+  localAddress?: string;
 }
 
 export interface SippResult {
@@ -100,7 +105,7 @@ export function startSipp(options: SippOptions): {
   if (!options.server) args.push(options.target);
   args.push(
     '-i',
-    '127.0.0.1',
+    options.localAddress ?? '127.0.0.1',
     '-nostdin',
     '-trace_msg',
     '-trace_err',
@@ -118,7 +123,10 @@ export function startSipp(options: SippOptions): {
   for (const [k, v] of Object.entries(options.keys ?? {})) args.push('-key', k, v);
   args.push('-timeout', `${options.timeoutSeconds ?? 20}s`, '-timeout_error');
   args.push(...(options.extra ?? []));
-  const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs]: [string, string[]] = options.netns
+    ? [IP, ['netns', 'exec', options.netns, 'sipp', ...args]]
+    : ['sipp', args];
+  const child = spawn(command, commandArgs, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -152,7 +160,18 @@ export function startSipp(options: SippOptions): {
     const port = options.localPort;
     if (!port) throw new Error('startSipp: ready() needs options.localPort');
     const deadline = Date.now() + 5000;
-    while (!listening(port, options.transport)) {
+    // In a namespace, its own socket table, seen through the process (`ip netns exec` execs SIPp).
+    const up = () =>
+      options.netns
+        ? child.pid !== undefined &&
+          boundIn(
+            child.pid,
+            options.localAddress ?? '127.0.0.1',
+            port,
+            options.transport?.startsWith('t') ? 'tcp' : 'udp',
+          )
+        : listening(port, options.transport);
+    while (!up()) {
       if (exited) throw new Error(`SIPp exited before listening on ${port}: ${(await done).stderr}`);
       if (Date.now() > deadline) throw new Error(`SIPp did not listen on ${port} within 5 s`);
       await new Promise((r) => setTimeout(r, 20));
