@@ -1,11 +1,18 @@
 // The parties of the drachtio protocol tests, each on a free port of 127.0.0.1 and stopped after
 // its test: rxsip's drachtio server, apps written with the real drachtio-srf package connecting to
 // it (or listening for it), and SIPp callers and callees on the SIP side.
+import { createConnection } from 'node:net';
 import DrachtioSrf from 'drachtio-srf';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
 import { type DrachtioServer, startDrachtioServer } from '../../src/drachtio-server/drachtio-server.js';
 import type { DrachtioServerOptions } from '../../src/drachtio-server/server-options.js';
+import { encodeFrame, FrameDecoder } from '../../src/drachtio-wire/frame-decoder.js';
+import {
+  formatWireMessage,
+  parseWireMessage,
+  type WireMessage,
+} from '../../src/drachtio-wire/wire-message.js';
 import { freePort } from '../support/ports.js';
 import { runSipp, type SippResult, startSipp } from '../support/sipp.js';
 
@@ -197,4 +204,50 @@ export function disconnect(srf: SrfApp): void {
   } catch {
     // already gone
   }
+}
+
+/** A bare TCP peer of the admin port: writes frames (or any bytes), keeps what it reads. */
+export interface RawPeer {
+  messages: WireMessage[];
+  /** Sends a message with a fresh id and returns the id. */
+  send(type: string, args: string[], sip?: string): string;
+  /** Writes bytes as they are. */
+  write(bytes: string | Buffer): void;
+  /** Resolves when the other side closed the connection. */
+  closed: Promise<void>;
+  /** Resolves with the reply to a message id. */
+  reply(id: string): Promise<WireMessage>;
+  end(): void;
+}
+
+export async function rawPeer(port: number): Promise<RawPeer> {
+  const socket = createConnection({ host: '127.0.0.1', port });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  const decoder = new FrameDecoder(1_000_000);
+  const messages: WireMessage[] = [];
+  socket.on('data', (chunk: Buffer) => {
+    for (const payload of decoder.push(chunk)) messages.push(parseWireMessage(payload));
+  });
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  let n = 0;
+  return {
+    messages,
+    closed,
+    send(type, args, sip) {
+      const id = `raw-${++n}`;
+      socket.write(encodeFrame(formatWireMessage({ id, type, args, ...(sip === undefined ? {} : { sip }) })));
+      return id;
+    },
+    write: (bytes) => socket.write(bytes),
+    async reply(id) {
+      const find = () => messages.find((m) => m.type === 'response' && m.args[0] === id);
+      await eventually(`the reply to ${id}`, () => find() !== undefined);
+      return find() as WireMessage;
+    },
+    end: () => socket.destroy(),
+  };
 }
