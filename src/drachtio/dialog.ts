@@ -84,9 +84,11 @@ function destroyReason(end: DialogEnd): string | undefined {
  * dialog answers as drachtio-srf does (200 to INFO, a re-INVITE with the current SDP).
  *
  * @example
+ * ```ts
  * const uas = await srf.createUAS(req, res, { localSdp });
  * uas.on('destroy', () => console.log('caller hung up'));
  * uas.on('info', (req, res) => res.send(200));
+ * ```
  */
 export class Dialog extends RxDialog {
   /** The other leg of a B2BUA (`createB2BUA` links both ways). */

@@ -68,10 +68,12 @@ const wrappers = new WeakMap<SrfRequest, Request>();
  * `locals`).
  *
  * @example
+ * ```ts
  * srf.invite((req, res) => {
  *   req.on('cancel', () => console.log('caller gave up'));
  *   res.send(486);
  * });
+ * ```
  */
 export class Request extends EventEmitter<RequestEvents> {
   /** The rxsip request underneath. */

@@ -21,7 +21,9 @@ const wrappers = new WeakMap<SrfResponse, Response>();
  * {@link SrfResponse}).
  *
  * @example
+ * ```ts
  * srf.register((req, res) => res.send(200, { headers: { Expires: '3600' } }));
+ * ```
  */
 export class Response extends EventEmitter<ResponseEvents> {
   /** The rxsip response underneath. */

@@ -16,12 +16,14 @@ export interface SentRequestEvents {
 }
 
 /**
- * drachtio-srf's view of a request it sent: the request as it went out, `on('response',
- * (res, ack) => ...)` for every response (`ack` given for a 2xx to an INVITE), and `cancel()`.
+ * drachtio-srf's view of a request it sent: the request as it went out, its `response` event
+ * for every response (with an `ack` function for a 2xx to an INVITE), and `cancel()`.
  *
  * @example
+ * ```ts
  * const req = await srf.request('sip:192.0.2.4', { method: 'OPTIONS' });
  * req.on('response', (res) => console.log(res.status));
+ * ```
  */
 export class SentRequest extends EventEmitter<SentRequestEvents> {
   /**
@@ -30,8 +32,10 @@ export class SentRequest extends EventEmitter<SentRequestEvents> {
    * @param final - the final response, when it comes
    */
   constructor(
+    /** The request as it went out, with our Via. */
     readonly message: SipRequest,
     private readonly canceller: () => void,
+    /** Resolves with the final response. */
     readonly final: Promise<SipResponse>,
   ) {
     super();

@@ -69,18 +69,42 @@ export class Srf extends SrfBase {
   static readonly stringifyUri = stringifyUri;
 
   /**
-   * Sends a request outside a dialog: `request(uri, opts, [cb])` or `request({uri, ...opts}, [cb])`.
-   * Resolves (or calls back) with the request as sent; responses arrive as
-   * `req.on('response', (res, ack) => ...)`.
+   * Sends a request outside a dialog (drachtio-srf's `srf.request`) and resolves with the
+   * request as sent; its responses arrive as the sent request's `response` events.
    *
-   * @param uriOrOptions - the Request-URI, or the options with `uri`
-   * @param optionsOrCallback - method (required), headers, body, auth, proxy; or the callback
-   * @param callback - `(err, req)`
-   * @returns the request sent (or this Srf, with a callback)
+   * @param uri - the Request-URI (`host[:port]` gets `sip:`)
+   * @param options - method (required), headers, body, auth, proxy
+   * @returns the request as sent
+   * @example
+   * ```ts
+   * const req = await srf.request('sip:192.0.2.4', { method: 'OPTIONS' });
+   * req.on('response', (res) => console.log(`received ${res.statusCode} response`));
+   * ```
    */
   request(uri: string, options: RequestOptions): Promise<SentRequest>;
+  /**
+   * srf.request with drachtio-srf's callback `(err, req)`.
+   *
+   * @param uri - the Request-URI
+   * @param options - method (required), headers, body, auth, proxy
+   * @param callback - `(err, req)` once sent
+   * @returns this Srf
+   */
   request(uri: string, options: RequestOptions, callback: Callback<SentRequest>): this;
+  /**
+   * srf.request with the URI among the options.
+   *
+   * @param options - uri, method (required), headers, body, auth, proxy
+   * @returns the request as sent
+   */
   request(options: RequestOptions & { uri: string }): Promise<SentRequest>;
+  /**
+   * srf.request with the URI among the options, and drachtio-srf's callback.
+   *
+   * @param options - uri, method (required), headers, body, auth, proxy
+   * @param callback - `(err, req)` once sent
+   * @returns this Srf
+   */
   request(options: RequestOptions & { uri: string }, callback: Callback<SentRequest>): this;
   request(
     uriOrOptions: string | (RequestOptions & { uri: string }),
@@ -278,27 +302,55 @@ export class Srf extends SrfBase {
   }
 
   /**
-   * Proxies a request statefully (drachtio-srf's `proxyRequest`) to `destination` (an address,
-   * a URI, or a list; default the Request-URI) and resolves with the outcome.
+   * Proxies a request statefully (drachtio-srf's `proxyRequest`, RFC 3261 §16) to
+   * `destination` (an address, a URI, or a list; default the Request-URI) and resolves with the
+   * outcome: `{connected, finalStatus, finalResponse, responses}`.
    *
    * @param req - the request
-   * @param destination - where to, or the options, or the callback
-   * @param options - recordRoute, forking, timeouts; or the callback
-   * @param callback - `(err, result)`
-   * @returns the outcome (or this Srf, with a callback)
+   * @param destination - where to
+   * @param options - recordRoute, forking, followRedirects, provisionalTimeout, finalTimeout
+   * @returns the outcome
+   * @example
+   * ```ts
+   * srf.invite((req) => srf.proxyRequest(req, ['sip.example1.com', 'sip.example2.com'], { recordRoute: true }));
+   * ```
    */
   proxyRequest(
     req: AnyRequest,
     destination?: string | string[],
     options?: ProxyOptions,
   ): Promise<ProxyResult>;
+  /**
+   * proxyRequest to the Request-URI, with options.
+   *
+   * @param req - the request
+   * @param options - recordRoute, forking, followRedirects, timeouts
+   * @returns the outcome
+   */
   proxyRequest(req: AnyRequest, options: ProxyOptions): Promise<ProxyResult>;
+  /**
+   * proxyRequest with drachtio-srf's callback.
+   *
+   * @param req - the request
+   * @param destination - where to
+   * @param options - recordRoute, forking, followRedirects, timeouts
+   * @param callback - `(err, result)`
+   * @returns this Srf
+   */
   proxyRequest(
     req: AnyRequest,
     destination: string | string[] | undefined,
     options: ProxyOptions,
     callback: Callback<ProxyResult>,
   ): this;
+  /**
+   * proxyRequest to the Request-URI with drachtio-srf's callback in second place (which
+   * drachtio-srf itself refuses).
+   *
+   * @param req - the request
+   * @param callback - `(err, result)`
+   * @returns this Srf
+   */
   proxyRequest(req: AnyRequest, callback: Callback<ProxyResult>): this;
   proxyRequest(
     req: AnyRequest,

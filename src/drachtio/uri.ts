@@ -40,7 +40,9 @@ export interface DrachtioTelUri {
  * @param text - the URI
  * @returns its parts, or undefined
  * @example
- * Srf.parseUri('<sip:alice@192.0.2.1:5070;transport=tcp>')?.port // 5070
+ * ```ts
+ * Srf.parseUri('<sip:alice@192.0.2.1:5070;transport=tcp>')?.port; // 5070
+ * ```
  */
 export function parseUri(text: string | undefined): DrachtioSipUri | DrachtioTelUri | undefined {
   if (typeof text !== 'string') return undefined;
@@ -78,7 +80,9 @@ export function parseUri(text: string | undefined): DrachtioSipUri | DrachtioTel
  * @param uri - the parts
  * @returns the URI
  * @example
- * Srf.stringifyUri({ family: 'ipv4', scheme: 'sip', user: 'bob', host: '192.0.2.2', port: NaN, params: {}, headers: {} })
+ * ```ts
+ * Srf.stringifyUri({ family: 'ipv4', scheme: 'sip', user: 'bob', host: '192.0.2.2', port: NaN, params: {}, headers: {} });
+ * ```
  */
 export function stringifyUri(uri: DrachtioSipUri | DrachtioTelUri): string {
   if (uri.scheme === 'tel') {
