@@ -11,6 +11,7 @@ import {
   type Srf,
   tieLegs,
 } from '../../src/index.js';
+import { endAfter } from '../max-duration.js';
 
 // Each target in turn: a failure errors only while targets remain (passFailure: false), and
 // the last one's failure goes to the caller. A call that does not connect emits nothing.
@@ -21,8 +22,17 @@ function bridge(call: RequestEvent, [target, ...rest]: string[]): Observable<{ u
   );
 }
 
+/** How the B2BUA example bridges. */
+export interface B2buaAppOptions {
+  /** Where each call goes, in turn. */
+  targets: string[];
+  log: Logger;
+  /** End each call with BYE after this many seconds (`--max-duration`). */
+  maxDuration?: number;
+}
+
 /** Bridges every INVITE the Srf receives to `targets`; unsubscribing stops taking calls. */
-export function b2buaApp(srf: Srf, options: { targets: string[]; log: Logger }): Subscription {
+export function b2buaApp(srf: Srf, options: B2buaAppOptions): Subscription {
   const { log } = options;
   return srf.invite$
     .pipe(
@@ -34,5 +44,7 @@ export function b2buaApp(srf: Srf, options: { targets: string[]; log: Logger }):
       const call = log.child({ callId: uas.sip.callId });
       call.debug({ to: uac.remote.uri }, 'call bridged');
       uas.ended$.subscribe((end) => call.debug({ reason: end.reason, by: end.initiator }, 'call ended'));
+      // Ending A's leg ends B's too (tieLegs).
+      endAfter(uas, options.maxDuration, call);
     });
 }

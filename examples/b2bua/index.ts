@@ -1,14 +1,14 @@
 // A B2BUA: bridges every INVITE to --target (tried in order: a callee's failure falls back to
 // the next), relays in-dialog requests across the legs, and ends one leg when the other ends.
-//   npm run example -- b2bua --listen 127.0.0.1:5070 --target sip:127.0.0.1:5090
+//   npm run example -- b2bua --listen 127.0.0.1:5070 --target sip:127.0.0.1:5090 [--max-duration 3600]
 import { Srf } from '../../src/index.js';
-import { exampleArgs, runUntilSignal } from '../common.js';
+import { exampleArgs, MAX_DURATION_FLAG, runUntilSignal, secondsFlag } from '../common.js';
 import { b2buaApp } from './app.js';
 
 const args = exampleArgs(
   'b2bua',
   'bridges each INVITE to --target, falling back to the next target',
-  {},
+  { ...MAX_DURATION_FLAG },
   { targets: true },
 );
 const log = args.logger;
@@ -18,8 +18,12 @@ if (args.targets.length === 0) {
 }
 
 const srf = new Srf({ logger: log });
-await srf.start({ listen: args.listen });
+await srf.start({ listen: args.listen, ...args.engine });
 
-b2buaApp(srf, { targets: args.targets, log });
+b2buaApp(srf, {
+  targets: args.targets,
+  log,
+  maxDuration: secondsFlag('b2bua', 'max-duration', args.values['max-duration']),
+});
 
 runUntilSignal(srf, log);

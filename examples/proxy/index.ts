@@ -26,7 +26,7 @@ if (args.targets.length === 0) {
 const forking = args.values.forking === 'simultaneous' ? 'simultaneous' : 'sequential';
 
 const srf = new Srf({ logger: log });
-await srf.start({ listen: args.listen });
+await srf.start({ listen: args.listen, ...args.engine });
 
 proxyApp(srf, { targets: args.targets, forking, log });
 

@@ -8,6 +8,6 @@ const args = exampleArgs('responder', 'answers OPTIONS with 200 and other reques
   status: { type: 'string', default: '480', description: 'status for requests other than OPTIONS' },
 });
 const srf = new Srf({ logger: args.logger });
-await srf.start({ listen: args.listen });
+await srf.start({ listen: args.listen, ...args.engine });
 responderApp(srf, { status: Number(args.values.status), log: args.logger });
 runUntilSignal(srf, args.logger);

@@ -3,12 +3,17 @@
 import type { Logger } from 'pino';
 import { mergeMap, type Subscription } from 'rxjs';
 import { type Srf, uas$ } from '../../src/index.js';
+import { endAfter } from '../max-duration.js';
 
 export interface UasAppOptions {
   /** The address and RTP port in the SDP answer. */
   mediaIp: string;
   mediaPort: number;
   log: Logger;
+  /** End each call with BYE after this many seconds (`--max-duration`). */
+  maxDuration?: number;
+  /** Ask callers for an RFC 4028 session timer of this many seconds (`--session-expires`). */
+  sessionExpires?: number;
 }
 
 /** The SDP answer of the `session`-th call. */
@@ -34,7 +39,14 @@ export function uasApp(srf: Srf, options: UasAppOptions): Subscription {
   let session = 1;
   // A call that ends before it is answered (cancelled, refused) emits nothing: the pipeline goes on.
   return srf.invite$
-    .pipe(mergeMap((call) => uas$(call, { localSdp: answerSdp(options, session++) })))
+    .pipe(
+      mergeMap((call) =>
+        uas$(call, {
+          localSdp: answerSdp(options, session++),
+          sessionTimer: options.sessionExpires ? { expires: options.sessionExpires } : undefined,
+        }),
+      ),
+    )
     .subscribe((dialog) => {
       const call = log.child({ callId: dialog.sip.callId });
       call.info({ from: dialog.remote.uri }, 'dialog established');
@@ -45,5 +57,6 @@ export function uasApp(srf: Srf, options: UasAppOptions): Subscription {
         res.send(200);
       });
       dialog.ended$.subscribe((end) => call.info({ reason: end.reason, by: end.initiator }, 'dialog ended'));
+      endAfter(dialog, options.maxDuration, call);
     });
 }

@@ -43,4 +43,20 @@ describe('examples/b2bua', () => {
       marbles.expectObservable(slow.events$).toBe('2ms i 999ms c', { i: 'invite', c: 'cancelled' });
     });
   });
+
+  it('--max-duration: both legs are sent BYE when the time is up', () => {
+    const kit = sipTest(({ app, caller, callee, marbles }) => {
+      const bob = callee('bob');
+      b2buaApp(app(), { targets: [bob.uri], log, maxDuration: 30 });
+      const call = caller('alice').call('sip:anyone@10.0.0.2');
+      marbles
+        .expectObservable(call.events$)
+        .toBe('4ms (ra) 29996ms (e|)', { r: '180', a: 'answered', e: 'ended' });
+    });
+    const byes = kit
+      .ladder()
+      .filter((l) => l.includes('BYE'))
+      .map((l) => l.replace(/^\d+ /, ''));
+    expect(byes.sort()).toEqual(['app->alice BYE', 'app->bob BYE']);
+  });
 });

@@ -49,4 +49,42 @@ describe('examples/uas', () => {
     // RFC 3264 §6.1: the answer to sendonly is recvonly.
     expect(answers[2]).toContain('a=recvonly');
   });
+
+  it('--max-duration: a caller that never hangs up is sent BYE when the time is up', () => {
+    const kit = sipTest(({ app, caller, marbles }) => {
+      uasApp(app(), { ...options, maxDuration: 60 });
+      // The caller would hang up after an hour; the app does a minute after its 200 (at 1 ms).
+      const call = caller('alice').call('sip:app@10.0.0.2', { hangUpAfter: 3_600_000 });
+      marbles.expectObservable(call.events$).toBe('2ms a 59999ms (e|)', { a: 'answered', e: 'ended' });
+    });
+    kit.expectLadder([
+      'alice->app INVITE',
+      'app->alice 200 OK',
+      'alice->app ACK',
+      'app->alice BYE',
+      'alice->app 200 OK',
+    ]);
+    expect(kit.ladder()[3]).toMatch(/^60001 app->alice BYE/);
+  });
+
+  it('--max-duration: a call that ends first leaves no timer behind', () => {
+    const kit = sipTest(({ app, caller }) => {
+      uasApp(app(), { ...options, maxDuration: 60 });
+      caller('alice').call('sip:app@10.0.0.2', { hangUpAfter: 1000 });
+    });
+    expect(kit.ladder().filter((l) => l.includes('BYE'))).toEqual(['1002 alice->app BYE']);
+  });
+
+  it('--session-expires: the 200 asks for an RFC 4028 timer, and the caller refreshes it', () => {
+    const kit = sipTest(({ app, caller }) => {
+      uasApp(app(), { ...options, sessionExpires: 300 });
+      caller('alice').call('sip:app@10.0.0.2', { hangUpAfter: 400_000 });
+    });
+    const ok = kit.network.packets[1]?.data.toString() ?? '';
+    // rxsip's UAC says Supported: timer, so it is the refresher (RFC 4028 §9).
+    expect(ok).toMatch(/\r\nSession-Expires: 300;refresher=uac\r\n/);
+    expect(ok).toMatch(/\r\nRequire: timer\r\n/);
+    const refreshes = kit.ladder().filter((l) => / alice->app (UPDATE|INVITE)$/.test(l));
+    expect(refreshes.map((l) => l.split(' ')[0])).toEqual(['0', '150002', '300004']);
+  });
 });
