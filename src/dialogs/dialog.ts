@@ -12,18 +12,12 @@ import {
 import type { InboundRequest } from '../engine/engine.js';
 import { type RequestEvent, SrfRequest } from '../requests/srf-request.js';
 import { SrfResponse } from '../requests/srf-response.js';
-import type { DialogRoute } from '../sip/dialog-route.js';
-import type { SipMessage, SipRequest, SipResponse } from '../sip/message.js';
-import { contactUriOf, DialogCore, type DialogCoreInit, type RequestOptions } from './dialog-core.js';
+import type { SipRequest, SipResponse } from '../sip/message.js';
+import { contactUriOf, DialogCore, type RequestOptions } from './dialog-core.js';
+import type { Confirmation, DialogInit } from './dialog-init.js';
 import { receiveAck } from './inbound/ack.js';
-import { defaultAnswer } from './inbound/answers.js';
-import { receiveBye } from './inbound/bye.js';
-import { receiveNotify } from './inbound/notify.js';
-import { receiveReinvite } from './inbound/reinvite.js';
-import { receiveSubscribe } from './inbound/subscribe.js';
-import { receiveUpdate } from './inbound/update.js';
+import { receiveInDialog } from './inbound/dispatch.js';
 import { InviteUsage } from './invite-usage.js';
-import type { OfferAnswerState } from './offer-answer.js';
 import { type EndOptions, sendBye$ } from './outbound/bye.js';
 import { type ReinviteOffer, sendReinvite$ } from './outbound/reinvite.js';
 import { sendRequest$ } from './outbound/request.js';
@@ -32,45 +26,12 @@ import { sendUpdate$ } from './outbound/update.js';
 import { SessionTimer } from './session-timer.js';
 import type { SessionTimerTerms } from './session-timer-terms.js';
 import { SipError } from './sip-error.js';
-import { SubscribeUsage, type SubscriptionTerms } from './subscribe-usage.js';
-import type { AnswerRetransmitter } from './uas-answer.js';
+import { SubscribeUsage } from './subscribe-usage.js';
 
 export type { DialogEnd, DialogEndpoint, DialogState, EarlyInvite, RequestOptions } from './dialog-core.js';
+export type { Confirmation, DialogInit } from './dialog-init.js';
 export type { EndOptions } from './outbound/bye.js';
 export type { ReinviteOffer } from './outbound/reinvite.js';
-
-// What a SUBSCRIBE dialog takes in (RFC 6665 §4; no session, so no INVITE, UPDATE or BYE).
-const SUBSCRIPTION_ALLOW = 'SUBSCRIBE, NOTIFY, OPTIONS, INFO, MESSAGE, REFER';
-
-/** Everything a dialog is made from. */
-export interface DialogInit extends DialogCoreInit {
-  /** UAS: the 2xx that confirmed the dialog, resent until its ACK. */
-  answer?: AnswerRetransmitter;
-  /** The offer/answer state it starts in (a late offer: our 2xx offered, or the peer's did). */
-  offers?: OfferAnswerState;
-  /** A session timer agreed in the exchange that made it (RFC 4028). */
-  sessionTimer?: SessionTimerTerms;
-  /** A SUBSCRIBE dialog's subscription (RFC 6665). */
-  subscription?: SubscriptionTerms;
-}
-
-/** What the response that confirms an early dialog changes in it. */
-export interface Confirmation {
-  /** UAC: the route set and target recomputed from the 2xx (RFC 3261 §13.2.2.4). */
-  route?: DialogRoute;
-  /** Our session description, when the exchange changed it. */
-  localSdp?: string;
-  /** The peer's session description, when the 2xx (or the ACK) carried one. */
-  remoteSdp?: string;
-  /** Our Contact, when the 2xx was sent with another one than the provisional. */
-  localContact?: string;
-  /** UAS: the 2xx that confirmed the dialog, resent until its ACK (RFC 3261 §13.3.1.4). */
-  answer?: AnswerRetransmitter;
-  /** A session timer agreed in the 2xx (RFC 4028). */
-  sessionTimer?: SessionTimerTerms;
-  /** The message that confirmed the dialog: the 2xx (UAC) or the request answered (UAS). */
-  createdBy: SipMessage;
-}
 
 /**
  * A SIP dialog (RFC 3261 §12). What arrives in it comes as streams, made only when asked for:
@@ -235,39 +196,9 @@ export class Dialog extends DialogCore {
     }
     if (!this.acceptCseq(inbound)) return;
     const req = new SrfRequest(inbound, this.ua);
-    const event: RequestEvent = { req, res: new SrfResponse(req) };
-    switch (message.method) {
-      case 'BYE':
-        receiveBye(this, event);
-        return;
-      case 'PRACK':
-        if (this.earlyInvite) this.earlyInvite.receivePrack(event);
-        else event.res.send(481);
-        return;
-      case 'INVITE':
-        if (this.invite) receiveReinvite(this, this.invite, event);
-        else event.res.send(405, { headers: { Allow: SUBSCRIPTION_ALLOW } });
-        return;
-      case 'UPDATE':
-        receiveUpdate(this, this.invite, event);
-        return;
-      case 'NOTIFY':
-        receiveNotify(this, this.subscription, event);
-        return;
-      case 'SUBSCRIBE':
-        receiveSubscribe(this, this.subscription, event, (reason) => this.endSubscription(reason));
-        return;
-      case 'INFO':
-      case 'REFER':
-      case 'MESSAGE':
-      case 'OPTIONS':
-        this.incoming.offer(message.method.toLowerCase() as 'info', event, () =>
-          defaultAnswer(this, req, event.res),
-        );
-        return;
-      default:
-        event.res.send(501);
-    }
+    receiveInDialog(this, this.invite, this.subscription, { req, res: new SrfResponse(req) }, (reason) =>
+      this.endSubscription(reason),
+    );
   }
 
   private endSubscription(reason?: string): void {

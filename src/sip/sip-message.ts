@@ -1,51 +1,25 @@
 import type { CSeq } from './cseq.js';
 import { SipParseError } from './errors.js';
-import { splitList } from './grammar.js';
+import {
+  type HeaderField,
+  type HeaderInit,
+  type HeaderValue,
+  joinedHeaders,
+  toFieldValues,
+  withLine,
+  withoutFirstValue,
+} from './header-field.js';
 import { canonicalHeaderName, headerKey } from './header-names.js';
 import { type ParsedHeader, type ParsedHeaders, parseHeaderValues } from './header-parsers.js';
 import type { NameAddr } from './name-addr.js';
-import { isSipUri, isTelUri, parseUri } from './uri.js';
+import { serializeMessage } from './serialize.js';
+import { userOf } from './user-of.js';
 import { parseTopVia, type Via } from './via.js';
 
-/** One header line: `name` as written, `key` the lower-case long form used for lookups. */
-export interface HeaderField {
-  /** The header name as written on the wire or by the application (`Contact`, `m`). */
-  name: string;
-  /** The lower-case long form lookups use (`contact`), as {@link headerKey} makes it. */
-  key: string;
-  /** The line's value, as written after the colon. */
-  value: string;
-}
-
-/** Headers given to builders and `set`: a value, or several (one header line each). */
-export type HeaderValue = string | number | readonly (string | number)[];
-/**
- * Headers by name, as applications give them to `createRequest`, `res.send` or `set`: any
- * case or compact form; an array is one line per value; `undefined` means "not this header".
- */
-export type HeaderInit = Record<string, HeaderValue | undefined>;
+export type { HeaderField, HeaderInit, HeaderValue } from './header-field.js';
+export { userOf };
 
 const EMPTY = Buffer.alloc(0);
-const SCRATCH = Buffer.allocUnsafe(64 * 1024);
-
-/** @internal The user part of a SIP URI or the number of a tel URI. */
-export function userOf(uriText: string | undefined): string | undefined {
-  if (uriText === undefined) return undefined;
-  try {
-    const uri = parseUri(uriText);
-    if (isSipUri(uri)) return uri.user;
-    if (isTelUri(uri)) return uri.number;
-  } catch {
-    // an unparseable URI has no user
-  }
-  return undefined;
-}
-
-function toFieldValues(value: HeaderValue): string[] {
-  if (typeof value === 'string') return [value];
-  if (typeof value === 'number') return [String(value)];
-  return value.map(String);
-}
 
 /**
  * What requests and responses share: header access in the seed's style, structured header
@@ -170,16 +144,8 @@ export abstract class SipMessage {
    */
   append(name: string, value: string | number, options?: { first?: boolean }): this {
     const key = headerKey(name);
-    const field = { name, key, value: String(value) };
     // Header lines are copied on write: a wrapper (the application's request) shares them.
-    const fields = this.fields.slice();
-    if (options?.first) {
-      const index = fields.findIndex((f) => f.key === key);
-      fields.splice(Math.max(index, 0), 0, field);
-    } else {
-      fields.push(field);
-    }
-    this.fields = fields;
+    this.fields = withLine(this.fields, { name, key, value: String(value) }, options?.first ?? false);
     this.invalidate(key);
     return this;
   }
@@ -203,26 +169,14 @@ export abstract class SipMessage {
    */
   removeFirstValue(name: string): this {
     const key = headerKey(name);
-    const index = this.fields.findIndex((f) => f.key === key);
-    if (index < 0) return this;
-    const field = this.fields[index] as HeaderField;
-    const rest = splitList(field.value).slice(1);
-    const fields = this.fields.slice();
-    if (rest.length === 0) fields.splice(index, 1);
-    else fields[index] = { ...field, value: rest.join(', ') };
-    this.fields = fields;
+    this.fields = withoutFirstValue(this.fields, key);
     this.invalidate(key);
     return this;
   }
 
   /** Header lines as `{key: value}` with repeated lines joined, for logging and inspection. */
   get headers(): Record<string, string> {
-    const joined = new Map<string, string>();
-    for (const f of this.fields) {
-      const value = joined.get(f.key);
-      joined.set(f.key, value === undefined ? f.value : `${value}, ${f.value}`);
-    }
-    return Object.fromEntries(joined);
+    return joinedHeaders(this.fields);
   }
 
   /**
@@ -419,19 +373,7 @@ export abstract class SipMessage {
    */
   toBuffer(): Buffer {
     if (this.raw !== undefined && this.startLine === this.rawStartLine) return this.raw;
-    let head = `${this.startLine}\r\n`;
-    for (const f of this.fields) {
-      if (f.key !== 'content-length') head += `${f.name}: ${f.value}\r\n`;
-    }
-    const payload = this.payloadBytes;
-    head += `Content-Length: ${payload.length}\r\n\r\n`;
-    // One encoding pass into a scratch buffer, then one copy, instead of measuring and encoding.
-    if (head.length * 3 > SCRATCH.length) return Buffer.concat([Buffer.from(head, 'utf8'), payload]);
-    const headLength = SCRATCH.write(head, 0, 'utf8');
-    const out = Buffer.allocUnsafe(headLength + payload.length);
-    SCRATCH.copy(out, 0, 0, headLength);
-    if (payload.length > 0) payload.copy(out, headLength);
-    return out;
+    return serializeMessage(this.startLine, this.fields, this.payloadBytes);
   }
 
   /**
