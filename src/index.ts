@@ -54,10 +54,38 @@ export type { UacOptions, UacProgress } from './dialogs/uac-options.js';
 export { type SdpSource, type UasOptions, uas$ } from './dialogs/uas.js';
 export { earlyDialogOf } from './dialogs/uas-invite.js';
 export type { UserAgentTimers } from './dialogs/user-agent.js';
+export {
+  DRACHTIO_SERVER_VERSION,
+  DrachtioServer,
+  startDrachtioServer,
+} from './drachtio-server/drachtio-server.js';
+export {
+  DEFAULT_DRACHTIO_SERVER_LIMITS,
+  type DrachtioAdminOptions,
+  type DrachtioOutboundOptions,
+  type DrachtioServerLimits,
+  type DrachtioServerOptions,
+} from './drachtio-server/server-options.js';
+export type { CdrRecord } from './drachtio-wire/cdr-message.js';
+export type { MessageSource } from './drachtio-wire/sip-meta.js';
+export type { DrachtioCdr, DrachtioConnectionEvent } from './engine/drachtio/connection-event.js';
+export { DrachtioEngine } from './engine/drachtio/drachtio-engine.js';
+export {
+  DEFAULT_DRACHTIO_LIMITS,
+  DRACHTIO_METHODS,
+  type DrachtioConnectOptions,
+  type DrachtioEngineOptions,
+  type DrachtioLimits,
+  type DrachtioListenOptions,
+  type DrachtioPing,
+  type DrachtioReconnect,
+} from './engine/drachtio/drachtio-options.js';
+export { DrachtioAuthError } from './engine/drachtio/server-link.js';
 export { type EmbeddedEngineOptions, startEmbeddedEngine } from './engine/embedded-engine.js';
 export type {
   Engine,
   InboundRequest,
+  LostDialog,
   OutboundEvent,
   RespondOptions,
   SendOptions as EngineSendOptions,

@@ -6,8 +6,9 @@ import { TARGET_REFRESH } from './app-responses.js';
 import type { ServerDialog } from './server-dialogs.js';
 import { headersOf } from './wire-sip.js';
 
-// What the server writes itself in a request outside a dialog when the app gave none.
-const OUT_OF_DIALOG_OWN = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length']);
+// What the server writes itself in a request outside a dialog when the app gave none. Via
+// lines an app gives are kept under the server's own: an app proxying a request passes them.
+const OUT_OF_DIALOG_OWN = new Set(['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length']);
 // What the dialog decides in a request inside it (RFC 3261 §12.2.1.1).
 const IN_DIALOG_OWN = new Set([
   'via',
@@ -38,8 +39,8 @@ function withHost(value: string, hostPort: string): string {
 /**
  * A request outside a dialog from what an app wrote (drachtio-srf sends only what the app gave):
  * From (the server's address when none; `localhost` replaced by it), its tag, To (the
- * Request-URI), Call-ID, CSeq and Max-Forwards filled in when missing (RFC 3261 §8.1.1). Via and
- * Contact are the engine's.
+ * Request-URI), Call-ID, CSeq and Max-Forwards filled in when missing (RFC 3261 §8.1.1). The
+ * engine adds its Via on top of any the app gave, and the Contact of a request that needs one.
  *
  * @param given - what the app sent
  * @param hostPort - the server's SIP address, `host:port`

@@ -62,9 +62,24 @@ export interface SendOptions {
 }
 
 /**
+ * A dialog the engine can no longer carry: the drachtio-server connection it was on is gone.
+ * The dialog layer ends it with `reason` (its `ended$` says so).
+ */
+export interface LostDialog {
+  /** The dialog's Call-ID. */
+  callId: string;
+  /** Our tag. */
+  localTag: string;
+  /** The peer's tag. */
+  remoteTag: string;
+  /** Why: `drachtio-server connection lost: <what happened>`. */
+  reason: string;
+}
+
+/**
  * The engine boundary (docs/architecture.md): transports and transactions below, dialogs and
- * applications above. The embedded engine, the in-memory test engine and (later) a
- * drachtio-server connection all implement it.
+ * applications above. The embedded engine, the in-memory test engine and the drachtio engine
+ * (rxsip attached to drachtio-servers) all implement it.
  */
 export interface Engine {
   /** New requests and ACKs for 2xx, hot. */
@@ -100,6 +115,11 @@ export interface Engine {
   readonly listeningPoints: readonly ListeningPoint[];
   /** Flow ids of connections as they close. */
   readonly flowClosed$: Observable<string>;
+  /**
+   * Dialogs the engine can no longer carry (the drachtio engine, when a server connection is
+   * lost); the layer above ends each with its reason. Engines over sockets have none.
+   */
+  readonly dialogLost$?: Observable<LostDialog>;
   /**
    * Stops the engine: ends every transaction and its timers, completes `requests$`, and closes
    * the listening points and connections.

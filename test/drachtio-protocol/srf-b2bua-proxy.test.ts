@@ -40,7 +40,7 @@ describe('a drachtio-srf B2BUA on rxsip', () => {
   });
 
   it('the callee hangs up: the app ends the caller leg', async () => {
-    const { sipPort, adminPort, logs } = await server();
+    const { sipPort, adminPort } = await server();
     const srf = await app(adminPort);
     const b = await callee('b2bua-callee-hangs-up');
     srf.invite((req, res) => {
