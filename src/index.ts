@@ -107,14 +107,12 @@ export {
   type DigestAuthorizationFields,
   type DigestMiddleware,
   type DigestMiddlewareRequest,
-  type DigestRefusal,
   type DigestRequest,
   type DigestResponse,
-  type DigestSuccess,
-  type DigestVerdict,
   type UserLookup,
   type UserSecret,
 } from './requests/digest-server.js';
+export type { DigestRefusal, DigestSuccess, DigestVerdict } from './requests/digest-verdict.js';
 export type { RequestOptions } from './requests/out-of-dialog-request.js';
 export { type RequestEvent, SrfRequest } from './requests/srf-request.js';
 export {

@@ -1,9 +1,6 @@
 import { catchError, defer, EMPTY, from, mergeMap, type Observable, type OperatorFunction, of } from 'rxjs';
-import {
-  DigestAuthenticator,
-  type DigestAuthOptions,
-  type DigestSuccess,
-} from '../requests/digest-server.js';
+import { DigestAuthenticator, type DigestAuthOptions } from '../requests/digest-server.js';
+import type { DigestSuccess } from '../requests/digest-verdict.js';
 import type { RequestEvent } from '../requests/srf-request.js';
 
 /** A request whose digest credentials were good: the event, and who sent it. */

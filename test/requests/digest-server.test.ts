@@ -1,98 +1,11 @@
 // Server-side digest authentication, rule by rule, on a virtual clock: nonces we issued and
-// signed, their expiry (stale=true), nc per nonce, realm, uri, qop auth/auth-int, the three
-// algorithms, 401/407, and every replay of issue 15 refused.
+// signed, nc per nonce, realm, uri, qop auth/auth-int, the three algorithms, 401/407, and every
+// replay of issue 15 refused. Nonce lifetimes and the bounded count table: digest-server-nonces.test.ts.
 import { createHash } from 'node:crypto';
-import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { DigestAuthenticator, type DigestAuthOptions, type DigestVerdict } from '../../src/index.js';
-import {
-  type AuthHeader,
-  answerChallenge,
-  createRequest,
-  type DigestAlgorithm,
-  parseAuthHeader,
-  type SipRequest,
-  stringifyAuthHeader,
-} from '../../src/sip.js';
-
-const REALM = 'example.com';
-const USERS: Record<string, string> = { alice: 'wonderland', bob: 'builder' };
-
-function clock() {
-  const scheduler = new VirtualTimeScheduler();
-  return {
-    scheduler,
-    /** Moves the clock forward by `ms`. */
-    advance(ms: number) {
-      scheduler.schedule(() => undefined, ms);
-      scheduler.flush();
-    },
-  };
-}
-
-function authenticator(options: Partial<DigestAuthOptions> = {}) {
-  const time = clock();
-  const auth = new DigestAuthenticator({
-    realm: REALM,
-    users: (name) => USERS[name],
-    scheduler: time.scheduler,
-    ...options,
-  });
-  return { auth, time };
-}
-
-let calls = 0;
-function request(
-  method = 'REGISTER',
-  options: { uri?: string; callId?: string; contact?: string; body?: string } = {},
-): SipRequest {
-  return createRequest({
-    method,
-    uri: options.uri ?? 'sip:example.com',
-    from: '<sip:alice@example.com>',
-    callId: options.callId ?? `call-${++calls}`,
-    headers: { Contact: options.contact ?? '<sip:alice@192.0.2.1>' },
-    ...(options.body !== undefined ? { body: options.body, contentType: 'application/sdp' } : {}),
-  });
-}
-
-/** The challenges of a response `auth.respond` sent, with the status. */
-function challengeOf(auth: DigestAuthenticator, req: SipRequest, verdict: DigestVerdict) {
-  const sent: Array<{ status: number; headers: Record<string, string[]> }> = [];
-  auth.respond(req, { send: (status, options) => sent.push({ status, headers: options.headers }) }, verdict);
-  expect(sent).toHaveLength(1);
-  const { status, headers } = sent[0] as (typeof sent)[0];
-  const values = headers['WWW-Authenticate'] ?? headers['Proxy-Authenticate'] ?? [];
-  return { status, headers, challenges: values.map((v) => parseAuthHeader(v)[0] as AuthHeader) };
-}
-
-/** Answers the challenge of `algorithm` as a client would, onto `req`. */
-function sign(
-  req: SipRequest,
-  challenge: AuthHeader,
-  options: { password?: string; nc?: number; username?: string; qop?: string; uri?: string } = {},
-): SipRequest {
-  const offered = { ...challenge, params: { ...challenge.params } };
-  if (options.qop !== undefined) offered.params.qop = options.qop;
-  const creds = answerChallenge(offered, {
-    username: options.username ?? 'alice',
-    password: options.password ?? 'wonderland',
-    method: req.method,
-    uri: options.uri ?? req.uri,
-    body: req.payload,
-    nc: options.nc ?? 1,
-  });
-  req.set(req.method === 'REGISTER' ? 'Authorization' : 'Proxy-Authorization', stringifyAuthHeader(creds));
-  return req;
-}
-
-function firstChallenge(auth: DigestAuthenticator, method = 'REGISTER', algorithm: DigestAlgorithm = 'MD5') {
-  const req = request(method);
-  const { challenges } = challengeOf(auth, req, { kind: 'challenge' });
-  const challenge = challenges.find((c) => c.params.algorithm === algorithm);
-  if (!challenge) throw new Error(`no ${algorithm} challenge`);
-  return challenge;
-}
+import type { AuthHeader, DigestAlgorithm } from '../../src/sip.js';
+import { authenticator, challengeOf, firstChallenge, REALM, request, sign, USERS } from './digest-harness.js';
 
 describe('DigestAuthenticator: challenges', () => {
   it('challenges REGISTER with 401 and WWW-Authenticate, one per algorithm, strongest first (RFC 7616 §3.7)', () => {
@@ -328,71 +241,6 @@ describe('DigestAuthenticator: users', () => {
       strict.verify(unknown2) as DigestVerdict,
     );
     expect(sent).toEqual([403, 401]);
-  });
-});
-
-describe('DigestAuthenticator: nonce lifetime', () => {
-  it('good credentials with an expired nonce are stale: a new challenge with stale=true', () => {
-    const { auth, time } = authenticator({ nonceLifetime: 60 });
-    const challenge = firstChallenge(auth);
-    time.advance(59_999);
-    expect(auth.verify(sign(request(), challenge, { nc: 1 }))).toMatchObject({ kind: 'ok' });
-    time.advance(1);
-    const late = sign(request(), challenge, { nc: 2 });
-    const verdict = auth.verify(late) as DigestVerdict;
-    expect(verdict).toEqual({ kind: 'stale', username: 'alice' });
-    const { status, challenges } = challengeOf(auth, late, verdict);
-    expect(status).toBe(401);
-    expect(challenges.every((c) => c.params.stale === 'true')).toBe(true);
-    // The new nonce works.
-    const fresh = challenges.find((c) => c.params.algorithm === 'MD5') as AuthHeader;
-    expect(auth.verify(sign(request(), fresh))).toMatchObject({ kind: 'ok' });
-    // A wrong password with an expired nonce is not stale: stale says the credentials were right.
-    expect(auth.verify(sign(request(), challenge, { nc: 3, password: 'guess' }))).toMatchObject({
-      kind: 'bad',
-      reason: 'response',
-    });
-  });
-
-  it('nodes sharing the secret take each other nonces, and each refuses the replays it sees', () => {
-    const time = clock();
-    const node = () =>
-      new DigestAuthenticator({
-        realm: REALM,
-        users: (n) => USERS[n],
-        secret: 'one secret for the whole cluster',
-        scheduler: time.scheduler,
-        nonceLifetime: 30,
-      });
-    const a = node();
-    const b = node();
-    const challenge = firstChallenge(a);
-    time.advance(10_000);
-    expect(b.verify(sign(request(), challenge, { nc: 1 }))).toMatchObject({ kind: 'ok' });
-    expect(b.verify(sign(request(), challenge, { nc: 1 }))).toMatchObject({ reason: 'replay' });
-    time.advance(20_000);
-    expect(b.verify(sign(request(), challenge, { nc: 2 }))).toMatchObject({ kind: 'stale' });
-  });
-
-  it('the nc table is bounded: a nonce whose count was dropped is stale, never replayable', () => {
-    const { auth, time } = authenticator({ maxNonces: 2 });
-    const first = firstChallenge(auth);
-    time.advance(1000);
-    const second = firstChallenge(auth);
-    time.advance(1000);
-    const third = firstChallenge(auth);
-    const used = sign(request(), first, { nc: 1 });
-    expect(auth.verify(used)).toMatchObject({ kind: 'ok' });
-    expect(auth.verify(sign(request(), second))).toMatchObject({ kind: 'ok' });
-    expect(auth.verify(sign(request(), third))).toMatchObject({ kind: 'ok' });
-    // `first` left the table for `third`: its replay is not accepted, its next nc is stale.
-    const replay = request();
-    replay.set('Authorization', used.get('authorization') ?? '');
-    expect(auth.verify(replay)).toEqual({ kind: 'stale', username: 'alice' });
-    expect(auth.verify(sign(request(), first, { nc: 2 }))).toEqual({ kind: 'stale', username: 'alice' });
-    // The ones still tracked keep counting.
-    expect(auth.verify(sign(request(), third, { nc: 2 }))).toMatchObject({ kind: 'ok' });
-    expect(auth.verify(sign(request(), third, { nc: 2 }))).toMatchObject({ reason: 'replay' });
   });
 });
 
