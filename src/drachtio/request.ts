@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { firstValueFrom } from 'rxjs';
 import { proxy$ } from '../proxy/proxy-call.js';
 import type { ProxyOptions, ProxyResult } from '../proxy/proxy-request.js';
+import type { DigestAuthorizationFields } from '../requests/digest-server.js';
 import type { SrfRequest } from '../requests/srf-request.js';
 import type { HeaderValue, ParsedHeader, SipRequest } from '../sip/message.js';
 import type { NameAddr } from '../sip/name-addr.js';
@@ -26,31 +27,11 @@ export interface Registration {
   aor: string;
 }
 
-/** What `drachtio-mw-digest-auth` parses from an Authorization or Proxy-Authorization header. */
-export interface DigestAuthorization {
-  /** Always `digest`. */
-  scheme?: string;
-  /** The user name. */
-  username?: string;
-  /** The realm. */
-  realm?: string;
-  /** The nonce the challenge carried. */
-  nonce?: string;
-  /** The digest-uri. */
-  uri?: string;
-  /** The algorithm (`MD5` when absent). */
-  algorithm?: string;
-  /** The client's response hash. */
-  response?: string;
-  /** The quality of protection. */
-  qop?: string;
-  /** The nonce count. */
-  nc?: string;
-  /** The client nonce. */
-  cnonce?: string;
-  /** The opaque value of the challenge. */
-  opaque?: string;
-}
+/**
+ * What `drachtio-mw-digest-auth` (or rxsip's own digest middleware) parses from an Authorization
+ * or Proxy-Authorization header and leaves on `req.authorization`.
+ */
+export type DigestAuthorization = DigestAuthorizationFields;
 
 /** The events of an incoming request. */
 export interface RequestEvents {

@@ -90,6 +90,8 @@ export interface DigestAuthorizationFields {
   nc?: string;
   /** The client nonce. */
   cnonce?: string;
+  /** The opaque value of the challenge, echoed. */
+  opaque?: string;
 }
 
 /** A request the middleware can check, and leave `authorization` on. */
