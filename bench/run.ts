@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import b2bua from './b2bua/index.js';
 import dialogs from './dialogs/index.js';
+import drachtioServer from './drachtio-server/index.js';
 import { writeCallsChart } from './lib/chart.js';
 import { describeMachine, gitRevision, machineInfo } from './lib/machine.js';
 import { formatGoals, formatTable } from './lib/report.js';
@@ -19,7 +20,7 @@ import proxy from './proxy/index.js';
 import uas from './uas/index.js';
 
 /** Every scenario, in the order `npm run bench` runs them. Add new ones here. */
-const SCENARIOS: readonly Scenario[] = [parse, uas, b2bua, proxy, options, dialogs];
+const SCENARIOS: readonly Scenario[] = [parse, uas, b2bua, proxy, options, dialogs, drachtioServer];
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
