@@ -138,7 +138,11 @@ export class DrachtioServer {
     });
   }
 
-  /** Closes the admin port and every app connection, and the engine when the server started it. */
+  /**
+   * Closes the admin port and every app connection, and the engine when the server started it.
+   *
+   * @returns once closed
+   */
   async close(): Promise<void> {
     this.subscription.unsubscribe();
     for (const app of this.apps.all()) app.wire.close('server closing');

@@ -38,7 +38,9 @@ export interface DrachtioAdminOptions {
 
 /** An app that listens (drachtio-srf's `srf.listen`): the server dials it for each new request. */
 export interface DrachtioOutboundOptions {
+  /** The app's address. */
   host: string;
+  /** The port it listens on. */
   port: number;
   /** Options for `tls.connect`: the connection to the app is TLS. */
   tls?: ConnectionOptions;
@@ -56,10 +58,13 @@ export interface DrachtioServerOptions {
   secret: string;
   /** Apps that listen: dialled for a new request no connected app has routed. */
   outbound?: DrachtioOutboundOptions;
+  /** Frame size, connections, requests in progress, authentication deadline. */
   limits?: Partial<DrachtioServerLimits>;
   /** T1 and T2 of the 2xx retransmission (RFC 3261 §13.3.1.4); default the engine's (500, 4000). */
   timers?: { t1?: number; t2?: number };
+  /** Where the server logs (pino; `warn` and above when omitted). */
   logger?: Logger;
+  /** The scheduler its timers run on. */
   scheduler?: SchedulerLike;
 }
 

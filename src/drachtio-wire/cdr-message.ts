@@ -2,7 +2,9 @@ import type { MessageSource } from './sip-meta.js';
 
 /** A call detail record as a drachtio-server sends it: `cdr:<type>|<source>|<time>[|<role or reason>]`. */
 export interface CdrRecord {
+  /** An INVITE arrived or left (`attempt`), was answered (`start`), or its call ended (`stop`). */
   type: 'attempt' | 'start' | 'stop';
+  /** Who made the message the record is about. */
   source: MessageSource;
   /** `HH:MM:SS.uuuuuu`. */
   time: string;

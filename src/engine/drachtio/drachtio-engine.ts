@@ -354,6 +354,15 @@ export class DrachtioEngine implements Engine {
     return dialog && dialog.link === link.id ? { link, dialog } : { link };
   }
 
+  /**
+   * Sends a request through the server that owns its dialog (or, outside a dialog, the first
+   * connected); see {@link Engine.send}. The server adds Via; a NOK from it, or a lost
+   * connection, is a 481 or 503 the engine makes.
+   *
+   * @param request - the request, built by the layers above
+   * @param options - the connection (`flowId`), an outbound proxy, when to CANCEL
+   * @returns a cold Observable of `sent` and each response
+   */
   send(request: SipRequest, options?: SendOptions): Observable<OutboundEvent> {
     return sendOverLink(
       {
@@ -370,6 +379,12 @@ export class DrachtioEngine implements Engine {
     );
   }
 
+  /**
+   * Sends the ACK for a 2xx in the dialog the server named in that 2xx.
+   *
+   * @param ack - the ACK the dialog layer built
+   * @param options - the connection to use
+   */
   sendAck(ack: SipRequest, options?: SendOptions): void {
     const routed = this.route(ack, options);
     if (!routed?.dialog) {
@@ -392,6 +407,13 @@ export class DrachtioEngine implements Engine {
       }));
   }
 
+  /**
+   * A Contact URI on the server's listening point for `protocol` (SIP reaches rxsip through it).
+   *
+   * @param protocol - the transport; UDP when omitted
+   * @param user - the user part
+   * @returns the URI
+   */
   contactUri(protocol: Protocol = 'udp', user?: string): string {
     const points = this.listeningPoints;
     const point = points.find((p) => p.protocol === protocol) ?? points[0];
@@ -400,7 +422,11 @@ export class DrachtioEngine implements Engine {
     return `sip:${user ? `${user}@` : ''}${host}${transport}`;
   }
 
-  /** Closes every connection (no reconnection) and the listening sockets. */
+  /**
+   * Closes every connection (no reconnection) and the listening sockets; completes the streams.
+   *
+   * @returns once the listening sockets are closed
+   */
   async close(): Promise<void> {
     this.closing = true;
     for (const reconnector of [...this.reconnectors]) reconnector.stop();

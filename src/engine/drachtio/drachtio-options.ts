@@ -63,22 +63,29 @@ export interface DrachtioReconnect {
 export interface DrachtioEngineOptions {
   /** Methods announced with `route` (default {@link DRACHTIO_METHODS}). */
   methods?: readonly string[];
+  /** Frame size, requests in progress, dialogs kept, connections. */
   limits?: Partial<DrachtioLimits>;
+  /** Where the engine logs (pino). */
   logger?: Logger;
+  /** The scheduler pings and reconnections run on. */
   scheduler?: SchedulerLike;
 }
 
 /** `srf.connect`: rxsip dials a drachtio-server's admin port. */
 export interface DrachtioConnectOptions extends DrachtioEngineOptions {
+  /** The server's address. */
   host: string;
-  /** Default 9022. */
+  /** Its admin port; default 9022. */
   port?: number;
+  /** The server's shared secret. */
   secret: string;
   /** Sent with `authenticate`: a request handler may route calls to apps by tag. */
   tags?: readonly string[];
   /** Options for `tls.connect`: the admin connection is TLS, again after every reconnect. */
   tls?: ConnectionOptions;
+  /** How a lost connection is dialled again. */
   reconnect?: DrachtioReconnect;
+  /** Keep-alive pings, whose replies tell a live connection from a dead one. */
   ping?: DrachtioPing;
 }
 
@@ -86,11 +93,15 @@ export interface DrachtioConnectOptions extends DrachtioEngineOptions {
 export interface DrachtioListenOptions extends DrachtioEngineOptions {
   /** Default 127.0.0.1. */
   host?: string;
+  /** The port the servers dial; 0 picks a free one. */
   port: number;
+  /** The secret sent with `authenticate` on each connection. */
   secret: string;
+  /** Sent with `authenticate`. */
   tags?: readonly string[];
   /** Certificate and key: the servers connect with TLS. */
   tls?: TlsOptions;
+  /** Keep-alive pings on each connection. */
   ping?: DrachtioPing;
 }
 

@@ -9,13 +9,24 @@ import type { SipRequest, SipResponse } from '../../sip/message.js';
 import { parseMessage } from '../../sip/parser.js';
 import { WireConnection, type WireLimits } from './wire-connection.js';
 
-/** A drachtio-server refused the secret (`NO|incorrect secret`). */
+/**
+ * A drachtio-server refused the secret (`NO|incorrect secret`): `srf.connect` rejects with it,
+ * and `connection$` reports it as an `error`.
+ *
+ * @example
+ * ```ts
+ * srf.connect({ host: '127.0.0.1', secret: 'wrong' }).catch((err) => {
+ *   if (err instanceof DrachtioAuthError) console.error(`check the secret of ${err.server}`);
+ * });
+ * ```
+ */
 export class DrachtioAuthError extends Error {
   /**
-   * @param server - which server
+   * @param server - which server (`host:port`)
    * @param answer - what it said
    */
   constructor(
+    /** Which server refused: `host:port`. */
     readonly server: string,
     answer: string,
   ) {
