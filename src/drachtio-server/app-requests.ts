@@ -10,6 +10,7 @@ import type { ClientFailure } from '../transaction/transaction-context.js';
 import { hostPort, type Target } from '../transport/types.js';
 import type { AppConnection } from './app-connection.js';
 import { contactOf, TARGET_REFRESH } from './app-responses.js';
+import { endsSubscription } from './network-requests.js';
 import { buildInDialog, cancelOf, completeRequest } from './request-building.js';
 import type { ServerCore } from './server-core.js';
 import type { ServerDialog } from './server-dialogs.js';
@@ -84,6 +85,12 @@ export class AppRequests {
       this.core.log.warn({ load: app.load }, 'drachtio server: app has too many requests in progress');
       fail('too many requests in progress (maxPendingRequests)');
       return;
+    }
+    if (!dialog && (given.method === 'INVITE' || given.method === 'SUBSCRIBE')) {
+      if (this.core.dialogs.size >= this.core.limits.maxDialogs) {
+        fail('too many dialogs (maxDialogs)');
+        return;
+      }
     }
     const request = dialog ? buildInDialog(dialog, given) : completeRequest(given, this.hostPort());
     this.send(app, message.id, request, dialog, instruction.proxy);
@@ -166,6 +173,8 @@ export class AppRequests {
         // The dialog is over for the server once its BYE leaves.
         this.core.dialogs.remove(tx.dialog);
         if (tx.dialog.dialogType === 'INVITE') this.core.cdr.stop('application', 'normal-release', tx.sent);
+      } else if (tx.dialog?.dialogType === 'SUBSCRIBE' && endsSubscription(request)) {
+        this.core.dialogs.remove(tx.dialog);
       }
     };
     tx.subscription = this.core.engine

@@ -4,11 +4,20 @@ import type { InboundRequest } from '../engine/engine.js';
 import { forwardRouted } from '../proxy/route-forwarding.js';
 import { createResponse } from '../sip/build.js';
 import { newTag } from '../sip/ids.js';
-import type { SipResponse } from '../sip/message.js';
+import type { SipRequest, SipResponse } from '../sip/message.js';
 import type { AppConnection } from './app-connection.js';
 import type { IncomingTransaction, ServerCore } from './server-core.js';
 import type { ServerDialog } from './server-dialogs.js';
 import { networkMeta } from './wire-sip.js';
+
+/**
+ * Whether a request ends a SUBSCRIBE dialog: a NOTIFY saying terminated, or a SUBSCRIBE with
+ * Expires 0 (RFC 6665 §4.1.2.3, §4.2.2).
+ */
+export function endsSubscription(request: SipRequest): boolean {
+  if (request.method === 'NOTIFY') return /^\s*terminated/i.test(request.get('subscription-state') ?? '');
+  return request.method === 'SUBSCRIBE' && request.get('expires')?.trim() === '0';
+}
 
 /** Finds an app for a new request nobody routes: dials a listening app (outbound mode). */
 export type AppDialer = (inbound: InboundRequest) => Promise<AppConnection | undefined>;
@@ -47,6 +56,17 @@ export class NetworkRequests {
 
   private newRequest(inbound: InboundRequest): void {
     const method = inbound.message.method;
+    if (
+      (method === 'INVITE' || method === 'SUBSCRIBE') &&
+      this.core.dialogs.size >= this.core.limits.maxDialogs
+    ) {
+      this.core.log.warn(
+        { method, dialogs: this.core.dialogs.size },
+        'drachtio server: maxDialogs reached: 503',
+      );
+      this.answer(inbound, 503);
+      return;
+    }
     const app = this.core.apps.pick(method);
     if (app) {
       this.hand(app, inbound, undefined);
@@ -81,6 +101,8 @@ export class NetworkRequests {
       // RFC 3261 §15.1.2: the dialog is over for the server as soon as the BYE arrives.
       this.core.dialogs.remove(dialog);
       if (dialog.dialogType === 'INVITE') this.core.cdr.stop('network', 'normal-release', message);
+    } else if (dialog.dialogType === 'SUBSCRIBE' && endsSubscription(message)) {
+      this.core.dialogs.remove(dialog);
     }
     this.hand(dialog.owner, inbound, dialog);
   }

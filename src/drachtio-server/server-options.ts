@@ -14,6 +14,8 @@ export interface DrachtioServerLimits {
   maxConnections: number;
   /** Per app connection: its transactions in progress and its messages waiting for a reply. */
   maxPendingRequests: number;
+  /** Dialogs the server keeps for its apps; beyond it new INVITEs and SUBSCRIBEs get 503. */
+  maxDialogs: number;
   /** How long a new connection has to authenticate, in ms. */
   authTimeoutMs: number;
 }
@@ -23,6 +25,7 @@ export const DEFAULT_DRACHTIO_SERVER_LIMITS: DrachtioServerLimits = {
   maxFrameBytes: 99_999,
   maxConnections: 100,
   maxPendingRequests: 1000,
+  maxDialogs: 100_000,
   authTimeoutMs: 5000,
 };
 
@@ -90,6 +93,7 @@ const schema = z
         maxFrameBytes: positive,
         maxConnections: positive,
         maxPendingRequests: positive,
+        maxDialogs: positive,
         authTimeoutMs: positive,
       })
       .partial()

@@ -4,7 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { startDrachtioServer } from '../../src/drachtio-server/drachtio-server.js';
 import { freePort } from '../support/ports.js';
+import { expectClean } from '../support/sipp-parties.js';
+import { ladder, trace } from '../support/sipp-trace.js';
 import {
+  APP_SDP,
+  type DrachtioDialog,
   disconnect,
   drachtioParties,
   eventually,
@@ -14,7 +18,7 @@ import {
   SECRET,
 } from './harness.js';
 
-const { server, app, onCleanup } = drachtioParties();
+const { server, app, caller, onCleanup } = drachtioParties();
 
 const closing = (logs: LogLine[]) =>
   logs.filter((l) => l.msg === 'drachtio: closing connection').map((l) => String(l.reason));
@@ -129,6 +133,22 @@ describe('rxsip drachtio server: bad input', () => {
     // The first OPTIONS waits for an answer that never comes (RFC 3261 Timer F): the second is refused.
     const second = await peer.reply(peer.send('sip', ['', ''], options));
     expect(second.args.slice(1)).toEqual(['NOK', 'too many requests in progress (maxPendingRequests)']);
+  });
+
+  it('beyond maxDialogs a new call gets 503; the calls up go on', async () => {
+    const { sipPort, adminPort, server: drachtio } = await server({ limits: { maxDialogs: 1 } });
+    const srf = await app(adminPort);
+    const up = new Promise<DrachtioDialog>((resolve) => {
+      srf.invite((req, res) => void srf.createUAS(req, res, { localSdp: APP_SDP }).then(resolve));
+    });
+    const first = caller('uas-rxsip-hangs-up', sipPort);
+    const dialog = await up;
+    expect(drachtio.dialogCount).toBe(1);
+    const refused = await caller('drachtio-no-app', sipPort);
+    expectClean(refused);
+    expect(ladder(trace(refused))).toEqual(['sipp INVITE', 'rxsip 503 INVITE', 'sipp ACK']);
+    await dialog.destroy();
+    expectClean(await first);
   });
 
   it('bad options: a TypeError naming the field', async () => {
