@@ -84,12 +84,20 @@ export { DrachtioAuthError } from './engine/drachtio/server-link.js';
 export { type EmbeddedEngineOptions, startEmbeddedEngine } from './engine/embedded-engine.js';
 export type {
   Engine,
+  EngineStats,
   InboundRequest,
   LostDialog,
   OutboundEvent,
   RespondOptions,
   SendOptions as EngineSendOptions,
 } from './engine/engine.js';
+export type { CallDirection } from './metrics/call-counters.js';
+export {
+  type MetricsServer,
+  type MetricsServerOptions,
+  startMetricsServer,
+} from './metrics/metrics-server.js';
+export { SrfMetrics, type SrfMetricsOptions } from './metrics/srf-metrics.js';
 export { asUas } from './operators/as-uas.js';
 export { type AuthenticatedRequest, authenticate } from './operators/authenticate.js';
 export { type B2buaTarget, b2bua } from './operators/b2bua.js';
@@ -98,7 +106,27 @@ export { proxy } from './operators/proxy.js';
 export { type RelayLeg, relayInDialog } from './operators/relay-in-dialog.js';
 export { type TiedLeg, tieLegs } from './operators/tie-legs.js';
 export { type ProxyDestinations, proxy$ } from './proxy/proxy-call.js';
-export type { ProxyOptions, ProxyResponseRecord, ProxyResult } from './proxy/proxy-request.js';
+export type { ProxyOptions, ProxyResponseRecord, ProxyResult, ProxyTarget } from './proxy/proxy-request.js';
+export {
+  type Binding,
+  byPreference,
+  isOutbound,
+  type Location,
+} from './registrar/binding.js';
+export {
+  type BindingChange,
+  type LocationStore,
+  LocationStoreFullError,
+} from './registrar/location-store.js';
+export { MemoryLocationStore, type MemoryLocationStoreOptions } from './registrar/memory-location-store.js';
+export type { RateLimit } from './registrar/rate-limit.js';
+export {
+  type RedisCommands,
+  RedisLocationStore,
+  type RedisLocationStoreOptions,
+} from './registrar/redis-location-store.js';
+export { Registrar, type Registration } from './registrar/registrar.js';
+export type { RegistrarOptions } from './registrar/registrar-options.js';
 export { ALLOW, SUPPORTED } from './requests/capabilities.js';
 export type { AuthProvider, Credentials } from './requests/digest-client.js';
 export {
@@ -122,10 +150,17 @@ export {
 } from './requests/srf-response.js';
 export type { HeaderInit, HeaderValue } from './sip/message.js';
 export { SipMessage, SipRequest, SipResponse } from './sip/message.js';
+export type { DrainOptions, DrainResult } from './srf/drain.js';
 export { Srf, type SrfOptions } from './srf/srf.js';
 export type { TransactionTimers } from './transaction/timer-config.js';
 export type { ClientFailure } from './transaction/transaction-context.js';
 export type { TransactionLimits } from './transaction/transaction-layer.js';
+export type {
+  ResponseClass,
+  TransactionCount,
+  TransactionMethod,
+  TransactionSide,
+} from './transaction/transaction-stats.js';
 export type { DnsLookup } from './transport/resolver.js';
 export type { TransportLimits } from './transport/socket-transport-layer.js';
 export type { Endpoint, ListeningPoint, ListenOptions, Protocol, Source, Target } from './transport/types.js';

@@ -29,8 +29,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['requests'], // level 4
   ['dialogs', 'proxy'], // level 5, peers
   ['operators'], // level 6
-  ['srf'], // level 7
-  ['drachtio', 'testing', 'drachtio-server'], // level 8, peers
+  ['srf', 'registrar'], // level 7, peers
+  ['drachtio', 'testing', 'drachtio-server', 'metrics'], // level 8, peers
 ];
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));

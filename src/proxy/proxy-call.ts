@@ -1,9 +1,12 @@
 import { defer, type Observable } from 'rxjs';
 import type { RequestEvent } from '../requests/srf-request.js';
-import { forwardStatefully, type ProxyOptions, type ProxyResult } from './proxy-request.js';
+import { forwardStatefully, type ProxyOptions, type ProxyResult, type ProxyTarget } from './proxy-request.js';
 
-/** Where to proxy: `host[:port]` or URIs, tried in order or all at once. */
-export type ProxyDestinations = string | readonly string[];
+/**
+ * Where to proxy: `host[:port]` or URIs, or targets with the connection to use, tried in order
+ * or all at once.
+ */
+export type ProxyDestinations = string | ProxyTarget | readonly (string | ProxyTarget)[];
 
 /**
  * Proxies one request statefully (RFC 3261 §16, cold) and emits how it ended, in drachtio-srf's
@@ -37,7 +40,9 @@ export function proxy$(
     return forwardStatefully(
       context,
       event.req.inbound,
-      typeof destinations === 'string' ? [destinations] : destinations,
+      typeof destinations === 'string' || !Array.isArray(destinations)
+        ? [destinations as string | ProxyTarget]
+        : destinations,
       options,
     );
   });

@@ -51,6 +51,18 @@ export interface ProxyResult {
   responses: Array<{ address: string; port: number; msgs: ProxyResponseRecord[] }>;
 }
 
+/**
+ * A destination and the connection to reach it over: a registered user's contact whose REGISTER
+ * came over a TCP, TLS or WebSocket connection this node holds (RFC 5626 §5.3). The URI is the
+ * Request-URI; while the flow is open the request goes over it, otherwise the URI is resolved.
+ */
+export interface ProxyTarget {
+  /** The Request-URI of the branch (`host[:port]` keeps the request's user, as a string destination). */
+  uri: string;
+  /** The engine's flow id of the connection to send over (`req.source.flowId` of the REGISTER). */
+  flowId?: string;
+}
+
 /** What the proxy needs from below: the engine, the scheduler, the logger. */
 export type ProxyContext = RequestContext;
 
@@ -103,7 +115,7 @@ interface Branch {
 export function forwardStatefully(
   context: ProxyContext,
   inbound: InboundRequest,
-  destinations: readonly string[],
+  destinations: readonly (string | ProxyTarget)[],
   options: ProxyOptions = {},
 ): Observable<ProxyResult> {
   return new Observable<ProxyResult>((subscriber) => {
@@ -140,9 +152,14 @@ export function forwardStatefully(
     const provisionalTimeout = parseDuration(options.provisionalTimeout, 'provisionalTimeout');
     const finalTimeout = parseDuration(options.finalTimeout, 'finalTimeout');
     const parallel = options.forking === 'simultaneous';
-    const queue = (destinations.length > 0 ? destinations : [request.uri]).map((d) =>
-      destinationUri(request, d),
-    );
+    // A target's flow, by the branch URI it becomes (RFC 5626 §5.3: back over its connection).
+    const flows = new Map<string, string>();
+    const queue = (destinations.length > 0 ? destinations : [request.uri]).map((d) => {
+      if (typeof d === 'string') return destinationUri(request, d);
+      const uri = destinationUri(request, d.uri);
+      if (d.flowId !== undefined) flows.set(uri, d.flowId);
+      return uri;
+    });
     const branches: Branch[] = [];
     const finals: SipResponse[] = [];
     let answered = false;
@@ -256,7 +273,8 @@ export function forwardStatefully(
         branch.timer = scheduler.schedule(() => giveUp(branch), provisionalTimeout);
       else if (finalTimeout !== undefined)
         branch.timer = scheduler.schedule(() => giveUp(branch), finalTimeout);
-      branch.subscription = engine.send(outgoing).subscribe({
+      const flowId = flows.get(uri);
+      branch.subscription = engine.send(outgoing, flowId === undefined ? undefined : { flowId }).subscribe({
         next: (e) => {
           if (e.kind === 'sent') {
             branch.address = e.target.address;
