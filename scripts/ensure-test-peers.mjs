@@ -14,6 +14,10 @@ const peers = [
   // addresses (test/support/netns.ts), one with rtpengine as its media proxy.
   { binary: '/usr/sbin/ip', pkg: 'iproute2' },
   { binary: 'rtpengine', pkg: 'rtpengine-daemon' },
+  // The registrar's shared location store (test/registrar/redis-store.test.ts).
+  { binary: 'redis-server', pkg: 'redis-server' },
+  // A softphone registering to the registrar example and called through it (test/examples/registrar-baresip.test.ts).
+  { binary: 'baresip', pkg: 'baresip' },
 ];
 
 function has(binary) {
