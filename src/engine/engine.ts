@@ -1,6 +1,12 @@
 import type { Observable } from 'rxjs';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
 import type { ClientFailure } from '../transaction/transaction-context.js';
+import type {
+  ResponseClass,
+  TransactionCount,
+  TransactionMethod,
+  TransactionSide,
+} from '../transaction/transaction-stats.js';
 import type { ListeningPoint, Protocol, Source, Target } from '../transport/types.js';
 
 /**
@@ -77,6 +83,25 @@ export interface LostDialog {
 }
 
 /**
+ * What an engine over the RFC 3261 transaction layer counts, for metrics: counters since it
+ * started, and its transactions and connections counted at the moment of the call.
+ */
+export interface EngineStats {
+  /** Live transactions by side (client, server), method (INVITE, non-INVITE) and state. */
+  transactions: TransactionCount[];
+  /** Transactions created since the engine started, by side and method. */
+  transactionsCreated: { side: TransactionSide; method: TransactionMethod; count: number }[];
+  /** Responses sent, by class; each once (its retransmissions are in `retransmissions`). */
+  responsesSent: Record<ResponseClass, number>;
+  /** Responses received from the network, by class (retransmitted ones included). */
+  responsesReceived: Record<ResponseClass, number>;
+  /** Requests and responses sent again by the transactions (RFC 3261 §17 timers, repeats). */
+  retransmissions: { requests: number; responses: number };
+  /** Open connections by transport (TCP, TLS, WS, WSS); UDP has none. */
+  connections: Partial<Record<Protocol, number>>;
+}
+
+/**
  * The engine boundary (docs/architecture.md): transports and transactions below, dialogs and
  * applications above. The embedded engine, the in-memory test engine and the drachtio engine
  * (rxsip attached to drachtio-servers) all implement it.
@@ -120,6 +145,13 @@ export interface Engine {
    * lost); the layer above ends each with its reason. Engines over sockets have none.
    */
   readonly dialogLost$?: Observable<LostDialog>;
+  /**
+   * Counters and tables for metrics (the embedded and in-memory engines; a drachtio-server's
+   * transactions are its own, so that engine has none).
+   *
+   * @returns the counters since start, and the transactions and connections now
+   */
+  stats?(): EngineStats;
   /**
    * Stops the engine: ends every transaction and its timers, completes `requests$`, and closes
    * the listening points and connections.

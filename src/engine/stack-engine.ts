@@ -12,6 +12,7 @@ import {
   type TransactionLimits,
   type TransactionUser,
 } from '../transaction/transaction-layer.js';
+import { RESPONSE_CLASSES, type ResponseClass } from '../transaction/transaction-stats.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
 import {
   hostPort,
@@ -20,7 +21,14 @@ import {
   type Source,
   type Target,
 } from '../transport/types.js';
-import type { Engine, InboundRequest, OutboundEvent, RespondOptions, SendOptions } from './engine.js';
+import type {
+  Engine,
+  EngineStats,
+  InboundRequest,
+  OutboundEvent,
+  RespondOptions,
+  SendOptions,
+} from './engine.js';
 
 export interface StackEngineOptions {
   timers: TransactionTimers;
@@ -126,6 +134,35 @@ export class StackEngine implements Engine, TransactionUser {
   /** Flow ids of connections as they close. */
   get flowClosed$(): Observable<string> {
     return this.transport.flowClosed$;
+  }
+
+  /**
+   * Counters and tables for metrics (see `Engine.stats`): read on each scrape, never on the
+   * hot path, where only plain counters are incremented.
+   *
+   * @returns the counters since start, and the transactions and connections now
+   */
+  stats(): EngineStats {
+    const { stats } = this.layer;
+    const byClass = (counts: Float64Array) =>
+      Object.fromEntries(RESPONSE_CLASSES.map((c, i) => [c, counts[i + 1] ?? 0])) as Record<
+        ResponseClass,
+        number
+      >;
+    const [clientInvite, clientOther, serverInvite, serverOther] = stats.created;
+    return {
+      transactions: this.layer.census(),
+      transactionsCreated: [
+        { side: 'client', method: 'INVITE', count: clientInvite ?? 0 },
+        { side: 'client', method: 'non-INVITE', count: clientOther ?? 0 },
+        { side: 'server', method: 'INVITE', count: serverInvite ?? 0 },
+        { side: 'server', method: 'non-INVITE', count: serverOther ?? 0 },
+      ],
+      responsesSent: byClass(stats.responsesSent),
+      responsesReceived: byClass(stats.responsesReceived),
+      retransmissions: { requests: stats.requestRetransmissions, responses: stats.responseRetransmissions },
+      connections: this.transport.connectionCounts?.() ?? {},
+    };
   }
 
   /**

@@ -16,6 +16,7 @@ import { uac$ } from '../dialogs/uac.js';
 import type { UacOptions, UacProgress } from '../dialogs/uac-options.js';
 import { acceptInvite } from '../dialogs/uas-invite.js';
 import { UserAgent, type UserAgentTimers } from '../dialogs/user-agent.js';
+import { Drain, type DrainOptions, type DrainResult } from './drain.js';
 import { type SrfOptions, validateSrfOptions } from './srf-options.js';
 
 export type { SrfOptions } from './srf-options.js';
@@ -54,6 +55,7 @@ export class Srf {
   private readonly random: (() => number) | undefined;
   private readonly sessionTimers: SessionTimerConfig;
   private subscription: Subscription | undefined;
+  private drainer: Drain | undefined;
   /** @internal Routes new requests by method. */
   protected readonly router: RequestRouter;
   /** The logger. */
@@ -192,6 +194,7 @@ export class Srf {
         if (!this.ua?.route(inbound)) inbound.respond(createResponse(message, 481));
         return;
       }
+      if (this.drainer?.refuses(inbound)) return;
       this.router.route(inbound);
     } catch (err) {
       this.log.error({ err, method: message.method }, 'failed to dispatch a request');
@@ -283,6 +286,28 @@ export class Srf {
         map((p) => p.dialog),
       ),
     );
+  }
+
+  /**
+   * Drains before a stop: new INVITE, SUBSCRIBE, REFER and OPTIONS requests get 503 with
+   * Retry-After (a dispatcher's probes see the node down), dialogs go on until they end or the
+   * deadline, when those left are ended with BYE. Call `close()` once it resolves.
+   *
+   * @param options - `deadline` (ms, default 30 000), `retryAfter` (s, default 30)
+   * @returns resolves once no dialog or call being set up is left
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => srf.drain({ deadline: 60_000 }).then(() => srf.close()));
+   * ```
+   */
+  drain(options: DrainOptions = {}): Promise<DrainResult> {
+    this.drainer ??= new Drain(this.agent);
+    return this.drainer.start(options);
+  }
+
+  /** True once `drain()` was called. */
+  get draining(): boolean {
+    return this.drainer?.active ?? false;
   }
 
   /**

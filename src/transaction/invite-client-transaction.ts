@@ -55,6 +55,7 @@ export class InviteClientTransaction implements ClientTransaction {
 
   private timerA(): void {
     if (this.state !== 'calling' || !this.pending) return;
+    this.ctx.stats.requestRetransmissions++;
     this.send(this.pending.data);
     this.interval *= 2;
     this.retransmit = this.ctx.timers.start(this.interval, () => this.timerA());
@@ -99,7 +100,9 @@ export class InviteClientTransaction implements ClientTransaction {
         if (status >= 200 && status < 300) this.user.onResponse(response);
       })
       .with('completed', () => {
-        if (status >= 300 && this.ack) this.send(this.ack);
+        if (status < 300 || !this.ack) return;
+        this.ctx.stats.requestRetransmissions++;
+        this.send(this.ack);
       })
       .with('terminated', () => undefined)
       .exhaustive();

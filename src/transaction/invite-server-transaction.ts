@@ -7,6 +7,7 @@ import { isReliable, type Source, type Target } from '../transport/types.js';
 import type { ServerTransaction } from './server-transaction.js';
 import type { Timer } from './timer-service.js';
 import type { TransactionContext } from './transaction-context.js';
+import { countResponse } from './transaction-stats.js';
 
 export type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
 
@@ -103,6 +104,11 @@ export class InviteServerTransaction implements ServerTransaction {
     );
   }
 
+  private resend(data: Buffer): void {
+    this.ctx.stats.responseRetransmissions++;
+    this.send(data);
+  }
+
   respond(response: SipResponse): boolean {
     const status = response.status;
     return match(this.state)
@@ -117,6 +123,7 @@ export class InviteServerTransaction implements ServerTransaction {
         }
         if (this.toTag === undefined && status > 100) this.toTag = toTagOf(response);
         const data = response.toBuffer();
+        countResponse(this.ctx.stats.responsesSent, status);
         this.send(data);
         if (status < 200) this.provisional = data;
         else {
@@ -132,6 +139,7 @@ export class InviteServerTransaction implements ServerTransaction {
       .with('accepted', () => {
         // RFC 6026 §7.1: the TU's 2xx retransmissions pass through in Accepted.
         if (status < 200 || status >= 300) return false;
+        this.ctx.stats.responseRetransmissions++;
         this.send(response.toBuffer());
         return true;
       })
@@ -163,6 +171,7 @@ export class InviteServerTransaction implements ServerTransaction {
 
   private timerG(): void {
     if (this.state !== 'completed' || !this.final) return;
+    this.ctx.stats.responseRetransmissions++;
     this.send(this.final);
     this.interval = Math.min(2 * this.interval, this.ctx.config.t2);
     this.retransmit = this.ctx.timers.start(this.interval, () => this.timerG());
@@ -178,11 +187,11 @@ export class InviteServerTransaction implements ServerTransaction {
   receiveRequest(): void {
     match(this.state)
       .with('proceeding', () => {
-        if (this.provisional) this.send(this.provisional);
+        if (this.provisional) this.resend(this.provisional);
         else this.sendTrying();
       })
       .with('completed', () => {
-        if (this.final) this.send(this.final);
+        if (this.final) this.resend(this.final);
       })
       .with('accepted', 'confirmed', 'terminated', () => undefined)
       .exhaustive();

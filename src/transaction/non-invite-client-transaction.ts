@@ -53,6 +53,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
 
   private timerE(): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
+    this.ctx.stats.requestRetransmissions++;
     this.send();
     // RFC 3261 §17.1.2.2: in Proceeding, retransmit every T2.
     this.interval =

@@ -6,6 +6,7 @@ import { isReliable, type Source, type Target } from '../transport/types.js';
 import type { ServerTransaction } from './server-transaction.js';
 import type { Timer } from './timer-service.js';
 import type { TransactionContext } from './transaction-context.js';
+import { countResponse } from './transaction-stats.js';
 
 export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
@@ -59,6 +60,7 @@ export class NonInviteServerTransaction implements ServerTransaction {
       .with('trying', 'proceeding', () => {
         const data = response.toBuffer();
         this.last = data;
+        countResponse(this.ctx.stats.responsesSent, response.status);
         this.send(data);
         if (response.status < 200) {
           this.state = 'proceeding';
@@ -82,7 +84,9 @@ export class NonInviteServerTransaction implements ServerTransaction {
 
   /** A retransmission of the request arrived: repeat the last response, if any. */
   receiveRequest(): void {
-    if (this.state !== 'trying' && this.last) this.send(this.last);
+    if (this.state === 'trying' || !this.last) return;
+    this.ctx.stats.responseRetransmissions++;
+    this.send(this.last);
   }
 
   terminate(): void {

@@ -3,6 +3,7 @@ import type { SipResponse } from '../sip/message.js';
 import type { Target } from '../transport/types.js';
 import type { TransactionTimers } from './timer-config.js';
 import type { TimerService } from './timer-service.js';
+import type { TransactionStats } from './transaction-stats.js';
 
 /** What a transaction needs from its layer. */
 export interface TransactionContext {
@@ -12,6 +13,8 @@ export interface TransactionContext {
   /** Called once, when the transaction reaches Terminated: it leaves the table if still there. */
   terminated(key: string, side: 'client' | 'server', transaction: object): void;
   readonly log: Logger;
+  /** Counters for metrics, incremented where responses and retransmissions leave. */
+  readonly stats: TransactionStats;
 }
 
 /** Why a client transaction ended without a response from the peer. */

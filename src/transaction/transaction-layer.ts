@@ -17,6 +17,15 @@ import type { TransactionTimers } from './timer-config.js';
 import { TimerService } from './timer-service.js';
 import type { ClientTransactionUser, TransactionContext } from './transaction-context.js';
 import { clientKey, serverKey } from './transaction-key.js';
+import {
+  CLIENT_INVITE,
+  CLIENT_NON_INVITE,
+  countResponse,
+  SERVER_INVITE,
+  SERVER_NON_INVITE,
+  type TransactionCount,
+  TransactionStats,
+} from './transaction-stats.js';
 
 /** The layer above the transactions (the engine's core). */
 export interface TransactionUser {
@@ -69,6 +78,8 @@ export class TransactionLayer implements InboundHandler {
   private readonly clients = new Map<string, Client>();
   private readonly ctx: TransactionContext;
   readonly timers: TimerService;
+  /** Counters for metrics: responses by class, retransmissions, transactions created. */
+  readonly stats = new TransactionStats();
   private readonly log: Logger;
 
   constructor(
@@ -84,6 +95,7 @@ export class TransactionLayer implements InboundHandler {
       config: options.timers,
       timers: this.timers,
       log: options.logger,
+      stats: this.stats,
       transmit: (data, target, onError) => transport.send(data, target, onError),
       terminated: (key, side, transaction) => {
         const table: Map<string, object> = side === 'client' ? this.clients : this.servers;
@@ -96,6 +108,23 @@ export class TransactionLayer implements InboundHandler {
   /** Live transactions, by side (lingering ones in Completed/Accepted/Confirmed included). */
   get counts(): { client: number; server: number } {
     return { client: this.clients.size, server: this.servers.size };
+  }
+
+  /**
+   * Live transactions by side, method and state, counted now (one pass over both tables: for a
+   * scrape, not for the hot path).
+   */
+  census(): TransactionCount[] {
+    const counts = new Map<string, TransactionCount>();
+    const add = (side: TransactionCount['side'], invite: boolean, state: string) => {
+      const key = `${side}|${invite}|${state}`;
+      const entry = counts.get(key);
+      if (entry) entry.count++;
+      else counts.set(key, { side, method: invite ? 'INVITE' : 'non-INVITE', state, count: 1 });
+    };
+    for (const t of this.servers.values()) add('server', t instanceof InviteServerTransaction, t.state);
+    for (const t of this.clients.values()) add('client', t instanceof InviteClientTransaction, t.state);
+    return [...counts.values()];
   }
 
   onRequest(request: SipRequest, source: Source, size: number): void {
@@ -126,6 +155,7 @@ export class TransactionLayer implements InboundHandler {
         ? new InviteServerTransaction(this.ctx, key, request, source, target)
         : new NonInviteServerTransaction(this.ctx, key, source, target, request);
     this.servers.set(key, transaction);
+    this.stats.created[request.method === 'INVITE' ? SERVER_INVITE : SERVER_NON_INVITE]++;
     if (request.method === 'CANCEL') {
       this.answerCancel(request, transaction);
       return;
@@ -178,6 +208,7 @@ export class TransactionLayer implements InboundHandler {
   }
 
   onResponse(response: SipResponse, source: Source): void {
+    countResponse(this.stats.responsesReceived, response.status);
     let key: string;
     try {
       const branch = response.topVia.params.branch;
@@ -240,6 +271,7 @@ export class TransactionLayer implements InboundHandler {
     if (request.method === 'INVITE') {
       const transaction = new InviteClientTransaction(this.ctx, key, branch, request, target, user);
       this.clients.set(key, transaction);
+      this.stats.created[CLIENT_INVITE]++;
       transaction.start();
       return {
         branch,
@@ -260,6 +292,7 @@ export class TransactionLayer implements InboundHandler {
     const key = clientKey(branch, request.method);
     const transaction = new NonInviteClientTransaction(this.ctx, key, branch, request, target, user);
     this.clients.set(key, transaction);
+    this.stats.created[CLIENT_NON_INVITE]++;
     transaction.start();
   }
 
@@ -271,6 +304,7 @@ export class TransactionLayer implements InboundHandler {
 
   /** Sends a response outside any transaction (stack rejections before one exists, proxies' 2xx). */
   sendStateless(response: SipResponse, target: Target): void {
+    countResponse(this.stats.responsesSent, response.status);
     this.transport.send(response.toBuffer(), target, (err) =>
       this.log.debug({ err }, 'could not send a response'),
     );

@@ -64,6 +64,14 @@ export class ConnectionTable {
     return this.byFlow.size;
   }
 
+  /** Open connections by transport, counted now (a pass over the table: for a scrape). */
+  countByProtocol(): Partial<Record<Protocol, number>> {
+    const counts: Partial<Record<Protocol, number>> = {};
+    for (const connection of this.byFlow.values())
+      counts[connection.protocol] = (counts[connection.protocol] ?? 0) + 1;
+    return counts;
+  }
+
   /** False when the table is full; the caller must refuse the connection. */
   hasRoom(): boolean {
     return this.byFlow.size + this.admissions.handshaking < this.limits.maxConnections;

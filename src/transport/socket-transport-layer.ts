@@ -107,6 +107,10 @@ export class SocketTransportLayer implements TransportLayer {
     this.handler = handler;
   }
 
+  connectionCounts(): Partial<Record<Protocol, number>> {
+    return this.connections.countByProtocol();
+  }
+
   private deliver(data: Buffer, source: Source): boolean {
     return this.handler ? decodeMessage(data, source, this.handler, this.options.logger) : false;
   }

@@ -33,5 +33,7 @@ export interface TransportLayer {
   flow(flowId: string): Endpoint | undefined;
   /** Flow ids of connections as they close. */
   readonly flowClosed$: Observable<string>;
+  /** Open connections by transport, counted now (for metrics); transports without connections have none. */
+  connectionCounts?(): Partial<Record<Protocol, number>>;
   close(): Promise<void>;
 }
