@@ -79,6 +79,46 @@ describe('a drachtio-srf UAC on rxsip', () => {
     expect(ladder(trace(result))).toEqual(['rxsip INVITE', 'sipp 486 INVITE', 'rxsip ACK']);
   });
 
+  it('the app cancels its INVITE once it rings: CANCEL, 487, ACK; createUAC rejects with 487', async () => {
+    const { adminPort } = await server();
+    const srf = await app(adminPort);
+    const sipp = await callee('uac-cancelled-after-ringing');
+    let sent: { cancel(): void } | undefined;
+    const error = await srf
+      .createUAC(
+        sipp.uri,
+        { localSdp: APP_SDP },
+        {
+          cbRequest: (_err: unknown, req: { cancel(): void }) => {
+            sent = req;
+          },
+          cbProvisional: () => sent?.cancel(),
+        },
+      )
+      .then(
+        () => undefined,
+        (err: { status?: number }) => err,
+      );
+    expect(error).toMatchObject({ status: 487 });
+    const result = await sipp.done;
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'rxsip INVITE',
+      'sipp 180 INVITE',
+      'rxsip CANCEL',
+      'sipp 200 CANCEL',
+      'sipp 487 INVITE',
+      'rxsip ACK',
+    ]);
+    // RFC 3261 §9.1: the CANCEL is the INVITE's, hop by hop.
+    const invite = find(wire, 'rxsip', 'INVITE');
+    const cancel = find(wire, 'rxsip', 'CANCEL');
+    expect(cancel.uri).toBe(invite.uri);
+    expect(header(cancel, 'cseq')).toBe(`${header(invite, 'cseq')?.split(' ')[0]} CANCEL`);
+    expect(header(cancel, 'via')).toBe(header(invite, 'via'));
+  });
+
   it('the app sends INFO in the dialog, then hangs up', async () => {
     const { sipPort, adminPort } = await server();
     const srf = await app(adminPort);
