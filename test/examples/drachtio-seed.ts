@@ -62,7 +62,7 @@ export function seedWorld() {
   }
 
   /** A SIPp callee on `address`:5060 waiting for one call; resolves once it listens. */
-  async function callee(scenario: string, address: string): Promise<Promise<SippResult>> {
+  async function callee(scenario: string, address: string): Promise<{ done: Promise<SippResult> }> {
     const sipp = startSipp({
       scenario,
       server: true,
@@ -78,7 +78,7 @@ export function seedWorld() {
       return sipp.done;
     });
     await sipp.ready();
-    return sipp.done;
+    return { done: sipp.done };
   }
 
   /** A SIPp caller on 127.0.0.1:5070 placing one call to the app, to `sip:<service>@127.0.0.1:5060`. */
