@@ -1,11 +1,20 @@
 // Conventions shared by the examples: --listen (repeatable; a udp:/tcp:/tls:/ws:/wss: prefix
 // narrows it), --target (repeatable), TLS files (--tls-cert, --tls-key for tls:/wss: listening
 // points; --tls-ca, --tls-insecure for the connections the example opens), the identity it
-// sends (--user-agent, --server), --help, pino logs, a clean stop on SIGINT/SIGTERM.
+// sends (--user-agent, --server), --help, pino logs, Prometheus metrics (--metrics), and on
+// SIGINT/SIGTERM a drain (--drain-timeout) before a clean stop.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Logger, pino } from 'pino';
-import type { EmbeddedEngineOptions } from '../src/index.js';
+import { collectDefaultMetrics } from 'prom-client';
+import {
+  type DrainOptions,
+  type DrainResult,
+  type EmbeddedEngineOptions,
+  type Srf,
+  SrfMetrics,
+  startMetricsServer,
+} from '../src/index.js';
 
 interface ExtraOption {
   type: 'string' | 'boolean';
@@ -24,6 +33,10 @@ export interface ExampleArgs {
   logger: Logger;
   /** What `srf.start({listen, ...engine})` takes from the shared flags. */
   engine: EngineFlags;
+  /** `--metrics`: where to serve Prometheus metrics, if anywhere. */
+  metrics?: { host: string; port: number };
+  /** `--drain-timeout`: seconds dialogs get to end once a signal starts the drain. */
+  drainTimeout: number;
 }
 
 /** Exits with a message naming the example and the flag: a command line's way of failing. */
@@ -108,6 +121,15 @@ export function exampleArgs(
       description: 'User-Agent header of the requests it makes (default: none)',
     },
     server: { type: 'string', description: 'Server header of the responses it sends (default: none)' },
+    metrics: {
+      type: 'string',
+      description: 'serve Prometheus metrics at http://[host:]port/metrics (host 127.0.0.1 by default)',
+    },
+    'drain-timeout': {
+      type: 'string',
+      default: '30',
+      description: 'on SIGTERM/SIGINT: 503 to new calls, seconds for dialogs to end before BYE',
+    },
     'log-level': { type: 'string', default: 'info', description: 'pino log level' },
     help: { type: 'boolean', default: false, description: 'show this help' },
     ...extra,
@@ -140,7 +162,40 @@ export function exampleArgs(
   const logger = pino({ name, level: String(record['log-level'] ?? 'info') });
   const listen = (record.listen as string[] | undefined) ?? ['127.0.0.1:5060'];
   const targets = (record.target as string[] | undefined) ?? [];
-  return { listen, targets, values: record, logger, engine: engineFlags(name, record, listen) };
+  const drainTimeout = Number(record['drain-timeout']);
+  if (!Number.isFinite(drainTimeout) || drainTimeout < 0)
+    fail(name, `--drain-timeout: expected seconds (0 or more), got "${record['drain-timeout']}"`);
+  return {
+    listen,
+    targets,
+    values: record,
+    logger,
+    engine: engineFlags(name, record, listen),
+    drainTimeout,
+    ...metricsFlag(name, record.metrics),
+  };
+}
+
+function metricsFlag(name: string, value: unknown): { metrics?: { host: string; port: number } } {
+  if (typeof value !== 'string') return {};
+  const match = /^(?:(.+):)?(\d+)$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) fail(name, `--metrics: expected [host:]port, got "${value}"`);
+  return { metrics: { host: match[1] ?? '127.0.0.1', port } };
+}
+
+/**
+ * Serves the Srf's metrics (and Node's process metrics) when `--metrics` was given.
+ *
+ * @param srf - the started Srf
+ * @param args - the parsed flags
+ */
+export async function serveMetrics(srf: Srf, args: ExampleArgs): Promise<void> {
+  if (!args.metrics) return;
+  collectDefaultMetrics();
+  new SrfMetrics(srf);
+  const server = await startMetricsServer(args.metrics);
+  args.logger.info({ url: `http://${server.host}:${server.port}/metrics` }, 'metrics listening');
 }
 
 /** The `--max-duration` flag of the examples that hold calls. */
@@ -167,17 +222,59 @@ export function secondsFlag(name: string, flag: string, value: unknown): number 
   return seconds;
 }
 
-export function runUntilSignal(app: { close(): Promise<void> }, logger: Logger): void {
+/** What a signal stops: an Srf (which drains first) or anything with `close()`. */
+export interface Stoppable {
+  close(): Promise<void>;
+  drain?(options: DrainOptions): Promise<DrainResult>;
+}
+
+/**
+ * Stops the example on SIGINT or SIGTERM: an Srf drains first (new calls and OPTIONS get 503,
+ * dialogs get `--drain-timeout` seconds, then BYE), then closes; a second signal closes at once.
+ *
+ * @param app - the Srf, or another thing to close
+ * @param args - the parsed flags (or only a logger: no drain)
+ */
+export function runUntilSignal(
+  app: Stoppable,
+  args: Pick<ExampleArgs, 'logger' | 'drainTimeout'> | Logger,
+): void {
+  const logger = 'drainTimeout' in args ? args.logger : args;
+  const drainTimeout = 'drainTimeout' in args ? args.drainTimeout : undefined;
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
+  let closing = false;
+  const close = () => {
+    if (closing) return;
+    closing = true;
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'error while stopping');
         process.exit(1);
+      },
+    );
+  };
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.info({ signal }, 'stopping now');
+      close();
+      return;
+    }
+    stopping = true;
+    if (!app.drain || drainTimeout === undefined) {
+      logger.info({ signal }, 'stopping');
+      close();
+      return;
+    }
+    logger.info({ signal, drainTimeout }, 'draining: new calls get 503');
+    app.drain({ deadline: Math.round(drainTimeout * 1000) }).then(
+      ({ ended }) => {
+        logger.info({ ended }, 'drained: stopping');
+        close();
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'drain failed: stopping');
+        close();
       },
     );
   };

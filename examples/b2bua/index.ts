@@ -2,7 +2,7 @@
 // the next), relays in-dialog requests across the legs, and ends one leg when the other ends.
 //   npm run example -- b2bua --listen 127.0.0.1:5070 --target sip:127.0.0.1:5090 [--max-duration 3600]
 import { Srf } from '../../src/index.js';
-import { exampleArgs, MAX_DURATION_FLAG, runUntilSignal, secondsFlag } from '../common.js';
+import { exampleArgs, MAX_DURATION_FLAG, runUntilSignal, secondsFlag, serveMetrics } from '../common.js';
 import { b2buaApp } from './app.js';
 
 const args = exampleArgs(
@@ -26,4 +26,5 @@ b2buaApp(srf, {
   maxDuration: secondsFlag('b2bua', 'max-duration', args.values['max-duration']),
 });
 
-runUntilSignal(srf, log);
+await serveMetrics(srf, args);
+runUntilSignal(srf, args);

@@ -27,4 +27,4 @@ const server = await drachtioServerApp({
   ...(outbound ? { outbound } : {}),
   log: args.logger,
 });
-runUntilSignal(server, args.logger);
+runUntilSignal(server, args);

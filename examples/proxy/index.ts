@@ -3,7 +3,7 @@
 // and BYE come back through it.
 //   npm run example -- proxy --listen 127.0.0.1:5070 --target sip:127.0.0.1:5090
 import { Srf } from '../../src/index.js';
-import { exampleArgs, runUntilSignal } from '../common.js';
+import { exampleArgs, runUntilSignal, serveMetrics } from '../common.js';
 import { proxyApp } from './app.js';
 
 const args = exampleArgs(
@@ -30,4 +30,5 @@ await srf.start({ listen: args.listen, ...args.engine });
 
 proxyApp(srf, { targets: args.targets, forking, log });
 
-runUntilSignal(srf, log);
+await serveMetrics(srf, args);
+runUntilSignal(srf, args);

@@ -1,7 +1,7 @@
 // A UAS: answers every INVITE with 200 and an SDP, and logs each dialog's life.
 //   npm run example -- uas --listen 127.0.0.1:5080 [--max-duration 3600] [--session-expires 1800]
 import { Srf } from '../../src/index.js';
-import { exampleArgs, MAX_DURATION_FLAG, runUntilSignal, secondsFlag } from '../common.js';
+import { exampleArgs, MAX_DURATION_FLAG, runUntilSignal, secondsFlag, serveMetrics } from '../common.js';
 import { uasApp } from './app.js';
 
 const args = exampleArgs('uas', 'answers every INVITE with 200 OK and an SDP, logs each dialog', {
@@ -23,4 +23,5 @@ uasApp(srf, {
   maxDuration: secondsFlag('uas', 'max-duration', args.values['max-duration']),
   sessionExpires,
 });
-runUntilSignal(srf, args.logger);
+await serveMetrics(srf, args);
+runUntilSignal(srf, args);

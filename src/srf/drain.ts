@@ -1,7 +1,7 @@
 // Draining a node before it stops (graceful shutdown behind a dispatcher): new calls and
 // OPTIONS probes are refused with 503 and Retry-After, the dialogs up go on until they end or
 // a deadline, then whatever is left is ended with BYE.
-import type { Subscription } from 'rxjs';
+import { firstValueFrom, type Subscription, timer } from 'rxjs';
 import { z } from 'zod';
 import { Dialog } from '../dialogs/dialog.js';
 import type { UserAgent } from '../dialogs/user-agent.js';
@@ -38,6 +38,9 @@ const schema = z.strictObject({
 // subscriptions, transfers outside a dialog, and the OPTIONS a dispatcher probes with (RFC 3261
 // §11: its answer tells whether the node takes calls).
 const REFUSED = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'OPTIONS']);
+
+// How long the BYEs sent at the deadline may take to be answered: a few UDP retransmissions.
+const BYE_WAIT_MS = 4000;
 
 /**
  * A node's drain: once started, new INVITE, SUBSCRIBE, REFER and OPTIONS requests outside a
@@ -120,18 +123,23 @@ export class Drain {
   }
 
   // The deadline: every dialog still up is ended with BYE (a subscription with its NOTIFY or
-  // SUBSCRIBE), and the drain ends once they are answered (Timer F bounds the wait).
+  // SUBSCRIBE), and the drain ends once they are answered, or BYE_WAIT_MS later at most (a peer
+  // that is gone would keep it for Timer F's 32 s).
   private async endAll(): Promise<number> {
-    const dialogs = [...this.ua.dialogs.all()];
-    if (dialogs.length > 0) this.ua.log.warn({ dialogs: dialogs.length }, 'drain deadline: ending dialogs');
+    const { ua } = this;
+    const dialogs = [...ua.dialogs.all()];
+    if (dialogs.length > 0) ua.log.warn({ dialogs: dialogs.length }, 'drain deadline: ending dialogs');
     const ends = dialogs.map((dialog) => {
       if (dialog instanceof Dialog) return dialog.end({ reason: 'system-initiated-termination' });
       dialog.shutDown();
       return undefined;
     });
-    for (const end of await Promise.allSettled(ends))
-      if (end.status === 'rejected')
-        this.ua.log.warn({ err: end.reason }, 'a dialog ended at the drain deadline failed');
+    const answered = Promise.allSettled(ends).then((results) => {
+      for (const end of results)
+        if (end.status === 'rejected')
+          ua.log.warn({ err: end.reason }, 'a dialog ended at the drain deadline failed');
+    });
+    await Promise.race([answered, firstValueFrom(timer(BYE_WAIT_MS, ua.scheduler))]);
     return dialogs.length;
   }
 }

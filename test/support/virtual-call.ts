@@ -54,8 +54,11 @@ export function virtualCall(
 }
 
 /** The same for the Promise and callback forms: `body` awaits in virtual time. */
-export async function asyncCall(body: (call: VirtualCall) => Promise<void>): Promise<VirtualNetwork> {
-  return (await sipTestAsync((kit) => body(parties(kit)), { random: Math.random })).network;
+export async function asyncCall(
+  body: (call: VirtualCall) => Promise<void>,
+  conditions: NetworkConditions = {},
+): Promise<VirtualNetwork> {
+  return (await sipTestAsync((kit) => body(parties(kit)), { ...conditions, random: Math.random })).network;
 }
 
 const NAMES = new Map([
