@@ -110,8 +110,11 @@ export interface NetnsProcess {
   stdout(): string;
   /** Everything it printed to stderr so far. */
   stderr(): string;
-  /** Resolves with the first stdout line matching `pattern`; rejects if it exits first or after `ms`. */
-  line(pattern: RegExp, ms?: number): Promise<string>;
+  /**
+   * Resolves with the first line of `stream` (stdout by default) matching `pattern`; rejects if
+   * it exits first or after `ms`.
+   */
+  line(pattern: RegExp, ms?: number, stream?: 'stdout' | 'stderr'): Promise<string>;
   /** Resolves once it has bound `address:port`; rejects if it exits first or after `ms`. */
   bound(address: string, port: number, ms?: number): Promise<void>;
   /** Ends it (SIGTERM, then SIGKILL) and resolves when it has exited. */
@@ -160,8 +163,8 @@ export function startIn(
     stdout: () => out,
     stderr: () => err,
     exited,
-    line: async (pattern, ms = 10_000) => {
-      const find = () => out.split('\n').find((l) => pattern.test(l));
+    line: async (pattern, ms = 10_000, stream = 'stdout') => {
+      const find = () => (stream === 'stdout' ? out : err).split('\n').find((l) => pattern.test(l));
       await poll(`a line matching ${pattern}`, () => find() !== undefined, ms);
       return find() ?? '';
     },
