@@ -149,6 +149,18 @@ export class Registrar {
   }
 
   /**
+   * Whether a URI names a user of the registrar's domains: a request for it is `route()`'s to
+   * take.
+   *
+   * @param uri - a Request-URI or AOR
+   * @returns true when its host is one of `domains` and it has a user part
+   */
+  serves(uri: string): boolean {
+    const named = canonicalAor(uri);
+    return named !== undefined && this.config.domains.has(named.domain);
+  }
+
+  /**
    * Where a user is registered: the bindings of the URI's address of record, highest `q` first
    * (then the most recently refreshed), each with the flow to use when this node holds it.
    *
@@ -183,7 +195,7 @@ export class Registrar {
     return mergeMap((event) =>
       defer(() => {
         const named = canonicalAor(event.req.uri);
-        if (!named || !this.config.domains.has(named.domain)) {
+        if (!named || !this.serves(event.req.uri)) {
           event.res.send(404);
           return EMPTY;
         }
