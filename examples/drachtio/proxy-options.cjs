@@ -13,6 +13,7 @@ srf.invite((req, res) => {
       provisionalTimeout: '2s',
     })
     .then((results) => {
-      console.log(JSON.stringify(results)); // {finalStatus: 200, finalResponse:{..}, responses: [..]} // seed fix: `result` is the `results` parameter
+      // seed fix: `result` is the `results` parameter
+      console.log(JSON.stringify(results)); // {finalStatus: 200, finalResponse:{..}, responses: [..]}
     });
 });

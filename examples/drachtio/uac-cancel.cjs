@@ -12,7 +12,7 @@ srf
     'sip:1234@10.10.100.1',
     { localSdp: mySdp },
     {
-      // seed fix: cbRequest is called (err, req) in drachtio-srf 5; the seed kept `req`, not the request
+      // seed fix: drachtio-srf 5 calls cbRequest(err, req); the seed took one parameter and assigned an undefined `req`
       // biome-ignore lint/correctness/noUnusedFunctionParameters: the seed's code, kept as written
       cbRequest: (err, reqSent) => {
         inviteSent = reqSent;
