@@ -18,6 +18,8 @@ const peers = [
   { binary: 'redis-server', pkg: 'redis-server' },
   // A softphone registering to the registrar example and called through it (test/examples/registrar-baresip.test.ts).
   { binary: 'baresip', pkg: 'baresip' },
+  // Kamailio's dispatcher in front of rxsip nodes (test/examples/cluster.test.ts); in /usr/sbin.
+  { binary: '/usr/sbin/kamailio', pkg: 'kamailio' },
 ];
 
 function has(binary) {
