@@ -3,8 +3,8 @@
 // the seed's addresses (B), in a network namespace; the rtpengine sample with rtpengine there.
 import { describe, expect, it } from 'vitest';
 import { callIdOf, expectCallerHangsUp, expectClean } from '../support/sipp-parties.js';
-import { find, ladder, trace, type Wire } from '../support/sipp-trace.js';
-import { lines, SLOW, seedWorld } from './drachtio-seed.js';
+import { find, ladder, type Wire } from '../support/sipp-trace.js';
+import { lines, messages, SLOW, seedWorld } from './drachtio-seed.js';
 
 const { listeningApp, callee, caller, rtpengine } = seedWorld();
 
@@ -41,7 +41,7 @@ describe('examples/drachtio: createB2BUA (seed samples) between SIPp parties', (
       const resultB = await b.done;
       expectClean(a);
       expectClean(resultB);
-      const [wireA, wireB] = [trace(a), trace(resultB)];
+      const [wireA, wireB] = [messages(a), messages(resultB)];
       expectCallerHangsUp(wireA, wireB);
       // localSdpB: req.body, so B is offered A's SDP; A gets B's answer (checked by SIPp too).
       expect(inviteTo(wireB, 'sip:1234@10.10.100.1').body).toBe(find(wireA, 'sipp', 'INVITE').body);
@@ -63,7 +63,7 @@ describe('examples/drachtio: createB2BUA (seed samples) between SIPp parties', (
       const a = await caller('b2bua-caller-hangs-up');
       const [resultPrimary, resultBackup] = await Promise.all([primary.done, backup.done]);
       for (const result of [a, resultPrimary, resultBackup]) expectClean(result);
-      const [wireA, wirePrimary, wireBackup] = [a, resultPrimary, resultBackup].map(trace);
+      const [wireA, wirePrimary, wireBackup] = [a, resultPrimary, resultBackup].map(messages);
       expect(ladder(wirePrimary)).toEqual(['rxsip INVITE', 'sipp 404 INVITE', 'rxsip ACK']);
       inviteTo(wirePrimary, 'sip:1234@10.10.100.1');
       inviteTo(wireBackup, 'sip:1234@10.10.100.2');
@@ -90,7 +90,7 @@ describe('examples/drachtio: createB2BUA (seed samples) between SIPp parties', (
       const resultB = await b.done;
       expectClean(a);
       expectClean(resultB);
-      const [wireA, wireB] = [trace(a), trace(resultB)];
+      const [wireA, wireB] = [messages(a), messages(resultB)];
       expectCallerHangsUp(wireA, wireB);
       // B is offered rtpengine's SDP, not A's; A is answered with rtpengine's, not B's.
       const [offerA, offerB] = [

@@ -4,8 +4,8 @@
 // sip.example2.com (10.10.100.2), names the namespace's hosts file gives.
 import { describe, expect, it } from 'vitest';
 import { callIdOf, expectCallerHangsUp, expectClean, sentBy, values } from '../support/sipp-parties.js';
-import { branchOf, find, header, ladder, trace } from '../support/sipp-trace.js';
-import { lines, SLOW, seedWorld } from './drachtio-seed.js';
+import { branchOf, find, header, ladder } from '../support/sipp-trace.js';
+import { lines, messages, SLOW, seedWorld } from './drachtio-seed.js';
 
 const { app, listeningApp, callee, caller } = seedWorld();
 
@@ -19,7 +19,7 @@ describe('examples/drachtio: proxyRequest and request (seed samples) with SIPp',
       const resultB = await b.done;
       expectClean(a);
       expectClean(resultB);
-      const [wireA, wireB] = [trace(a), trace(resultB)];
+      const [wireA, wireB] = [messages(a), messages(resultB)];
       expectCallerHangsUp(wireA, wireB);
       const [inviteA, inviteB] = [find(wireA, 'sipp', 'INVITE'), find(wireB, 'rxsip', 'INVITE')];
       // The app's Via on top of the caller's; the destination's host in the Request-URI.
@@ -52,7 +52,7 @@ describe('examples/drachtio: proxyRequest and request (seed samples) with SIPp',
       const a = await caller('proxy-caller-hangs-up', '1234');
       const [resultBusy, resultB] = await Promise.all([busy.done, b.done]);
       for (const result of [a, resultBusy, resultB]) expectClean(result);
-      const [wireA, wireBusy, wireB] = [a, resultBusy, resultB].map(trace);
+      const [wireA, wireBusy, wireB] = [a, resultBusy, resultB].map(messages);
       expect(ladder(wireBusy)).toEqual(['rxsip INVITE', 'sipp 486 INVITE', 'rxsip ACK']);
       expectCallerHangsUp(wireA, wireB);
       expect(find(wireBusy, 'rxsip', 'INVITE').uri).toBe('sip:1234@sip.example1.com');
@@ -96,7 +96,7 @@ describe('examples/drachtio: proxyRequest and request (seed samples) with SIPp',
       const run = app('request-options');
       const result = await b.done;
       expectClean(result);
-      const wire = trace(result);
+      const wire = messages(result);
       expect(ladder(wire)).toEqual(['rxsip OPTIONS', 'sipp 200 OPTIONS']);
       const options = find(wire, 'rxsip', 'OPTIONS');
       expect(options.uri).toBe('sip:sip.example.com');

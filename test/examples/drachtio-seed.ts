@@ -7,7 +7,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createNetns, type Netns, type NetnsProcess, startIn } from '../support/netns.js';
-import { runSipp, type SippResult, startSipp } from '../support/sipp.js';
+import { type SippResult, startSipp } from '../support/sipp.js';
+import { branchOf, header, trace, type Wire } from '../support/sipp-trace.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -83,7 +84,7 @@ export function seedWorld() {
 
   /** A SIPp caller on 127.0.0.1:5070 placing one call to the app, to `sip:<service>@127.0.0.1:5060`. */
   function caller(scenario: string, service = 'bob'): Promise<SippResult> {
-    return runSipp({
+    const sipp = startSipp({
       scenario,
       target: APP,
       service,
@@ -92,6 +93,12 @@ export function seedWorld() {
       netns: ns().name,
       timeoutSeconds: 15,
     });
+    // Stopped after the test if it is still calling (a test that failed first).
+    cleanups.push(() => {
+      sipp.stop();
+      return sipp.done;
+    });
+    return sipp.done;
   }
 
   /** rtpengine in userspace mode, its ng control port on 127.0.0.1:22222, media on 30000-30100. */
@@ -120,4 +127,20 @@ export function lines(output: string): string[] {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '');
+}
+
+/**
+ * A SIPp run's messages without retransmissions: a message sent again over UDP (the same start
+ * line, CSeq, branch and To tag) is the same message (RFC 3261 §17.1.1.2 Timer A, §13.3.1.4).
+ * A freshly started example on a loaded machine can take longer than T1 (500 ms) over its first
+ * INVITE, and SIPp then sends it again; the call flow is the same.
+ */
+export function messages(result: SippResult): Wire[] {
+  const seen = new Set<string>();
+  return trace(result).filter((m) => {
+    const key = [m.by, m.method ?? m.status, header(m, 'cseq'), branchOf(m), header(m, 'to')].join('|');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

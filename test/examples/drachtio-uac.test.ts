@@ -3,8 +3,8 @@
 // namespace.
 import { describe, expect, it } from 'vitest';
 import { callIdOf, expectClean } from '../support/sipp-parties.js';
-import { branchOf, cseqOf, find, header, ladder, trace } from '../support/sipp-trace.js';
-import { EXAMPLE_SDP, lines, SLOW, seedWorld } from './drachtio-seed.js';
+import { branchOf, cseqOf, find, header, ladder } from '../support/sipp-trace.js';
+import { EXAMPLE_SDP, lines, messages, SLOW, seedWorld } from './drachtio-seed.js';
 
 const { app, callee } = seedWorld();
 
@@ -26,7 +26,7 @@ describe('examples/drachtio: createUac (seed samples) calling SIPp', () => {
       const run = app('uac-promise');
       const result = await done;
       expectClean(result);
-      const wire = trace(result);
+      const wire = messages(result);
       expect(ladder(wire)).toEqual(CALLEE_HANGS_UP);
       const invite = find(wire, 'rxsip', 'INVITE');
       expect(invite.uri).toBe('sip:1234@10.10.100.1');
@@ -48,7 +48,7 @@ describe('examples/drachtio: createUac (seed samples) calling SIPp', () => {
       const run = app('uac-callback');
       const result = await done;
       expectClean(result);
-      const wire = trace(result);
+      const wire = messages(result);
       expect(ladder(wire)).toEqual(CALLEE_HANGS_UP);
       expect(find(wire, 'rxsip', 'INVITE').uri).toBe('sip:1234@10.10.100.1');
       await run.line(/called party hung up/);
@@ -65,7 +65,7 @@ describe('examples/drachtio: createUac (seed samples) calling SIPp', () => {
       const run = app('uac-cancel');
       const result = await done;
       expectClean(result);
-      const wire = trace(result);
+      const wire = messages(result);
       expect(ladder(wire)).toEqual([
         'rxsip INVITE',
         'sipp 180 INVITE',

@@ -2,8 +2,8 @@
 // their require and connect lines, answering a SIPp caller in a network namespace.
 import { describe, expect, it } from 'vitest';
 import { expectClean } from '../support/sipp-parties.js';
-import { find, header, ladder, tagOf, trace } from '../support/sipp-trace.js';
-import { EXAMPLE_SDP, lines, SLOW, seedWorld } from './drachtio-seed.js';
+import { find, header, ladder, tagOf, type Wire } from '../support/sipp-trace.js';
+import { EXAMPLE_SDP, lines, messages, SLOW, seedWorld } from './drachtio-seed.js';
 
 const { listeningApp, caller } = seedWorld();
 
@@ -11,7 +11,7 @@ const { listeningApp, caller } = seedWorld();
 const CALLER_CONTACT = 'sip:sipp@127.0.0.1:5070;transport=UDP';
 
 /** The ladder of a call the app answers and the caller hangs up, with 100 Trying sent at once. */
-function expectAnsweredThenHungUp(wire: ReturnType<typeof trace>): void {
+function expectAnsweredThenHungUp(wire: Wire[]): void {
   expect(ladder(wire)).toEqual(['sipp INVITE', 'rxsip 200 INVITE', 'sipp ACK', 'sipp BYE', 'rxsip 200 BYE']);
   // As drachtio-server does, 100 Trying goes out first, ahead of the answer.
   expect(wire[1]?.status).toBe(100);
@@ -27,7 +27,7 @@ describe('examples/drachtio: createUas (seed samples) answering SIPp', () => {
       const app = await listeningApp('uas-promise');
       const result = await caller('uas-caller-hangs-up');
       expectClean(result);
-      expectAnsweredThenHungUp(trace(result));
+      expectAnsweredThenHungUp(messages(result));
       await app.line(/caller hung up/);
       expect(lines(app.stdout())).toEqual([
         `dialog established, remote uri is ${CALLER_CONTACT}`,
@@ -44,7 +44,7 @@ describe('examples/drachtio: createUas (seed samples) answering SIPp', () => {
       const app = await listeningApp('uas-callback');
       const result = await caller('uas-caller-hangs-up');
       expectClean(result);
-      const wire = trace(result);
+      const wire = messages(result);
       expectAnsweredThenHungUp(wire);
       await app.line(/caller hung up/);
       const toTag = tagOf(header(find(wire, 'rxsip', '200 INVITE'), 'to'));
@@ -61,7 +61,7 @@ describe('examples/drachtio: createUas (seed samples) answering SIPp', () => {
       const app = await listeningApp('uas-headers');
       const result = await caller('uas-caller-hangs-up');
       expectClean(result);
-      const wire = trace(result);
+      const wire = messages(result);
       expectAnsweredThenHungUp(wire);
       const ok = find(wire, 'rxsip', '200 INVITE');
       expect(ok.headers.get('user-agent')).toEqual(['drachtio/iechyd-da']);
