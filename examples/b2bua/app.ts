@@ -1,10 +1,11 @@
 // The B2BUA example's call flow, over any Srf: each INVITE bridged to the targets in turn (a
 // callee's failure falls back to the next), legs tied, in-dialog requests relayed.
 import type { Logger } from 'pino';
-import { catchError, EMPTY, mergeMap, type Observable, type Subscription, throwError } from 'rxjs';
+import { catchError, EMPTY, from, mergeMap, type Observable, type Subscription, throwError } from 'rxjs';
 import {
   b2bua$,
   type Dialog,
+  type Registrar,
   type RequestEvent,
   relayInDialog,
   SipError,
@@ -29,14 +30,39 @@ export interface B2buaAppOptions {
   log: Logger;
   /** End each call with BYE after this many seconds (`--max-duration`). */
   maxDuration?: number;
+  /** Takes REGISTERs; calls to its users go to their contacts (in q order) instead of the targets. */
+  registrar?: Registrar;
+}
+
+// A call to a registered user goes to its contacts in turn: 480 when it has none, 503 when the
+// location store cannot say.
+function toUser(call: RequestEvent, registrar: Registrar): Observable<{ uas: Dialog; uac: Dialog }> {
+  return from(registrar.locate(call.req.uri)).pipe(
+    catchError(() => {
+      call.res.send(503, { headers: { 'Retry-After': 5 } });
+      return EMPTY;
+    }),
+    mergeMap((locations) => {
+      if (locations.length > 0)
+        return bridge(
+          call,
+          locations.map((l) => l.uri),
+        );
+      call.res.send(480);
+      return EMPTY;
+    }),
+  );
 }
 
 /** Bridges every INVITE the Srf receives to `targets`; unsubscribing stops taking calls. */
 export function b2buaApp(srf: Srf, options: B2buaAppOptions): Subscription {
-  const { log } = options;
+  const { log, registrar } = options;
+  if (registrar) srf.register$.pipe(registrar.register()).subscribe();
   return srf.invite$
     .pipe(
-      mergeMap((call) => bridge(call, options.targets)),
+      mergeMap((call) =>
+        registrar?.serves(call.req.uri) ? toUser(call, registrar) : bridge(call, options.targets),
+      ),
       tieLegs(),
       relayInDialog(),
     )
