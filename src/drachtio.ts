@@ -36,6 +36,7 @@ export { type AckCallback, Response, type ResponseEvents } from './drachtio/resp
 export { type AckFunction, SentRequest, type SentRequestEvents } from './drachtio/sent-request.js';
 export { Srf } from './drachtio/srf.js';
 export { SrfBase, type SrfEvents } from './drachtio/srf-base.js';
+export { SrfMiddleware } from './drachtio/srf-middleware.js';
 export { DialogDirection, DialogState } from './drachtio/srf-statics.js';
 export { type DrachtioSipUri, type DrachtioTelUri, parseUri, stringifyUri } from './drachtio/uri.js';
 export { SipMessage, SipRequest, SipResponse } from './sip/message.js';

@@ -11,19 +11,30 @@ import {
 } from 'rxjs';
 import type { CdrEvent } from '../dialogs/cdr.js';
 import { useDialogClass } from '../dialogs/dialog-factory.js';
+import type { DrachtioConnectionEvent } from '../engine/drachtio/connection-event.js';
+import type { DrachtioConnectOptions, DrachtioListenOptions } from '../engine/drachtio/drachtio-options.js';
 import type { EmbeddedEngineOptions } from '../engine/embedded-engine.js';
 import type { Engine } from '../engine/engine.js';
 import type { SipMessage } from '../sip/message.js';
-import { Srf as ReactiveSrf, type SrfOptions } from '../srf/srf.js';
+import type { SrfOptions } from '../srf/srf.js';
 import { Dialog } from './dialog.js';
 import { type EventMap, EventSurface } from './event-surface.js';
-import { type ErrorMiddleware, type Handler, wrapHandler } from './middleware.js';
+import { SrfMiddleware } from './srf-middleware.js';
 import { cdrTime, validateTags } from './srf-statics.js';
 
 /** The events of a drachtio-srf Srf, and what each one's listeners get. */
 export interface SrfEvents extends EventMap {
-  /** Listening (`start`) or attached: `(err, hostports)`, hostports as `udp/127.0.0.1:5060,...`. */
-  connect: [Error | null, string];
+  /**
+   * Listening (`start`), attached, or connected to a drachtio-server (on every reconnection):
+   * `(err, hostports, serverVersion)`, hostports as `udp/127.0.0.1:5060,...`.
+   */
+  connect: [Error | null, string, string?];
+  /** A drachtio-server connection is dialled again: `({delay, attempt})`. */
+  reconnecting: [{ delay: number; attempt: number }];
+  /** A drachtio-server connection closed: `(server, reason)`. */
+  close: [string, string];
+  /** `listen`: ready for drachtio-servers' connections. */
+  listening: [];
   /** A failure the application should hear of. */
   error: [Error];
   /** An INVITE arrived (`network`) or went out (`application`): `(source, time, msg)`. */
@@ -33,21 +44,6 @@ export interface SrfEvents extends EventMap {
   /** A call (or attempt) ended: `(source, time, reason, msg)`. */
   'cdr:stop': [string, string, string, SipMessage];
 }
-
-const METHODS = [
-  'invite',
-  'options',
-  'register',
-  'subscribe',
-  'message',
-  'notify',
-  'info',
-  'refer',
-  'publish',
-  'update',
-  'prack',
-  'bye',
-] as const;
 
 /** A CDR event as drachtio-srf's listeners get it, or undefined for another type. */
 function cdrArgs<K extends 'cdr:attempt' | 'cdr:start' | 'cdr:stop'>(
@@ -75,14 +71,12 @@ function cdrArgs<K extends 'cdr:attempt' | 'cdr:start' | 'cdr:stop'>(
  * srf.start({ listen: ['127.0.0.1:5060'] });
  * ```
  */
-export class SrfBase extends ReactiveSrf {
-  /** State the application shares across handlers (drachtio-srf's `srf.locals`). */
-  readonly locals: Record<string, unknown> = {};
+export class SrfBase extends SrfMiddleware {
   /** The tags given to the constructor (announced to a drachtio-server). */
   readonly tags: readonly string[];
-  private readonly params = new Map<string, unknown>();
   private readonly attached = new ReplaySubject<void>(1);
   private starting: Promise<unknown> | undefined;
+  private viaServer = false;
   private readonly events: EventSurface<SrfEvents>;
 
   /** @param options - rxsip's Srf options, or drachtio-srf's tag (or tags) */
@@ -111,9 +105,7 @@ export class SrfBase extends ReactiveSrf {
       },
       (err) => this.fail(err instanceof Error ? err : new Error(String(err))),
     );
-    for (const method of METHODS)
-      (this as unknown as Record<string, unknown>)[method] = (...handlers: Handler[]) =>
-        this.use(method, ...handlers);
+    this.connection$.subscribe((event) => this.serverEvent(event));
   }
 
   /**
@@ -147,6 +139,8 @@ export class SrfBase extends ReactiveSrf {
     super.attach(engine);
     useDialogClass(this.agent, Dialog);
     this.attached.next();
+    // Attached to drachtio-servers, `connect` comes with each connection (serverEvent).
+    if (this.viaServer) return this;
     const hostports = engine.listeningPoints
       .map((lp) => `${lp.protocol}/${lp.advertised.host}:${lp.advertised.port}`)
       .join(',');
@@ -155,26 +149,66 @@ export class SrfBase extends ReactiveSrf {
   }
 
   /**
-   * drachtio-srf's `connect` to a drachtio-server: not available yet; throws saying what to use
-   * instead.
+   * Attaches to a drachtio-server, as drachtio-srf's `connect` does: the constructor's tags are
+   * sent with `authenticate`, `connect` is emitted on every (re)connection with the server's
+   * hostports, `reconnecting` before each retry, `close` when a connection is lost (with the
+   * reason, which drachtio-srf never tells), `error` when it fails. `callback` is a `connect`
+   * listener, as in drachtio-srf. Unlike drachtio-srf's, the result is a Promise, which never
+   * rejects: a failure goes to the events.
    *
-   * @returns never
+   * @param options - host, port (9022), secret, tls, reconnect, ping
+   * @param callback - `(err, hostport)` on every connection
+   * @returns this Srf, once connected (or once the attempt failed)
    */
-  connect(): never {
-    throw new Error(
-      'srf.connect: connecting to a drachtio-server is not available yet; use srf.start({ listen })',
-    );
+  override connect(
+    options: DrachtioConnectOptions,
+    callback?: (err: Error | null, hostport: string) => void,
+  ): Promise<this> {
+    if (callback) this.on('connect', callback);
+    return this.overServer(super.connect({ tags: this.tags, ...options }));
   }
 
   /**
-   * drachtio-srf's `listen` for a drachtio-server's outbound connections: not available yet.
+   * Takes drachtio-servers' outbound connections, as drachtio-srf's `listen` does; `connect` is
+   * emitted for each server that connects. The result never rejects: a failure goes to `error`.
    *
-   * @returns never
+   * @param options - port, host, secret, tls, ping
+   * @param callback - called once listening
+   * @returns this Srf, once listening (or once it failed)
    */
-  listen(): never {
-    throw new Error(
-      'srf.listen: drachtio-server outbound connections are not available yet; use srf.start({ listen })',
+  override listen(options: DrachtioListenOptions, callback?: () => void): Promise<this> {
+    return this.overServer(super.listen({ tags: this.tags, ...options })).then((srf) => {
+      callback?.();
+      this.events.emit('listening');
+      return srf;
+    });
+  }
+
+  private overServer(attached: Promise<this>): Promise<this> {
+    this.viaServer = true;
+    this.starting = attached;
+    return attached.then(
+      (srf) => {
+        this.starting = undefined;
+        return srf;
+      },
+      (err: unknown) => {
+        this.starting = undefined;
+        const error = err instanceof Error ? err : new Error(String(err));
+        if (this.events.count('connect') > 0) this.events.emit('connect', error, '');
+        else this.fail(error);
+        return this;
+      },
     );
+  }
+
+  // drachtio-srf's events for what happens to drachtio-server connections.
+  private serverEvent(event: DrachtioConnectionEvent): void {
+    if (event.type === 'connected') this.events.emit('connect', null, event.hostports, event.version);
+    else if (event.type === 'reconnecting')
+      this.events.emit('reconnecting', { delay: event.delay, attempt: event.attempt });
+    else if (event.type === 'disconnected') this.events.emit('close', event.server, event.reason);
+    else this.fail(event.error);
   }
 
   /**
@@ -264,74 +298,6 @@ export class SrfBase extends ReactiveSrf {
   }
 
   /**
-   * drachtio-srf middleware: `srf.use(fn)` for every method, `srf.use('invite', fn)` for one.
-   * Handlers run in order with drachtio-srf's Request and Response; one with four parameters
-   * `(err, req, res, next)` only runs after a handler before it failed (`next(err)`, a throw or
-   * a rejection), as in connect.
-   *
-   * @param handlers - the handlers, for every method
-   * @returns this Srf
-   */
-  use(...handlers: Handler[]): this;
-  /**
-   * Middleware for one method.
-   *
-   * @param method - the SIP method (any case)
-   * @param handlers - the handlers
-   * @returns this Srf
-   */
-  use(method: string, ...handlers: Handler[]): this;
-  /**
-   * Error-handling middleware (four parameters), for every method.
-   *
-   * @param handlers - the error handlers
-   * @returns this Srf
-   */
-  use(...handlers: ErrorMiddleware[]): this;
-  /**
-   * Error-handling middleware for one method.
-   *
-   * @param method - the SIP method
-   * @param handlers - the error handlers
-   * @returns this Srf
-   */
-  use(method: string, ...handlers: ErrorMiddleware[]): this;
-  use(
-    methodOrHandler: string | Handler | ErrorMiddleware,
-    ...handlers: Array<Handler | ErrorMiddleware>
-  ): this {
-    const all = typeof methodOrHandler === 'string' ? handlers : [methodOrHandler, ...handlers];
-    const method = typeof methodOrHandler === 'string' ? methodOrHandler.toUpperCase() : undefined;
-    this.router.use(method, all.map(wrapHandler));
-    return this;
-  }
-
-  /** INVITE handlers (drachtio-srf's `srf.invite(fn)`). */
-  declare invite: (...handlers: Handler[]) => this;
-  /** OPTIONS handlers. */
-  declare options: (...handlers: Handler[]) => this;
-  /** REGISTER handlers. */
-  declare register: (...handlers: Handler[]) => this;
-  /** SUBSCRIBE handlers. */
-  declare subscribe: (...handlers: Handler[]) => this;
-  /** MESSAGE handlers. */
-  declare message: (...handlers: Handler[]) => this;
-  /** NOTIFY handlers (outside a dialog). */
-  declare notify: (...handlers: Handler[]) => this;
-  /** INFO handlers (outside a dialog). */
-  declare info: (...handlers: Handler[]) => this;
-  /** REFER handlers (outside a dialog). */
-  declare refer: (...handlers: Handler[]) => this;
-  /** PUBLISH handlers. */
-  declare publish: (...handlers: Handler[]) => this;
-  /** UPDATE handlers (outside a dialog). */
-  declare update: (...handlers: Handler[]) => this;
-  /** PRACK handlers (outside a dialog). */
-  declare prack: (...handlers: Handler[]) => this;
-  /** BYE handlers (outside a dialog). */
-  declare bye: (...handlers: Handler[]) => this;
-
-  /**
    * A live dialog by drachtio-srf's id (`<call-id>;from-tag=<tag>`).
    *
    * @param id - the dialog id
@@ -354,37 +320,6 @@ export class SrfBase extends ReactiveSrf {
   findDialogByCallIDAndFromTag(callId: string, fromTag: string): Dialog | undefined {
     return this.findDialogById(`${callId};from-tag=${fromTag}`);
   }
-
-  /**
-   * Sets an application parameter (drachtio-srf's `srf.set`, connect's app settings).
-   *
-   * @param key - the name
-   * @param value - the value
-   * @returns this Srf
-   */
-  set(key: string, value: unknown): this {
-    this.params.set(key, value);
-    return this;
-  }
-
-  /**
-   * An application parameter set with `set`.
-   *
-   * @param key - the name
-   * @returns the value, if set
-   */
-  get(key: string): unknown {
-    return this.params.get(key);
-  }
-
-  /**
-   * drachtio-srf's `endSession(req)` closes the socket of an outbound-connection session; the
-   * embedded engine has no such socket, so it does nothing (middleware such as
-   * drachtio-mw-digest-auth calls it).
-   *
-   * @param _reqOrRes - the request or response of the session
-   */
-  endSession(_reqOrRes?: unknown): void {}
 
   /**
    * drachtio-srf's `disconnect`: stops the engine (every dialog ends), as `close` does.
