@@ -12,10 +12,12 @@ export function forwardRouted(context: ProxyContext, inbound: InboundRequest): b
   const request = inbound.message;
   if (!isOwnRoute(context.engine, request)) return false;
   // The last Route was ours and the Request-URI is ours too: the request is for us, not through us.
+  // So is a REGISTER whose last Route is ours: a phone's outbound proxy is its registrar, and the
+  // Request-URI of a REGISTER names the registrar's domain, not a host (RFC 3261 §10.2).
   if (
     request.getAll('route').length === 1 &&
     !request.get('route')?.includes(',') &&
-    isOwnUri(context.engine, request.uri)
+    (isOwnUri(context.engine, request.uri) || request.method === 'REGISTER')
   ) {
     request.removeFirstValue('route');
     return false;
