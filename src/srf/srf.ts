@@ -6,11 +6,13 @@ import {
   map,
   type Observable,
   type SchedulerLike,
+  Subject,
   type Subscription,
   takeWhile,
 } from 'rxjs';
 import type { CdrEvent } from '../dialogs/cdr.js';
 import type { Dialog } from '../dialogs/dialog.js';
+import { DialogCore } from '../dialogs/dialog-core.js';
 import { DEFAULT_SESSION_TIMERS, type SessionTimerConfig } from '../dialogs/session-timer-terms.js';
 import { uac$ } from '../dialogs/uac.js';
 import type { UacOptions, UacProgress } from '../dialogs/uac-options.js';
@@ -21,8 +23,15 @@ import { type SrfOptions, validateSrfOptions } from './srf-options.js';
 
 export type { SrfOptions } from './srf-options.js';
 
+import type { DrachtioConnectionEvent } from '../engine/drachtio/connection-event.js';
+import { DrachtioEngine } from '../engine/drachtio/drachtio-engine.js';
+import type {
+  DrachtioConnectOptions,
+  DrachtioEngineOptions,
+  DrachtioListenOptions,
+} from '../engine/drachtio/drachtio-options.js';
 import { type EmbeddedEngineOptions, startEmbeddedEngine } from '../engine/embedded-engine.js';
-import type { Engine, InboundRequest } from '../engine/engine.js';
+import type { Engine, InboundRequest, LostDialog } from '../engine/engine.js';
 import { forwardRouted } from '../proxy/route-forwarding.js';
 import { withDigestAuth } from '../requests/digest-client.js';
 import { buildRequest, type RequestOptions } from '../requests/out-of-dialog-request.js';
@@ -56,6 +65,8 @@ export class Srf {
   private readonly sessionTimers: SessionTimerConfig;
   private subscription: Subscription | undefined;
   private drainer: Drain | undefined;
+  private drachtio: DrachtioEngine | undefined;
+  private readonly connections = new Subject<DrachtioConnectionEvent>();
   /** @internal Routes new requests by method. */
   protected readonly router: RequestRouter;
   /** The logger. */
@@ -138,7 +149,80 @@ export class Srf {
     this.engineRef = engine;
     this.ua = new UserAgent(engine, this.scheduler, this.log, this.timers, this.random, this.sessionTimers);
     this.subscription = engine.requests$.subscribe((inbound) => this.dispatch(inbound));
+    const lost = engine.dialogLost$?.subscribe((dialog) => this.lose(dialog));
+    if (lost) this.subscription.add(lost);
     return this;
+  }
+
+  /**
+   * Attaches to a drachtio-server (drachtio-srf's `connect`): dials its admin port, authenticates
+   * with the secret and tags, and announces the methods. A connection lost later is dialled again
+   * with back-off (TLS kept); its calls end with a reason that says so. Called again, it adds
+   * another server.
+   *
+   * @param options - host, port, secret, tags, TLS, methods, reconnection, pings, limits
+   * @returns this Srf, once authenticated; rejects when the server cannot be reached or refuses the secret
+   * @example
+   * ```ts
+   * const srf = new Srf();
+   * srf.connection$.subscribe((e) => console.log(e.type));
+   * await srf.connect({ host: '127.0.0.1', port: 9022, secret: 'cymru' });
+   * ```
+   */
+  connect(options: DrachtioConnectOptions): Promise<this> {
+    return this.overDrachtio(options, (engine) => engine.connect(options));
+  }
+
+  /**
+   * Takes drachtio-servers' outbound connections (drachtio-srf's `listen`), several at once.
+   *
+   * @param options - port, host, secret, tags, TLS
+   * @returns this Srf, once listening
+   * @example
+   * ```ts
+   * await new Srf().listen({ port: 4000, secret: 'cymru' });
+   * ```
+   */
+  listen(options: DrachtioListenOptions): Promise<this> {
+    return this.overDrachtio(options, (engine) => engine.listen(options));
+  }
+
+  /** Connections to drachtio-servers: connected, disconnected (with the reason), reconnecting, error. */
+  get connection$(): Observable<DrachtioConnectionEvent> {
+    return this.connections.asObservable();
+  }
+
+  private async overDrachtio(
+    options: DrachtioEngineOptions,
+    open: (engine: DrachtioEngine) => Promise<unknown>,
+  ) {
+    if (this.drachtio) {
+      await open(this.drachtio);
+      return this;
+    }
+    if (this.engineRef)
+      throw new Error('srf: already attached to an engine; connect and listen need an Srf of their own');
+    const engine = new DrachtioEngine({
+      logger: this.log,
+      scheduler: this.scheduler,
+      ...(options.methods ? { methods: options.methods } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+    engine.events$.subscribe((event) => this.connections.next(event));
+    try {
+      await open(engine);
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
+    this.drachtio = engine;
+    return this.attach(engine);
+  }
+
+  // The engine lost the connection a dialog was on: the dialog ends with that reason.
+  private lose(lost: LostDialog): void {
+    const dialog = this.ua?.dialogs.find(lost.callId, lost.localTag, lost.remoteTag);
+    if (dialog instanceof DialogCore) dialog.terminate(lost.reason, 'remote');
   }
 
   /** @internal The user agent, once attached. */
