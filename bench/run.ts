@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import b2bua from './b2bua/index.js';
+import cluster from './cluster/index.js';
 import dialogs from './dialogs/index.js';
 import drachtioServer from './drachtio-server/index.js';
 import { writeCallsChart } from './lib/chart.js';
@@ -20,7 +21,7 @@ import proxy from './proxy/index.js';
 import uas from './uas/index.js';
 
 /** Every scenario, in the order `npm run bench` runs them. Add new ones here. */
-const SCENARIOS: readonly Scenario[] = [parse, uas, b2bua, proxy, options, dialogs, drachtioServer];
+const SCENARIOS: readonly Scenario[] = [parse, uas, b2bua, proxy, options, dialogs, drachtioServer, cluster];
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 

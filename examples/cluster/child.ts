@@ -1,8 +1,33 @@
 // A process the cluster started (Kamailio, an rxsip node): what it printed, when it exits, and a
 // bounded stop.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether something is bound to host:port over UDP, from the kernel's table (IPv4, Linux): read,
+ * never probed by binding, so the port is never taken from the process that waits for it.
+ *
+ * @param host - an IPv4 address
+ * @param port - the port
+ * @returns true when a UDP socket is bound there
+ */
+export function udpBound(host: string, port: number): boolean {
+  const hex = host
+    .split('.')
+    .reverse()
+    .map((b) => Number(b).toString(16).toUpperCase().padStart(2, '0'))
+    .join('');
+  const local = `${hex}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  try {
+    return readFileSync('/proc/net/udp', 'utf8')
+      .split('\n')
+      .some((line) => line.trim().split(/\s+/)[1] === local);
+  } catch {
+    return false;
+  }
+}
 
 /** A child process with its output kept (the last 64 KiB) and its exit as a Promise. */
 export class Child {
@@ -76,17 +101,18 @@ export class Child {
   }
 
   /**
-   * Waits until its output satisfies `ready`; throws when it exits first or `ms` pass.
+   * Waits until it has bound UDP host:port; throws when it exits first or `ms` pass.
    *
-   * @param what - what is awaited, for the error
-   * @param ready - the test on its output
+   * @param host - the address
+   * @param port - the port
    * @param ms - how long at most
    */
-  async waitFor(what: string, ready: (output: string) => boolean, ms = 20_000): Promise<void> {
+  async waitForUdp(host: string, port: number, ms = 20_000): Promise<void> {
     const deadline = Date.now() + ms;
-    while (!ready(this.out)) {
-      if (this.exited) throw new Error(`${this.label} exited before ${what}:\n${this.out.slice(-4000)}`);
-      if (Date.now() > deadline) throw new Error(`${this.label}: no ${what} within ${ms} ms`);
+    while (!udpBound(host, port)) {
+      if (this.exited) throw new Error(`${this.label} exited before listening:\n${this.out.slice(-4000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.label} did not bind ${host}:${port} within ${ms} ms`);
       await sleep(25);
     }
   }

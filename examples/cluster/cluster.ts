@@ -35,6 +35,8 @@ export interface ClusterOptions {
   metrics?: { host: string; port: number };
   /** Seconds between Kamailio's OPTIONS probes (default 1). */
   pingInterval?: number;
+  /** Kamailio's shared memory, MB (default 256). */
+  kamailioMemory?: number;
   /** The nodes' log level (default info). */
   logLevel?: string;
   /** Where dispatcher.list goes (a temporary folder, removed at stop, by default). */
@@ -80,16 +82,14 @@ export class Cluster {
     const nodes: ClusterNode[] = [];
     try {
       for (let i = 0; i < options.nodes; i++) nodes.push(startNode(options, i, host, drainTimeout));
-      for (const node of nodes) {
-        const listening = `"protocol":"udp","address":"${host}:${node.port}","msg":"listening"`;
-        await node.process.waitFor('listening', (out) => out.includes(listening), 30_000);
-      }
+      for (const node of nodes) await node.process.waitForUdp(host, node.port, 30_000);
       const kamailio = await startKamailio({
         host: options.host,
         port: options.port,
         nodes: [...nodes.map((n) => n.uri), ...(options.remote ?? [])],
         dir,
         pingInterval: options.pingInterval,
+        memory: options.kamailioMemory,
         onLine: options.onLine && ((line) => options.onLine?.('kamailio', line)),
       });
       return new Cluster(

@@ -1,7 +1,7 @@
 // Kamailio as the cluster's dispatcher: the dispatcher.list the script writes, and the process
 // (kamailio.cfg beside this file, in the foreground, its own listening point and shared memory).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Child } from './child.js';
@@ -19,6 +19,11 @@ export interface KamailioOptions {
   dir: string;
   /** Seconds between OPTIONS probes of each node (default 1). */
   pingInterval?: number;
+  /**
+   * Shared memory, MB (default 256): tm keeps each transaction there until its wait timer ends,
+   * so it grows with the call rate (1 GB holds 2,000 calls/s).
+   */
+  memory?: number;
   /** Called with each line Kamailio logs. */
   onLine?: (line: string) => void;
 }
@@ -40,23 +45,6 @@ export function writeDispatcherList(dir: string, nodes: readonly string[]): stri
   const lines = nodes.map((uri, i) => `1 ${uri} 0 0 duid=node-${i + 1}`);
   writeFileSync(file, `# setid destination flags priority attributes\n${lines.join('\n')}\n`);
   return file;
-}
-
-// Whether something is bound to host:port over UDP, from the kernel's table (IPv4, Linux).
-function udpBound(host: string, port: number): boolean {
-  const hex = host
-    .split('.')
-    .reverse()
-    .map((b) => Number(b).toString(16).toUpperCase().padStart(2, '0'))
-    .join('');
-  const local = `${hex}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  try {
-    return readFileSync('/proc/net/udp', 'utf8')
-      .split('\n')
-      .some((line) => line.trim().split(/\s+/)[1] === local);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -83,18 +71,13 @@ export async function startKamailio(options: KamailioOptions): Promise<Child> {
       `PING_INTERVAL=${options.pingInterval ?? 1}`,
       // Shared memory for tm's transactions and the dispatcher's table; private memory per process.
       '-m',
-      '64',
+      String(options.memory ?? 256),
       '-M',
       '8',
     ],
     options.onLine,
   );
-  const deadline = Date.now() + 10_000;
-  while (!udpBound(options.host, options.port)) {
-    if (kamailio.exited) throw new Error(`kamailio exited at start:\n${kamailio.output()}`);
-    if (Date.now() > deadline) throw new Error(`kamailio did not bind ${options.host}:${options.port}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await kamailio.waitForUdp(options.host, options.port, 10_000);
   // Its workers fork once the socket is bound.
   await new Promise((r) => setTimeout(r, 300));
   return kamailio;
