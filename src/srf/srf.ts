@@ -18,6 +18,7 @@ import { uac$ } from '../dialogs/uac.js';
 import type { UacOptions, UacProgress } from '../dialogs/uac-options.js';
 import { acceptInvite } from '../dialogs/uas-invite.js';
 import { UserAgent, type UserAgentTimers } from '../dialogs/user-agent.js';
+import { recordAttempt, recordRejection } from './call-records.js';
 import { Drain, type DrainOptions, type DrainResult } from './drain.js';
 import { type SrfOptions, validateSrfOptions } from './srf-options.js';
 
@@ -36,7 +37,7 @@ import { forwardRouted } from '../proxy/route-forwarding.js';
 import { withDigestAuth } from '../requests/digest-client.js';
 import { buildRequest, type RequestOptions } from '../requests/out-of-dialog-request.js';
 import { RequestRouter } from '../requests/request-router.js';
-import type { RequestEvent, SrfRequest } from '../requests/srf-request.js';
+import type { RequestEvent } from '../requests/srf-request.js';
 import { createResponse } from '../sip/build.js';
 import type { SipResponse } from '../sip/message.js';
 
@@ -109,8 +110,8 @@ export class Srf {
     this.router = new RequestRouter(this.log, {
       context: () => this.ua,
       channelFor: (req) => (this.ua && req.method === 'INVITE' ? acceptInvite(this.ua, req) : undefined),
-      received: (req) => this.recordAttempt(req),
-      finalSent: (req, response) => this.recordRejection(req, response),
+      received: (req) => recordAttempt(this.ua, req),
+      finalSent: (req, response) => recordRejection(this.ua, req, response),
     });
     const r = this.router;
     this.requests$ = r.all$;
@@ -246,22 +247,6 @@ export class Srf {
     if (!this.engineRef)
       throw new Error('srf: not started; call srf.start({listen}) or srf.attach(engine) first');
     return this.engineRef;
-  }
-
-  private recordAttempt(req: SrfRequest): void {
-    if (!this.ua || req.method !== 'INVITE') return;
-    this.ua.cdr({ type: 'attempt', source: 'network', time: new Date(this.scheduler.now()), msg: req });
-  }
-
-  private recordRejection(req: SrfRequest, response: SipResponse): void {
-    if (req.method !== 'INVITE' || response.status < 300 || !this.ua) return;
-    this.ua.cdr({
-      type: 'stop',
-      source: 'application',
-      time: new Date(this.scheduler.now()),
-      reason: 'call-rejected',
-      msg: response,
-    });
   }
 
   private dispatch(inbound: InboundRequest): void {
