@@ -26,8 +26,8 @@ export interface ClusterOptions {
   /** Nodes on other hosts (`sip:10.0.0.5:5060`): in the dispatcher list, not started here. */
   remote?: readonly string[];
   /** The example each node runs (default `uas`). */
-  node?: 'uas' | 'b2bua' | 'proxy';
-  /** More flags for each node (`--target` for a b2bua or proxy). */
+  node?: 'uas' | 'b2bua';
+  /** More flags for each node (`--target` for a b2bua). */
   nodeArgs?: readonly string[];
   /** Each node's `--drain-timeout`, seconds (default 30). */
   drainTimeout?: number;
