@@ -4,7 +4,7 @@
 //   npm run example -- registrar --listen 127.0.0.1:5060 --domain example.test \
 //     --users alice:secret,bob:secret [--redis redis://127.0.0.1:6379]
 import { Srf } from '../../src/index.js';
-import { exampleArgs, fail, runUntilSignal } from '../common.js';
+import { exampleArgs, fail, runUntilSignal, serveMetrics } from '../common.js';
 import { registrarApp } from './app.js';
 import { REGISTRAR_FLAGS, registrarFromFlags } from './location.js';
 
@@ -26,12 +26,14 @@ const srf = new Srf({ logger: log });
 await srf.start({ listen: args.listen, ...args.engine });
 registrarApp(srf, { registrar: made.registrar, forking, log });
 
+await serveMetrics(srf, args);
 runUntilSignal(
   {
+    drain: (options) => srf.drain(options),
     close: async () => {
       await srf.close();
       await made.close();
     },
   },
-  log,
+  args,
 );
