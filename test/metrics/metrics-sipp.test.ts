@@ -109,4 +109,23 @@ describe('metrics during a SIPp run (examples/uas --metrics)', () => {
     expect(await node.code).toBe(0);
     expect(node.output()).toContain('drained: stopping');
   }, 60_000);
+
+  it('refuses a --metrics or --drain-timeout it cannot read, naming the flag', async () => {
+    const metrics = startExample('uas', [
+      '--listen',
+      `udp:127.0.0.1:${await freePort()}`,
+      '--metrics',
+      'nine',
+    ]);
+    const drain = startExample('uas', [
+      '--listen',
+      `udp:127.0.0.1:${await freePort()}`,
+      '--drain-timeout',
+      'soon',
+    ]);
+    expect(await metrics.code).toBe(1);
+    expect(metrics.output()).toContain('uas: --metrics: expected [host:]port, got "nine"');
+    expect(await drain.code).toBe(1);
+    expect(drain.output()).toContain('uas: --drain-timeout: expected seconds (0 or more), got "soon"');
+  }, 30_000);
 });
