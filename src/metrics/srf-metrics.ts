@@ -17,8 +17,9 @@ export interface SrfMetricsOptions {
 
 const STREAMS: readonly Protocol[] = ['tcp', 'tls', 'ws', 'wss'];
 
-// The engine's figures are read once per scrape: every metric of one scrape shares a snapshot
-// (prom-client collects the metrics one after the other, within a few ms).
+// The engine's figures are read once per scrape: the first metric a scrape collects
+// (rxsip_transactions, registered first) takes a snapshot that the others share; a metric
+// collected alone takes a new one when the last is older than this.
 const SNAPSHOT_MS = 250;
 
 /**
@@ -75,9 +76,9 @@ export class SrfMetrics {
     this.define();
   }
 
-  private stats(): EngineStats | undefined {
+  private stats(fresh = false): EngineStats | undefined {
     const now = Date.now();
-    if (!this.snapshot || now - this.snapshot.at > SNAPSHOT_MS)
+    if (fresh || !this.snapshot || now - this.snapshot.at > SNAPSHOT_MS)
       this.snapshot = { at: now, stats: this.srf.engine.stats?.() };
     return this.snapshot.stats;
   }
@@ -117,7 +118,7 @@ export class SrfMetrics {
       'Live SIP transactions by side, method and state',
       ['side', 'method', 'state'],
       (g) => {
-        for (const t of this.stats()?.transactions ?? [])
+        for (const t of this.stats(true)?.transactions ?? [])
           g.set({ side: t.side, method: t.method, state: t.state }, t.count);
       },
     );

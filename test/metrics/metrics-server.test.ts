@@ -1,5 +1,6 @@
 // The /metrics listener and the collector's life: what a scraper gets for each request, the
 // errors a user can act on, and a collector that leaves its registry clean when closed.
+import { connect } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MetricsServer, Srf, SrfMetrics, startMetricsServer } from '../../src/index.js';
@@ -81,6 +82,45 @@ describe('SrfMetrics', () => {
 
   it('needs a started Srf', () => {
     expect(() => new SrfMetrics(new Srf(), { registry: new Registry() })).toThrow(/not started/);
+  });
+
+  it('counts open connections by transport: a TCP client that sent an OPTIONS, until it leaves', async () => {
+    const port = await freePort();
+    const srf = new Srf();
+    await srf.start({ listen: [`tcp:127.0.0.1:${port}`] });
+    cleanups.push(() => srf.close());
+    const registry = new Registry();
+    const metrics = new SrfMetrics(srf, { registry });
+    cleanups.push(() => metrics.close());
+    const tcp = async () =>
+      sampleValue(parseExposition(await registry.metrics()), 'rxsip_connections', { transport: 'tcp' });
+    expect(await tcp()).toBe(0);
+    const socket = connect(port, '127.0.0.1');
+    const answered = new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
+    socket.write(
+      [
+        'OPTIONS sip:127.0.0.1 SIP/2.0',
+        'Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-metrics-1',
+        'From: <sip:probe@127.0.0.1>;tag=1',
+        'To: <sip:127.0.0.1>',
+        'Call-ID: metrics-tcp-1',
+        'CSeq: 1 OPTIONS',
+        'Max-Forwards: 70',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    expect(await answered).toMatch(/^SIP\/2\.0 200/);
+    expect(await tcp()).toBe(1);
+    expect(
+      sampleValue(parseExposition(await registry.metrics()), 'rxsip_connections', { transport: 'tls' }),
+    ).toBe(0);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.end();
+    await closed;
+    for (let i = 0; i < 100 && (await tcp()) !== 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await tcp()).toBe(0);
   });
 
   it('shows the drain: rxsip_draining is 1 once srf.drain() is called', async () => {
