@@ -114,7 +114,6 @@ export class StackEngine implements Engine, TransactionUser {
     this.layer = new TransactionLayer(transport, this, options);
   }
 
-  /** The listening points, open, with the addresses they advertise. */
   /** @internal The User-Agent and Server this engine adds to what it sends (`userAgent`, `server`). */
   get identity(): { userAgent?: string; server?: string } {
     return { userAgent: this.options.userAgent, server: this.options.server };
@@ -127,6 +126,7 @@ export class StackEngine implements Engine, TransactionUser {
     if (userAgent && !request.has('via') && !request.has('user-agent')) request.set('User-Agent', userAgent);
   }
 
+  /** The listening points, open, with the addresses they advertise. */
   get listeningPoints(): readonly ListeningPoint[] {
     return this.transport.points;
   }
