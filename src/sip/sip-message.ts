@@ -17,7 +17,6 @@ import { userOf } from './user-of.js';
 import { parseTopVia, type Via } from './via.js';
 
 export type { HeaderField, HeaderInit, HeaderValue } from './header-field.js';
-export { userOf };
 
 const EMPTY = Buffer.alloc(0);
 

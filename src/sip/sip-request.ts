@@ -1,5 +1,6 @@
-import { type HeaderField, SipMessage, userOf } from './sip-message.js';
+import { type HeaderField, SipMessage } from './sip-message.js';
 import { parseUri, type Uri } from './uri.js';
+import { userOf } from './user-of.js';
 
 /**
  * A SIP request (RFC 3261 §7.1). `uri` is the Request-URI as text; {@link SipRequest.requestUri}

@@ -1,4 +1,5 @@
-import { type HeaderField, SipMessage, userOf } from './sip-message.js';
+import { type HeaderField, SipMessage } from './sip-message.js';
+import { userOf } from './user-of.js';
 
 /**
  * A SIP response (RFC 3261 §7.2). Build one with `createResponse`, which copies what the
