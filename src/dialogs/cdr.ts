@@ -20,7 +20,7 @@ export type CdrEvent =
   | { type: 'start'; source: 'network' | 'application'; time: Date; role: 'uac' | 'uas'; msg: SipMessage }
   | { type: 'stop'; source: 'network' | 'application'; time: Date; reason: CdrReason; msg: SipMessage };
 
-const SUMMARY_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'contact']);
+const SUMMARY_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'route']);
 
 /**
  * The message a dialog keeps for the CDR of an end that has none of its own (a shutdown): its

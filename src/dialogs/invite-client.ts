@@ -1,7 +1,10 @@
-import { merge, Observable, Subject } from 'rxjs';
+import { merge, Observable, Subject, type Subscriber, type TeardownLogic } from 'rxjs';
 import type { OutboundEvent } from '../engine/engine.js';
 import { type AuthProvider, withDigestAuth } from '../requests/digest-client.js';
+import { ackFor2xx } from '../sip/ack-for-2xx.js';
+import { inDialogRequest, uacDialogRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
+import { cdrSummary } from './cdr.js';
 import type { UserAgent } from './user-agent.js';
 
 export interface InviteClientOptions {
@@ -38,65 +41,110 @@ export function inviteClient(
   options: InviteClientOptions,
   cancelHeaders?: () => HeaderInit | undefined,
 ): Observable<OutboundEvent> {
-  return new Observable<OutboundEvent>((subscriber) => {
-    const cancel = new Subject<HeaderInit>();
-    const acks = new Map<string, SipRequest | undefined>();
-    let sent = invite;
-    let finalSeen = false;
-    let kept: string | undefined;
-    const sendOptions = {
-      proxy: options.proxy,
-      flowId: options.flowId,
-      cancel$: options.cancel$ ? merge(cancel, options.cancel$) : cancel,
-    };
-    withDigestAuth(invite, (r) => ua.engine.send(r, sendOptions), options.auth).subscribe({
-      next: (event) => {
-        if (event.kind === 'sent') sent = event.request;
-        if (
-          event.kind === 'response' &&
-          event.response.status >= 200 &&
-          event.response.status < 300 &&
-          !event.failure
-        ) {
-          const response = event.response;
-          const tag = response.toTag ?? '';
-          if (acks.has(tag)) {
-            // A retransmitted 2xx: our ACK was lost (or is not sent yet, for a deferred one).
-            const known = acks.get(tag);
-            if (known) ua.engine.sendAck(known.clone(), { flowId: options.flowId });
-            return;
-          }
-          const ack = options.ackFor(response, sent);
-          acks.set(tag, ack);
-          if (ack) ua.engine.sendAck(ack.clone(), { flowId: options.flowId });
-          else
-            options.deferred?.(response, (later) => {
-              acks.set(tag, later);
-              ua.engine.sendAck(later.clone(), { flowId: options.flowId });
-            });
-          if (subscriber.closed || (kept !== undefined && kept !== tag)) {
-            options.onUnwanted2xx(response, sent);
-            if (!finalSeen) {
-              finalSeen = true;
-              options.onFinal?.(response);
-            }
-            return;
-          }
-          kept = tag;
+  return new Observable<OutboundEvent>((subscriber) =>
+    runInviteClient(subscriber, ua, invite, options, cancelHeaders),
+  );
+}
+
+// One subscription of `inviteClient`, in a function of its own so that its callbacks, which the
+// transaction keeps for 32 s after a 2xx (RFC 6026 Timer M), close over nothing but what is
+// cleared below: `given` and `givenCancelHeaders` are read here and never by a callback.
+function runInviteClient(
+  subscriber: Subscriber<OutboundEvent>,
+  ua: UserAgent,
+  invite: SipRequest,
+  given: InviteClientOptions,
+  givenCancelHeaders: (() => HeaderInit | undefined) | undefined,
+): TeardownLogic {
+  // Held only until the final response: a completed subscriber still reaches, through its
+  // operators' closures, everything downstream (the whole call), and the transaction lingers.
+  let sink: Subscriber<OutboundEvent> | undefined = subscriber;
+  let cancelHeaders = givenCancelHeaders;
+  const cancel = new Subject<HeaderInit>();
+  const acks = new Map<string, SipRequest | undefined>();
+  const flowId = given.flowId;
+  // The call's state (the options' closures, the INVITE and its parse state) is held only until
+  // the final response. The transaction lingers 32 s after a 2xx (RFC 6026 Timer M) to pass on
+  // retransmitted 2xx; for those, re-ACKing and a late fork's ACK and BYE need only the ACKs
+  // sent and the INVITE's identifying headers.
+  let opts: InviteClientOptions | undefined = given;
+  let sent = invite;
+  let finalSeen = false;
+  let kept: string | undefined;
+  const sendOptions = {
+    proxy: given.proxy,
+    flowId,
+    cancel$: given.cancel$ ? merge(cancel, given.cancel$) : cancel,
+  };
+  const letGo = () => {
+    opts = undefined;
+    sink = undefined;
+    cancelHeaders = undefined;
+    sent = cdrSummary(sent) as SipRequest;
+  };
+  withDigestAuth(invite, (r) => ua.engine.send(r, sendOptions), given.auth).subscribe({
+    next: (event) => {
+      if (event.kind === 'sent') sent = event.request;
+      if (
+        event.kind === 'response' &&
+        event.response.status >= 200 &&
+        event.response.status < 300 &&
+        !event.failure
+      ) {
+        const response = event.response;
+        const tag = response.toTag ?? '';
+        if (acks.has(tag)) {
+          // A retransmitted 2xx: our ACK was lost (or is not sent yet, for a deferred one).
+          const known = acks.get(tag);
+          if (known) ua.engine.sendAck(known.clone(), { flowId });
+          return;
         }
-        const final = event.kind === 'response' && event.response.status >= 200 && !finalSeen;
-        if (!subscriber.closed && !finalSeen) subscriber.next(event);
-        if (final && event.kind === 'response') {
-          finalSeen = true;
-          options.onFinal?.(event.response);
-          subscriber.complete();
+        const ack = opts ? opts.ackFor(response, sent) : ackFor2xx(sent, response);
+        acks.set(tag, ack);
+        if (ack) ua.engine.sendAck(ack.clone(), { flowId });
+        else
+          opts?.deferred?.(response, (later) => {
+            acks.set(tag, later);
+            ua.engine.sendAck(later.clone(), { flowId });
+          });
+        if (!sink || sink.closed || (kept !== undefined && kept !== tag)) {
+          // RFC 3261 §13.2.2.4: a 2xx nobody takes (a later fork, or one that beat our CANCEL) is ended.
+          if (opts) opts.onUnwanted2xx(response, sent);
+          else byeUnwanted(ua, response, sent);
+          if (!finalSeen) {
+            finalSeen = true;
+            opts?.onFinal?.(response);
+          }
+          return;
         }
-      },
-      error: (err) => subscriber.error(err),
-      complete: () => subscriber.complete(),
-    });
-    return () => {
-      if (!finalSeen) cancel.next(cancelHeaders?.() ?? {});
-    };
+        kept = tag;
+      }
+      const final = event.kind === 'response' && event.response.status >= 200 && !finalSeen;
+      if (sink && !sink.closed && !finalSeen) sink.next(event);
+      if (final && event.kind === 'response') {
+        finalSeen = true;
+        opts?.onFinal?.(event.response);
+        sink?.complete();
+        letGo();
+      }
+    },
+    error: (err) => sink?.error(err),
+    complete: () => sink?.complete(),
   });
+  return () => {
+    if (!finalSeen) cancel.next(cancelHeaders?.() ?? {});
+  };
+}
+
+/**
+ * RFC 3261 §13.2.2.4, §15: a 2xx the UAC will not use (a second fork answering, or an answer
+ * that beat the CANCEL) has been ACKed; the dialog it made is ended with a BYE.
+ *
+ * @param ua - the user agent
+ * @param response - the unwanted 2xx
+ * @param sent - the INVITE it answers
+ */
+export function byeUnwanted(ua: UserAgent, response: SipResponse, sent: SipRequest): void {
+  const bye = inDialogRequest(uacDialogRoute(sent, response), 'BYE', sent.cseq.seq + 1);
+  ua.engine.send(bye).subscribe();
 }

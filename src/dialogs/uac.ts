@@ -3,12 +3,12 @@ import { ALLOW, SUPPORTED } from '../requests/capabilities.js';
 import { buildRequest } from '../requests/out-of-dialog-request.js';
 import { ackFor2xx } from '../sip/ack-for-2xx.js';
 import { firstContactUri } from '../sip/contact.js';
-import { inDialogRequest, uacDialogRoute } from '../sip/dialog-route.js';
+import { uacDialogRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
 import { hasOptionTag } from '../sip/option-tags.js';
 import type { Dialog } from './dialog.js';
 import { createDialog } from './dialog-factory.js';
-import { inviteClient } from './invite-client.js';
+import { byeUnwanted, inviteClient } from './invite-client.js';
 import { withDirection } from './sdp-direction.js';
 import { type SessionTimerTerms, sessionExpiresOf } from './session-timer-terms.js';
 import { SipError } from './sip-error.js';
@@ -71,10 +71,6 @@ function attempt(
   let sendLaterAck: ((ack: SipRequest) => void) | undefined;
   const early = new EarlyDialogs(ua, options.auth, options.prack === 'manual');
   let lastSent = invite;
-  const byeOrphan = (response: SipResponse, sent: SipRequest) => {
-    const bye = inDialogRequest(uacDialogRoute(sent, response), 'BYE', sent.cseq.seq + 1);
-    ua.engine.send(bye).subscribe();
-  };
   return inviteClient(ua, invite, {
     proxy,
     auth: options.auth,
@@ -88,7 +84,7 @@ function attempt(
       });
     },
     deferred: (_response, send) => (sendLaterAck = send),
-    onUnwanted2xx: byeOrphan,
+    onUnwanted2xx: (response, sent) => byeUnwanted(ua, response, sent),
     cancel$: cancel,
     onFinal: (response) => early.end(response),
   }).pipe(

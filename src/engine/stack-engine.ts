@@ -1,5 +1,14 @@
 import type { Logger } from 'pino';
-import { EMPTY, Observable, of, type SchedulerLike, Subject, type Subscription } from 'rxjs';
+import {
+  EMPTY,
+  Observable,
+  of,
+  type SchedulerLike,
+  Subject,
+  type Subscriber,
+  type Subscription,
+  type TeardownLogic,
+} from 'rxjs';
 import { createResponse } from '../sip/build.js';
 import type { RequestPolicy } from '../sip/check-request.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
@@ -242,97 +251,120 @@ export class StackEngine implements Engine, TransactionUser {
    * @returns `sent`, then each response
    */
   send(request: SipRequest, options?: SendOptions): Observable<OutboundEvent> {
-    return new Observable<OutboundEvent>((subscriber) => {
-      this.stampUserAgent(request);
-      let handle: ClientHandle | undefined;
-      // Once the user cancels or unsubscribes, no other target is tried (and a CANCEL asked
-      // for before the request left is sent once it has).
-      let cancel: { headers: HeaderInit | undefined } | undefined;
-      let finalSeen = false;
-      let resolved = false;
-      let attempts = 0;
-      const subscriptions: Subscription[] = [];
-      const fail = (failure: 'unresolvable') => {
-        finalSeen = true;
-        const hop = this.nextHop(request, options?.proxy);
-        const host = hop ? hop.host : (options?.proxy ?? request.uri);
-        // A 503 the stack makes itself says why, and names what could not be reached.
-        const reason = hop
-          ? `No Route To Destination (${host} resolves to no address)`
-          : `No Route To Destination (${host} is not a SIP URI)`;
-        this.log.warn(
-          { method: request.method, host, callId: request.get('call-id') },
-          'no route: answering 503',
-        );
-        subscriber.next({
-          kind: 'response',
-          response: createResponse(request, 503, { reason }),
-          failure,
-        });
-        subscriber.complete();
-      };
-      const attempt = (targets: Target[], index: number): void => {
-        const target = targets[index];
-        if (!target) return;
-        if (index > 0) request.removeFirstValue('via');
-        if (NEEDS_CONTACT.has(request.method) && !request.has('contact'))
-          request.set('Contact', `<${this.contactUri(target.protocol)}>`);
-        const attemptNo = ++attempts;
-        const current = () => attemptNo === attempts;
-        handle = this.layer.sendRequest(request, target, {
-          onResponse: (response) => {
-            if (!current()) return;
-            // RFC 3263 §4.3: a 503 sends the request to the next target.
-            if (response.status === 503 && failover(targets, index)) return;
-            const event: OutboundEvent = { kind: 'response', response };
-            if (response.status >= 200) finalSeen = true;
-            subscriber.next(event);
-            if (isFinal(event) && (request.method !== 'INVITE' || response.status >= 300))
-              subscriber.complete();
-          },
-          onFailure: (failure, response) => {
-            if (!current() || failover(targets, index)) return;
-            finalSeen = true;
-            subscriber.next({ kind: 'response', response, failure });
-            subscriber.complete();
-          },
-          onTerminated: () => {
-            if (finalSeen && current()) subscriber.complete();
-          },
-        });
-        subscriber.next({ kind: 'sent', request, target });
-        if (cancel) handle.cancel(cancel.headers);
-      };
-      const failover = (targets: Target[], index: number): boolean => {
-        if (finalSeen || cancel || subscriber.closed || index + 1 >= targets.length) return false;
-        attempt(targets, index + 1);
-        return true;
-      };
+    return new Observable<OutboundEvent>((subscriber) => this.sendNow(subscriber, request, options));
+  }
+
+  // One subscription of `send`. A transaction lingers after its final response (RFC 3261 Timer
+  // K, RFC 6026 Timer M) holding these callbacks, so what they reach is let go as soon as it is
+  // no longer needed: the request once a final response came, the subscriber once complete (a
+  // completed subscriber still reaches everything downstream through its operators' closures).
+  private sendNow(
+    subscriber: Subscriber<OutboundEvent>,
+    given: SipRequest,
+    givenOptions: SendOptions | undefined,
+  ): TeardownLogic {
+    let sink: Subscriber<OutboundEvent> | undefined = subscriber;
+    let request: SipRequest | undefined = given;
+    let options: SendOptions | undefined = givenOptions;
+    const isInvite = given.method === 'INVITE';
+    const done = () => {
+      const s = sink;
+      sink = undefined;
+      request = undefined;
+      options = undefined;
+      s?.complete();
+    };
+    const settled = () => {
+      finalSeen = true;
+      request = undefined;
+      options = undefined;
+    };
+    this.stampUserAgent(given);
+    let handle: ClientHandle | undefined;
+    // Once the user cancels or unsubscribes, no other target is tried (and a CANCEL asked
+    // for before the request left is sent once it has).
+    let cancel: { headers: HeaderInit | undefined } | undefined;
+    let finalSeen = false;
+    let resolved = false;
+    let attempts = 0;
+    const subscriptions: Subscription[] = [];
+    const fail = (failure: 'unresolvable') => {
+      const req = request;
+      if (!req) return;
+      const proxy = options?.proxy;
+      settled();
+      const hop = this.nextHop(req, proxy);
+      const host = hop ? hop.host : (proxy ?? req.uri);
+      // A 503 the stack makes itself says why, and names what could not be reached.
+      const reason = hop
+        ? `No Route To Destination (${host} resolves to no address)`
+        : `No Route To Destination (${host} is not a SIP URI)`;
+      this.log.warn({ method: req.method, host, callId: req.get('call-id') }, 'no route: answering 503');
+      sink?.next({ kind: 'response', response: createResponse(req, 503, { reason }), failure });
+      done();
+    };
+    const attempt = (targets: Target[], index: number): void => {
+      const target = targets[index];
+      const req = request;
+      if (!target || !req) return;
+      if (index > 0) req.removeFirstValue('via');
+      if (NEEDS_CONTACT.has(req.method) && !req.has('contact'))
+        req.set('Contact', `<${this.contactUri(target.protocol)}>`);
+      const attemptNo = ++attempts;
+      const current = () => attemptNo === attempts;
+      handle = this.layer.sendRequest(req, target, {
+        onResponse: (response) => {
+          if (!current()) return;
+          // RFC 3263 §4.3: a 503 sends the request to the next target.
+          if (response.status === 503 && failover(targets, index)) return;
+          const event: OutboundEvent = { kind: 'response', response };
+          if (response.status >= 200) settled();
+          sink?.next(event);
+          if (isFinal(event) && (!isInvite || response.status >= 300)) done();
+        },
+        onFailure: (failure, response) => {
+          if (!current() || failover(targets, index)) return;
+          settled();
+          sink?.next({ kind: 'response', response, failure });
+          done();
+        },
+        onTerminated: () => {
+          if (finalSeen && current()) done();
+        },
+      });
+      sink?.next({ kind: 'sent', request: req, target });
+      if (cancel) handle.cancel(cancel.headers);
+    };
+    const failover = (targets: Target[], index: number): boolean => {
+      if (finalSeen || cancel || !sink || sink.closed || index + 1 >= targets.length) return false;
+      attempt(targets, index + 1);
+      return true;
+    };
+    subscriptions.push(
+      this.targetsFor(given, givenOptions).subscribe({
+        next: (targets) => {
+          resolved = true;
+          if (targets.length === 0) fail('unresolvable');
+          else attempt(targets, 0);
+        },
+        complete: () => {
+          if (!resolved) fail('unresolvable');
+        },
+      }),
+    );
+    if (givenOptions?.cancel$) {
       subscriptions.push(
-        this.targetsFor(request, options).subscribe({
-          next: (targets) => {
-            resolved = true;
-            if (targets.length === 0) fail('unresolvable');
-            else attempt(targets, 0);
-          },
-          complete: () => {
-            if (!resolved) fail('unresolvable');
-          },
+        givenOptions.cancel$.subscribe((headers) => {
+          cancel ??= { headers };
+          handle?.cancel(headers);
         }),
       );
-      if (options?.cancel$) {
-        subscriptions.push(
-          options.cancel$.subscribe((headers) => {
-            cancel ??= { headers };
-            handle?.cancel(headers);
-          }),
-        );
-      }
-      return () => {
-        for (const s of subscriptions) s.unsubscribe();
-        if (!finalSeen && request.method === 'INVITE') handle?.cancel();
-      };
-    });
+    }
+    return () => {
+      for (const s of subscriptions) s.unsubscribe();
+      subscriptions.length = 0;
+      if (!finalSeen && isInvite) handle?.cancel();
+    };
   }
 
   /**

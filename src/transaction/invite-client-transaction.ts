@@ -136,7 +136,8 @@ export class InviteClientTransaction implements ClientTransaction {
     this.pending = undefined;
     this.cancelPending = undefined;
     this.timeout?.cancel();
-    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.terminate());
+    // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.terminate.bind(this));
   }
 
   private complete(response: SipResponse): void {
@@ -148,7 +149,8 @@ export class InviteClientTransaction implements ClientTransaction {
     if (this.ack) this.send(this.ack);
     // Timer D: absorb retransmitted finals; zero on reliable transports.
     const wait = this.reliable ? 0 : this.ctx.config.timerD;
-    this.timeout = this.ctx.timers.start(wait, () => this.terminate());
+    // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
+    this.timeout = this.ctx.timers.start(wait, this.terminate.bind(this));
   }
 
   terminate(): void {

@@ -155,7 +155,8 @@ export class InviteServerTransaction implements ServerTransaction {
     this.provisional = undefined;
     this.cancels?.complete();
     // Timer L: 64*T1 for retransmitted INVITEs and ACKs to drain.
-    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.terminate());
+    // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.terminate.bind(this));
   }
 
   private complete(data: Buffer): void {
@@ -206,7 +207,11 @@ export class InviteServerTransaction implements ServerTransaction {
         this.timeout?.cancel();
         this.final = undefined;
         // Timer I: absorb ACK retransmissions for T4; zero on reliable transports.
-        this.timeout = this.ctx.timers.start(this.reliable ? 0 : this.ctx.config.t4, () => this.terminate());
+        // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
+        this.timeout = this.ctx.timers.start(
+          this.reliable ? 0 : this.ctx.config.t4,
+          this.terminate.bind(this),
+        );
         return false;
       })
       .with('accepted', () => true)

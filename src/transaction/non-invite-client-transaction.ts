@@ -89,7 +89,11 @@ export class NonInviteClientTransaction implements ClientTransaction {
         this.retransmit?.cancel();
         this.timeout?.cancel();
         // Timer K: absorb retransmitted responses for T4; zero on reliable transports.
-        this.timeout = this.ctx.timers.start(this.reliable ? 0 : this.ctx.config.t4, () => this.terminate());
+        // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
+        this.timeout = this.ctx.timers.start(
+          this.reliable ? 0 : this.ctx.config.t4,
+          this.terminate.bind(this),
+        );
         this.user.onResponse(response);
       })
       .with('completed', 'terminated', () => undefined)

@@ -70,7 +70,8 @@ export class NonInviteServerTransaction implements ServerTransaction {
           this.deadline = undefined;
           // Timer J: answer retransmissions for 64*T1; zero on reliable transports.
           const wait = isReliable(this.source.protocol) ? 0 : 64 * this.ctx.config.t1;
-          this.timeout = this.ctx.timers.start(wait, () => this.terminate());
+          // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
+          this.timeout = this.ctx.timers.start(wait, this.terminate.bind(this));
           const finals = this.finals;
           this.finals = undefined;
           finals?.next(response);
