@@ -13,8 +13,9 @@ import dialogs from './dialogs/index.js';
 import drachtioServer from './drachtio-server/index.js';
 import { writeCallsChart } from './lib/chart.js';
 import { describeMachine, gitRevision, machineInfo } from './lib/machine.js';
+import { buildForBench } from './lib/processes.js';
 import { formatGoals, formatTable } from './lib/report.js';
-import type { Scenario } from './lib/scenario.js';
+import { RUN_RESULTS, type Scenario } from './lib/scenario.js';
 import options from './options/index.js';
 import parse from './parse/index.js';
 import proxy from './proxy/index.js';
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const quick = flags.has('--quick');
+  buildForBench();
   const save = !quick || flags.has('--save');
   const machine = machineInfo();
   const began = Date.now();
@@ -66,6 +68,7 @@ async function main(): Promise<number> {
     console.log(`\n== ${scenario.name}: ${scenario.description}${mode ? ` (${mode})` : ''}`);
     const scenarioBegan = Date.now();
     const result = await scenario.run({ quick, profile });
+    RUN_RESULTS.set(scenario.name, result);
     const seconds = Math.round((Date.now() - scenarioBegan) / 1000);
     console.log(`\n${formatTable(result.rows)}`);
     for (const table of result.tables ?? []) console.log(`\n${table.title}:\n${formatTable(table.rows)}`);

@@ -1,6 +1,6 @@
 // `npm run example -- <name> [flags]`: runs examples/<name>/index.ts.
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,5 +13,7 @@ if (!name || !names.includes(name)) {
   console.error(`usage: npm run example -- <name> [flags]\nexamples: ${names.join(', ')}`);
   process.exit(name ? 1 : 0);
 }
-process.argv = [process.argv[0] ?? 'node', join(here, name, 'index.ts'), ...args];
-await import(join(here, name, 'index.ts'));
+// index.ts from source (tsx), index.js from a build (the bench runs the compiled examples).
+const index = join(here, name, `index${extname(fileURLToPath(import.meta.url))}`);
+process.argv = [process.argv[0] ?? 'node', index, ...args];
+await import(index);

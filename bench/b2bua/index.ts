@@ -1,36 +1,78 @@
 // The B2BUA example (examples/b2bua) between a SIPp caller and a SIPp callee: each call is two
-// dialogs, the caller's INVITE bridged to a new INVITE to the callee, ACK and BYE relayed.
-import { ceilingGoal, plan, profileScenario, rateGoal, runCallBench } from '../lib/calls.js';
-import type { Goal, Scenario, ScenarioResult } from '../lib/scenario.js';
+// dialogs, the caller's INVITE bridged to a new INVITE to the callee, ACK and BYE relayed. The UAS
+// example is measured at the same offered rate in the same run, for the CPU ratio; the max clean
+// rate is compared with the UAS scenario's of this run.
+import { anchorStep, plan, profileScenario, ratioFloorGoal, ratioGoal, runCallBench } from '../lib/calls.js';
+import { type Goal, RUN_RESULTS, type Scenario, type ScenarioResult } from '../lib/scenario.js';
 import { requireSipp } from '../lib/sipp.js';
 import { RxsipSystem } from '../lib/systems.js';
 
-/** The issue's goals for the B2BUA. */
-const GOALS = { rate: 1500, cpuPerCall: 400 };
+/** The issue's goals for the B2BUA, against the UAS example. */
+const GOALS = { anchor: 300, cpuVsUas: 1.6, rateVsUas: 0.5, rssPerCallKiB: 10 };
 
 const scenario: Scenario = {
   name: 'b2bua',
-  description: 'examples/b2bua between a SIPp caller and a SIPp callee',
+  description: 'examples/b2bua between a SIPp caller and a SIPp callee, vs examples/uas at the same rate',
   profiles: true,
   async run({ quick, profile }): Promise<ScenarioResult> {
     requireSipp();
-    const rxsipPlan = plan(quick, 'uac', { start: 500, max: 8000, jit: true });
+    const anchors = quick ? [] : [GOALS.anchor];
+    const rxsipPlan = plan(quick, 'uac', { start: 500, max: 8000, anchors, jit: true });
     const rxsip = (nodeFlags: string[] = []) =>
       new RxsipSystem('rxsip B2BUA', 'b2bua', { callee: true, nodeFlags });
     if (profile) return profileScenario('b2bua', rxsip, rxsipPlan, 1000);
 
-    const { rxsip: r, result } = await runCallBench([{ system: rxsip(), plan: rxsipPlan }], 'calls');
-    const goals: Goal[] = [
-      rateGoal('B2BUA: clean calls/s', GOALS.rate, r.best, 'calls'),
-      ceilingGoal(
-        'B2BUA: CPU per call at its max clean rate',
-        GOALS.cpuPerCall,
-        r.best?.cpuPerCall ?? null,
-        'µs',
-      ),
+    const {
+      ramps,
+      rxsip: r,
+      result,
+    } = await runCallBench(
+      [
+        { system: rxsip(), plan: rxsipPlan },
+        {
+          system: new RxsipSystem('rxsip UAS (same rate)', 'uas'),
+          plan: { ...plan(quick, 'uac', { start: 1000, max: 16000, anchors, jit: true }), anchorsOnly: true },
+        },
+      ],
+      'calls',
+    );
+    const uas = ramps.find((x) => x.system.startsWith('rxsip UAS'));
+    const mine = anchorStep(r, GOALS.anchor);
+    const uasMax = RUN_RESULTS.get('uas')?.rows.find((row) => row.system === 'rxsip UAS')?.[
+      'max clean calls/s'
     ];
+    const goals: Goal[] = [];
+    if (anchors.length)
+      goals.push(
+        ratioGoal(
+          `B2BUA CPU/call ÷ the UAS example's at ${GOALS.anchor} calls/s`,
+          GOALS.cpuVsUas,
+          mine?.cpuPerCall ?? null,
+          anchorStep(uas, GOALS.anchor)?.cpuPerCall ?? null,
+        ),
+        {
+          goal: `B2BUA RSS growth over a steady ${GOALS.anchor} calls/s step, per call`,
+          target: GOALS.rssPerCallKiB,
+          measured: mine?.rssGrowthPerCallKiB ?? Number.NaN,
+          met: (mine?.rssGrowthPerCallKiB ?? Number.POSITIVE_INFINITY) <= GOALS.rssPerCallKiB,
+          unit: 'KiB',
+          kind: 'at most',
+        },
+      );
+    if (typeof uasMax === 'number')
+      goals.push(
+        ratioFloorGoal(
+          "B2BUA max clean rate ÷ the UAS's (this run)",
+          GOALS.rateVsUas,
+          r.best?.offered ?? null,
+          uasMax,
+        ),
+      );
+    else result.notes?.push("The max clean rate ratio to the UAS's needs the uas scenario in the same run.");
     result.notes?.push(
-      'No reference runs here: the callee is SIPp (bench/sipp/uas.xml), its CPU is in the steps JSON (helperCpuPercent).',
+      `RSS growth per call: resident memory at the end of the ${GOALS.anchor} calls/s step minus at its start, over its calls; ` +
+        `the UAS example there: ${anchorStep(uas, GOALS.anchor)?.rssGrowthPerCallKiB ?? '-'} KiB.`,
+      'The callee is SIPp (bench/sipp/uas.xml); its CPU is in the steps JSON (helperCpuPercent).',
     );
     return { ...result, goals };
   },

@@ -47,7 +47,7 @@ const scenario: Scenario = {
     result.notes?.push(
       'drachtio-srf app + rxsip drachtio server: "CPU µs/call" in the main table is the server process alone;',
       'the app process is in the table by process. On rxsip/drachtio the app and the SIP stack are one process.',
-      'The app is plain JavaScript on the drachtio-srf npm package (node); the server and rxsip/drachtio run from source (tsx).',
+      'The app is plain JavaScript on the drachtio-srf npm package (node); the server and rxsip/drachtio run as tsc compiles them.',
     );
     return result;
   },

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { BENCH_DIR, freeUdpPort, Managed, REPO_DIR } from '../lib/processes.js';
+import { BENCH_BUILD, BENCH_DIR, freeUdpPort, Managed, REPO_DIR } from '../lib/processes.js';
 import type { SystemUnderTest } from '../lib/ramp.js';
 
 const APP = join(BENCH_DIR, 'drachtio-server', 'uas-app.cjs');
@@ -32,10 +32,14 @@ async function printed(process: Managed, text: string, ms = 20000): Promise<void
   }
 }
 
-function node(label: string, args: string[]): Managed {
+function node(label: string, args: string[], env?: Record<string, string>): Managed {
   return new Managed(
     label,
-    spawn(process.execPath, args, { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, args, {
+      cwd: REPO_DIR,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    }),
   );
 }
 
@@ -83,9 +87,7 @@ export class AppOnDrachtioServer extends Base {
     this.port = await freeUdpPort();
     const admin = await freeTcpPort();
     const server = node('rxsip drachtio server', [
-      '--import',
-      'tsx',
-      join(REPO_DIR, 'examples', 'run.ts'),
+      join(BENCH_BUILD, 'examples', 'run.js'),
       'drachtio-server',
       '--listen',
       `udp:127.0.0.1:${this.port}`,
@@ -134,13 +136,9 @@ export class AppOnRxsipDrachtio extends Base {
 
   async start(): Promise<void> {
     this.port = await freeUdpPort();
-    const app = node('rxsip/drachtio app', [
-      '--import',
-      'tsx',
-      APP,
-      '--listen',
-      `udp:127.0.0.1:${this.port}`,
-    ]);
+    const app = node('rxsip/drachtio app', [APP, '--listen', `udp:127.0.0.1:${this.port}`], {
+      RXSIP_DRACHTIO: join(BENCH_BUILD, 'src', 'drachtio.js'),
+    });
     this.app = app;
     await app.waitListening(this.port);
     await printed(app, 'ready');

@@ -11,7 +11,10 @@ const { values } = parseArgs({
     secret: { type: 'string', default: 'cymru' },
   },
 });
-const Srf = values.connect ? require('drachtio-srf') : require('rxsip/drachtio');
+// rxsip/drachtio as the bench compiled it (RXSIP_DRACHTIO), or from source under tsx.
+const Srf = values.connect
+  ? require('drachtio-srf')
+  : require(process.env.RXSIP_DRACHTIO ?? 'rxsip/drachtio');
 const sdp = [
   'v=0',
   'o=bench 1 1 IN IP4 127.0.0.1',

@@ -1,4 +1,4 @@
-// Preloaded into an rxsip example by the bench (`node --import tsx --import bench/lib/app-stats.ts
+// Preloaded into an rxsip example by the bench (`node --import temp/bench-build/bench/lib/app-stats.js
 // examples/run.ts …`): remembers every Srf the example starts and, when the bench asks over the
 // IPC channel, answers with process.memoryUsage(), the live dialogs and the live transactions
 // (lingering ones in their RFC 3261 wait states included). The example itself is unchanged; the

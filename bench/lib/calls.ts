@@ -17,7 +17,7 @@ import type { RxsipSystem } from './systems.js';
 export function plan(
   quick: boolean,
   scenario: string,
-  rates: { start: number; max: number; anchors?: number[]; jit: boolean },
+  rates: { start: number; max: number; anchors?: number[]; halfStep?: boolean; jit: boolean },
 ): RampPlan {
   const { jit, ...range } = rates;
   const common = {
@@ -30,6 +30,7 @@ export function plan(
     ? {
         ...common,
         anchors: [],
+        halfStep: false,
         probeSeconds: 1,
         holdSeconds: 3,
         bisections: 1,
@@ -42,10 +43,11 @@ export function plan(
         ...common,
         probeSeconds: 2,
         holdSeconds: 20,
+        anchorSeconds: 10,
         bisections: 2,
         holdFactor: 1.1,
-        maxHolds: 4,
-        warmupSeconds: jit ? 3 : 0,
+        maxHolds: 3,
+        warmupSeconds: jit ? 4 : 0,
         warmupRate: Math.min(1000, range.start),
       };
 }
@@ -146,6 +148,33 @@ export async function runCallBench(
 export function rateGoal(goal: string, target: number, best: Step | undefined, unit: string): Goal {
   const measured = best?.offered ?? 0;
   return { goal, target, measured, met: measured >= target, unit: `${unit}/s` };
+}
+
+/** A ratio goal: `measured` over `reference`, at most `target` (CPU per call against a reference's). */
+export function ratioGoal(
+  goal: string,
+  target: number,
+  measured: number | null,
+  reference: number | null,
+): Goal {
+  const value = measured != null && reference ? Number((measured / reference).toFixed(2)) : Number.NaN;
+  return { goal, target, measured: value, met: value <= target, kind: 'at most' };
+}
+
+/** A floor on a ratio (a rate against a reference's). */
+export function ratioFloorGoal(
+  goal: string,
+  target: number,
+  measured: number | null,
+  reference: number | null,
+): Goal {
+  const value = measured != null && reference ? Number((measured / reference).toFixed(2)) : Number.NaN;
+  return { goal, target, measured: value, met: value >= target };
+}
+
+/** The step of a ramp held at `rate` (an anchor), if any. */
+export function anchorStep(r: RampResult | undefined, rate: number): Step | undefined {
+  return r?.steps.find((s) => s.phase === 'anchor' && s.offered === rate);
 }
 
 /** A ceiling goal (µs per call, ms of latency). */

@@ -1,6 +1,6 @@
 // The processes a bench drives: an rxsip example (run by node itself, so that the process whose
 // CPU is read is the one running the SIP stack), Kamailio, and long-running SIPp servers.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,20 @@ import { cpuSeconds, type Memory, memory, treePssKiB } from './procfs.js';
 
 export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_DIR = resolve(BENCH_DIR, '..');
+/** Where `buildForBench` compiles src/, examples/ and the stats hook (tsconfig.bench.json). */
+export const BENCH_BUILD = join(REPO_DIR, 'temp', 'bench-build');
+
+/**
+ * Compiles src/, examples/ and the stats hook with tsc into temp/bench-build, which the bench
+ * runs: what an application gets from the package, not what tsx makes of the sources.
+ */
+export function buildForBench(): void {
+  rmSync(BENCH_BUILD, { recursive: true, force: true });
+  execFileSync(join(REPO_DIR, 'node_modules', '.bin', 'tsc'), ['-p', join(REPO_DIR, 'tsconfig.bench.json')], {
+    cwd: REPO_DIR,
+    stdio: 'inherit',
+  });
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -151,20 +165,23 @@ export class App extends Managed {
   private nextId = 1;
 
   static async start(options: AppOptions): Promise<App> {
-    const hook = pathToFileURL(join(BENCH_DIR, 'lib', 'app-stats.ts')).href;
+    // The examples as tsc compiles them (`buildForBench`), as an application runs rxsip from its
+    // package: no tsx loader, no esbuild keepNames wrapper around every closure.
+    const hook = pathToFileURL(join(BENCH_BUILD, 'bench', 'lib', 'app-stats.js')).href;
     const args = [
       ...(options.nodeFlags ?? []),
       '--import',
-      'tsx',
-      '--import',
       hook,
-      join(REPO_DIR, 'examples', 'run.ts'),
+      join(BENCH_BUILD, 'examples', 'run.js'),
       options.example,
       '--listen',
       `udp:127.0.0.1:${options.port}`,
       ...(options.targets ?? []).flatMap((t) => ['--target', t]),
       '--log-level',
       'warn',
+      // Stopped between steps: no drain (calls a failed step left would hold it up).
+      '--drain-timeout',
+      '0',
     ];
     const child = spawn(process.execPath, args, { cwd: REPO_DIR, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const app = new App(`rxsip ${options.example}`, child);
@@ -214,10 +231,12 @@ export function kamailioVersion(): string {
  * Kamailio with bench/kamailio/kamailio.cfg, in the foreground (-DD -E): its main process, the two
  * UDP workers (children=2) and its timer processes are descendants, and all their CPU is counted.
  */
-export async function startKamailio(port: number, target: string): Promise<Managed> {
+export async function startKamailio(port: number, target: string, allocator?: 'tlsf'): Promise<Managed> {
   const child = spawn(
     'kamailio',
     [
+      // `-x tlsf`: the TLSF memory manager production deployments run (Kamailio's default is q_malloc).
+      ...(allocator ? ['-x', allocator] : []),
       '-f',
       join(BENCH_DIR, 'kamailio', 'kamailio.cfg'),
       '-DD',

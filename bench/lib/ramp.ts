@@ -24,6 +24,8 @@ export interface SystemUnderTest {
   cpuSeconds(): number;
   /** Peak resident memory of the system so far in this life, KiB. */
   peakRssKiB(): number;
+  /** Resident memory now, KiB (for the growth over a step). */
+  rssKiB?(): number;
   /** Calls failed so far at helpers (the callee's view), cumulative for this life. */
   helperFailures?(): number;
   /** CPU seconds of helpers (the SIPp callee), for the record. */
@@ -39,8 +41,10 @@ export interface RampPlan {
   start: number;
   /** No step above this rate (the caller's own limit on this machine). */
   max: number;
-  /** Rates always held for `holdSeconds` (a goal's reference point), before probing. */
+  /** Rates always held (a goal's reference point, the same for every system), before probing. */
   anchors?: number[];
+  /** How long each anchor is held (default `holdSeconds`). */
+  anchorSeconds?: number;
   probeSeconds: number;
   holdSeconds: number;
   /** Bisections of the probes' [clean, failed] interval. */
@@ -49,13 +53,17 @@ export interface RampPlan {
   holdFactor: number;
   /** Most held steps after the anchors going up (two more going down). */
   maxHolds: number;
+  /** Then one more held step at half the max clean rate, for the latency there. */
+  halfStep?: boolean;
+  /** Only the anchors: a reference measured at the same rates, not ramped. */
+  anchorsOnly?: boolean;
   warmupSeconds: number;
   warmupRate: number;
   /** "Few retransmissions": at most this fraction of the calls. */
   maxRetransmissionRatio: number;
 }
 
-export type Phase = 'warmup' | 'anchor' | 'probe' | 'hold';
+export type Phase = 'warmup' | 'anchor' | 'probe' | 'hold' | 'half';
 
 export interface Step {
   system: string;
@@ -74,6 +82,8 @@ export interface Step {
   max: number | null;
   /** CPU (user + system) of the system under test per successful call, µs. */
   cpuPerCall: number | null;
+  /** How much its resident memory grew over the step, per successful call, KiB. */
+  rssGrowthPerCallKiB: number | null;
   /** CPU of the system under test over the step, percent of one core. */
   cpuPercent: number;
   callerCpuPercent: number;
@@ -122,6 +132,7 @@ export async function runStep(
   const helperCpu0 = system.helperCpuSeconds?.() ?? 0;
   const helperFailed0 = system.helperFailures?.() ?? 0;
   const busy0 = machineBusySeconds();
+  const rss0 = system.rssKiB?.() ?? 0;
   const t0 = performance.now();
   const run = await runSippClient({
     scenario: plan.scenario,
@@ -139,6 +150,7 @@ export async function runStep(
   // The last responses are on their way: let the system account for them.
   await sleep(200);
   const wall = (performance.now() - t0) / 1000;
+  const rss1 = system.rssKiB?.() ?? 0;
   const cpu = system.cpuSeconds() - cpu0;
   const helperCpu = system.helperCpuSeconds ? system.helperCpuSeconds() - helperCpu0 : null;
   const other = Math.max(0, machineBusySeconds() - busy0 - cpu - run.callerCpu - (helperCpu ?? 0));
@@ -171,6 +183,7 @@ export async function runStep(
     p99: percentile(sorted, 99) ?? null,
     max: sorted.at(-1) ?? null,
     cpuPerCall: run.successful > 0 ? round((cpu / run.successful) * 1e6, 1) : null,
+    rssGrowthPerCallKiB: run.successful > 0 && rss0 > 0 ? round((rss1 - rss0) / run.successful, 2) : null,
     cpuPercent: round((cpu / wall) * 100, 1),
     callerCpuPercent: round((run.callerCpu / run.wall) * 100, 1),
     helperCpuPercent: helperCpu === null ? null : round((helperCpu / wall) * 100, 1),
@@ -197,9 +210,13 @@ export async function ramp(
   let peakRssKiB = 0;
   let restarts = 0;
 
+  // A cold node process is warmed up gently: a ramp of four steps from an eighth of the warm-up
+  // rate, so that a slow machine is not overloaded before its hot code is optimized.
   const warmup = async () => {
-    if (plan.warmupSeconds > 0)
-      steps.push(await runStep(system, plan, plan.warmupRate, plan.warmupSeconds, 'warmup', log));
+    if (plan.warmupSeconds <= 0) return;
+    const seconds = Math.max(1, Math.round(plan.warmupSeconds / 4));
+    for (const share of [1 / 8, 1 / 4, 1 / 2, 1])
+      steps.push(await runStep(system, plan, niceRate(plan.warmupRate * share), seconds, 'warmup', log));
   };
   const restart = async () => {
     peakRssKiB = Math.max(peakRssKiB, system.peakRssKiB());
@@ -216,11 +233,8 @@ export async function ramp(
     return s;
   };
 
-  await system.start();
-  try {
-    await warmup();
-    for (const rate of plan.anchors ?? []) await step(rate, plan.holdSeconds, 'anchor');
-
+  // Probes, held steps and the half-rate step (references measured at the anchors only skip it).
+  const rampUp = async () => {
     // Probes: double until a step fails, then bisect (geometrically) the last interval.
     let clean = 0;
     let failed = Number.POSITIVE_INFINITY;
@@ -266,6 +280,20 @@ export async function ramp(
       rate = goingUp ? Math.min(next, plan.max) : next;
       if (goingUp && rate === steps.at(-1)?.offered) break;
     }
+    if (plan.halfStep) {
+      const top = steps
+        .filter((s) => (s.phase === 'hold' || s.phase === 'anchor') && s.clean)
+        .sort((a, b) => b.offered - a.offered)[0];
+      if (top) await step(niceRate(top.offered / 2), plan.holdSeconds, 'half');
+    }
+  };
+
+  await system.start();
+  try {
+    await warmup();
+    for (const rate of plan.anchors ?? []) await step(rate, plan.anchorSeconds ?? plan.holdSeconds, 'anchor');
+
+    if (!plan.anchorsOnly) await rampUp();
   } finally {
     peakRssKiB = Math.max(peakRssKiB, system.peakRssKiB());
     await system.stop();

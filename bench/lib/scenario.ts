@@ -46,3 +46,9 @@ export interface Scenario {
   profiles?: boolean;
   run(options: RunOptions): Promise<ScenarioResult>;
 }
+
+/**
+ * What the scenarios of this run have measured, by name: a later scenario states a goal as a
+ * ratio to an earlier one's figure from the same run (the B2BUA's max clean rate over the UAS's).
+ */
+export const RUN_RESULTS = new Map<string, ScenarioResult & { maxClean?: number }>();

@@ -1,6 +1,17 @@
 // The systems the call scenarios measure: an rxsip example (with a SIPp callee behind it when it
-// calls out), and the references: SIPp's built-in UAS, a SIPp OPTIONS responder, Kamailio.
-import { App, type AppOptions, freeUdpPort, type Managed, SippServer, startKamailio } from './processes.js';
+// calls out), and the references: SIPp's built-in UAS, a SIPp OPTIONS responder, Kamailio, the
+// Node floor.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  App,
+  type AppOptions,
+  BENCH_DIR,
+  freeUdpPort,
+  Managed,
+  SippServer,
+  startKamailio,
+} from './processes.js';
 import type { SystemUnderTest } from './ramp.js';
 
 /** Time limit of the long-running SIPp servers: longer than any scenario, shorter than forever. */
@@ -58,6 +69,10 @@ abstract class BaseSystem implements SystemUnderTest {
 
   peakRssKiB(): number {
     return this.process()?.memory().peakRssKiB ?? 0;
+  }
+
+  rssKiB(): number {
+    return this.process()?.memory().rssKiB ?? 0;
   }
 
   exited(): boolean {
@@ -146,7 +161,10 @@ export class KamailioReference extends BaseSystem {
   readonly role = 'reference';
   kamailio: Managed | undefined;
 
-  constructor(readonly label: string) {
+  constructor(
+    readonly label: string,
+    private readonly allocator?: 'tlsf',
+  ) {
     super(true);
   }
 
@@ -157,7 +175,7 @@ export class KamailioReference extends BaseSystem {
   async start(): Promise<void> {
     const target = (await this.callee?.start()) as string;
     this.port = await freeUdpPort();
-    this.kamailio = await startKamailio(this.port, target);
+    this.kamailio = await startKamailio(this.port, target, this.allocator);
   }
 
   override async stop(): Promise<void> {
@@ -169,5 +187,37 @@ export class KamailioReference extends BaseSystem {
   override peakRssKiB(): number {
     if (this.kamailio && !this.kamailio.exited) this.kamailio.samplePss();
     return this.kamailio?.peakPssKiB ?? 0;
+  }
+}
+
+/**
+ * The Node floor (bench/uas/node-floor.cjs): a Node.js UDP responder with canned 180/200 and no
+ * transactions or state, the least a Node process does per call. CPU per call at the same
+ * offered rate, rxsip over this, is what the stack costs above Node's datagram I/O.
+ */
+export class NodeFloorReference extends BaseSystem {
+  readonly role = 'reference';
+  floor: Managed | undefined;
+
+  constructor(readonly label: string) {
+    super(false);
+  }
+
+  protected process(): Managed | undefined {
+    return this.floor;
+  }
+
+  async start(): Promise<void> {
+    this.port = await freeUdpPort();
+    const script = join(BENCH_DIR, 'uas', 'node-floor.cjs');
+    this.floor = new Managed(
+      this.label,
+      spawn(process.execPath, [script, String(this.port)], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
+    await this.floor.waitListening(this.port);
+  }
+
+  override async stop(): Promise<void> {
+    await this.floor?.stop('SIGKILL', 1000);
   }
 }

@@ -5,15 +5,21 @@ import type { SipRequest } from '../../src/index.js';
 import { parseMessage } from '../../src/sip.js';
 import { type Case, measure, speedRatio, type Throughput } from '../lib/measure.js';
 import type { Cell, Goal, Scenario, ScenarioResult } from '../lib/scenario.js';
-import { EXPECTED, INVITE } from './invite.js';
+import { EXPECTED, INVITE, SHORT_INVITE } from './invite.js';
 import { DrachtioSipMessage, drachtioParser, PEER_VERSIONS, sipJs } from './peers.js';
 
-const OPERATIONS = ['parse', 'parse + read', 'serialize', 'modify + serialize'] as const;
+const OPERATIONS = [
+  'parse',
+  'parse + read',
+  'serialize',
+  'modify + serialize',
+  'parse (short INVITE)',
+] as const;
 type Operation = (typeof OPERATIONS)[number];
 
 /** The operations the issue's goals apply to. An unchanged rxsip message serializes to the bytes
  * it was parsed from, so "serialize" is a pass-through for rxsip and is shown, not judged. */
-const JUDGED: readonly Operation[] = ['parse', 'parse + read', 'modify + serialize'];
+const JUDGED: readonly Operation[] = ['parse', 'parse + read', 'modify + serialize', 'parse (short INVITE)'];
 
 const PARSERS = {
   rxsip: 'rxsip',
@@ -107,7 +113,16 @@ function cases(): NamedCase[] {
   const sipChangedLength = checkSerialized('sip modify + serialize', modifySip(), 67);
   const drachtioChangedLength = checkSerialized('drachtio modify + serialize', modifyDrachtio(), 67);
 
+  const shortBody = parseMessage(SHORT_INVITE).payload.length;
   return [
+    named('parse (short INVITE)', 'rxsip', () => {
+      const m = parseMessage(SHORT_INVITE);
+      if (m.payload.length !== shortBody) fail('rxsip parse short');
+    }),
+    named('parse (short INVITE)', 'sip', () => {
+      const m = sipJs.parse(SHORT_INVITE);
+      if (m?.content.length !== shortBody) fail('sip parse short');
+    }),
     named('parse', 'rxsip', () => {
       const m = parseMessage(input);
       if (m.payload.length !== BODY) fail('rxsip parse');
@@ -199,7 +214,8 @@ function ratio(a: Throughput | undefined, b: Throughput | undefined): number | n
 
 const scenario: Scenario = {
   name: 'parse',
-  description: 'parse, read, serialize a ~950-byte INVITE with SDP: rxsip vs sip and drachtio-srf',
+  description:
+    'parse, read, serialize a ~950-byte INVITE with SDP (and parse a ~500-byte one): rxsip vs sip and drachtio-srf',
   async run({ quick }): Promise<ScenarioResult> {
     const options = quick
       ? { warmupMs: 100, rounds: 3, roundMs: 100 }
@@ -260,7 +276,12 @@ const scenario: Scenario = {
     return {
       rows,
       goals,
-      settings: { ...options, messageBytes: INVITE.length, versions: PEER_VERSIONS },
+      settings: {
+        ...options,
+        messageBytes: INVITE.length,
+        shortMessageBytes: SHORT_INVITE.length,
+        versions: PEER_VERSIONS,
+      },
       details: {
         opsPerSecondByRound: Object.fromEntries(results.map((r) => [r.name, r.rounds.map(Math.round)])),
       },

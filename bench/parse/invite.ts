@@ -44,3 +44,33 @@ export const EXPECTED = {
   branch: 'z9hG4bK776asdhds',
   bodyLength: Buffer.byteLength(sdp),
 } as const;
+
+const shortSdp = [
+  'v=0',
+  'o=bob 1 1 IN IP4 192.0.2.20',
+  's=-',
+  'c=IN IP4 192.0.2.20',
+  't=0 0',
+  'm=audio 4000 RTP/AVP 0',
+  '',
+].join('\r\n');
+
+/**
+ * A short INVITE, as a phone sends it straight to a server: one Via, no Record-Route, a small
+ * SDP; about 500 bytes. The issue's goal holds for it as for the long one.
+ */
+export const SHORT_INVITE: Buffer = Buffer.from(
+  `${[
+    'INVITE sip:bob@example.com SIP/2.0',
+    'Via: SIP/2.0/UDP 192.0.2.20:5060;branch=z9hG4bK74bf9;rport',
+    'Max-Forwards: 70',
+    'From: <sip:alice@example.com>;tag=9fxced76sl',
+    'To: <sip:bob@example.com>',
+    'Call-ID: 3848276298220188511@192.0.2.20',
+    'CSeq: 1 INVITE',
+    'Contact: <sip:alice@192.0.2.20:5060>',
+    'Content-Type: application/sdp',
+    `Content-Length: ${Buffer.byteLength(shortSdp)}`,
+  ].join('\r\n')}\r\n\r\n${shortSdp}`,
+  'utf8',
+);
