@@ -23,6 +23,8 @@ import uas from './uas/index.js';
 
 /** Every scenario, in the order `npm run bench` runs them. Add new ones here. */
 const SCENARIOS: readonly Scenario[] = [parse, uas, b2bua, proxy, options, dialogs, drachtioServer, cluster];
+/** Run only when named (`npm run bench -- cluster`): several node processes and Kamailio on two cores. */
+const ON_REQUEST = new Set(['cluster']);
 
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
@@ -48,9 +50,11 @@ async function main(): Promise<number> {
     return 1;
   }
   const profile = flags.has('--profile');
-  const selected = (names.length ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS).filter(
-    (s) => !profile || s.profiles,
-  );
+  const selected = (
+    names.length
+      ? SCENARIOS.filter((s) => names.includes(s.name))
+      : SCENARIOS.filter((s) => !ON_REQUEST.has(s.name))
+  ).filter((s) => !profile || s.profiles);
   if (selected.length === 0) {
     console.error(`--profile applies to: ${SCENARIOS.filter((s) => s.profiles).map((s) => s.name)}`);
     return 1;

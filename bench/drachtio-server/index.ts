@@ -18,7 +18,7 @@ const scenario: Scenario = {
   description: 'drachtio-srf createUAS app on rxsip drachtio server vs the same app on rxsip/drachtio',
   async run({ quick }): Promise<ScenarioResult> {
     requireSipp();
-    const rates = { start: 250, max: 8000, jit: true };
+    const rates = { start: 250, max: 8000, jit: true, holdSeconds: 10 };
     const { ramps, result } = await runCallBench(
       [
         { system: new AppOnDrachtioServer(), plan: plan(quick, 'uac', rates) },

@@ -17,9 +17,16 @@ import type { RxsipSystem } from './systems.js';
 export function plan(
   quick: boolean,
   scenario: string,
-  rates: { start: number; max: number; anchors?: number[]; halfStep?: boolean; jit: boolean },
+  rates: {
+    start: number;
+    max: number;
+    anchors?: number[];
+    halfStep?: boolean;
+    jit: boolean;
+    holdSeconds?: number;
+  },
 ): RampPlan {
-  const { jit, ...range } = rates;
+  const { jit, holdSeconds, ...range } = rates;
   const common = {
     scenario,
     ...range,
@@ -42,9 +49,9 @@ export function plan(
     : {
         ...common,
         probeSeconds: 2,
-        holdSeconds: 20,
+        holdSeconds: holdSeconds ?? 20,
         anchorSeconds: 10,
-        bisections: 2,
+        bisections: 1,
         holdFactor: 1.1,
         maxHolds: 3,
         warmupSeconds: jit ? 4 : 0,

@@ -12,7 +12,7 @@ const scenario: Scenario = {
   profiles: true,
   async run({ quick, profile }): Promise<ScenarioResult> {
     requireSipp();
-    const rxsipPlan = plan(quick, 'options', { start: 2000, max: 32000, jit: true });
+    const rxsipPlan = plan(quick, 'options', { start: 2000, max: 32000, jit: true, holdSeconds: 10 });
     const rxsip = (nodeFlags: string[] = []) => new RxsipSystem('rxsip OPTIONS', 'uas', { nodeFlags });
     if (profile) return profileScenario('options', rxsip, rxsipPlan, 4000);
 
@@ -21,7 +21,7 @@ const scenario: Scenario = {
         { system: rxsip(), plan: rxsipPlan },
         {
           system: new SippReference('SIPp responder (reference)', 'options-uas', false),
-          plan: plan(quick, 'options', { start: 8000, max: 32000, jit: false }),
+          plan: plan(quick, 'options', { start: 8000, max: 32000, jit: false, holdSeconds: 10 }),
         },
       ],
       'transactions',
