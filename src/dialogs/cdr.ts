@@ -1,4 +1,5 @@
 import { type SipMessage, SipRequest, SipResponse } from '../sip/message.js';
+import { ownString } from '../sip/own-string.js';
 
 /** Why a call ended, in drachtio-server's words. */
 export type CdrReason =
@@ -27,9 +28,12 @@ const SUMMARY_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'contac
  * start line and identifying headers, without body or parsed state, so idle dialogs stay small.
  */
 export function cdrSummary(message: SipMessage): SipMessage {
-  const fields = message.fields.filter((f) => SUMMARY_HEADERS.has(f.key));
+  // Copies: a summary outlives the message, whose whole text a slice of it would keep.
+  const fields = message.fields
+    .filter((f) => SUMMARY_HEADERS.has(f.key))
+    .map((f) => ({ name: ownString(f.name), key: f.key, value: ownString(f.value) }));
   if (message instanceof SipResponse)
-    return new SipResponse(message.status, message.reason, fields, undefined, message.version);
+    return new SipResponse(message.status, ownString(message.reason), fields, undefined, message.version);
   const request = message as SipRequest;
-  return new SipRequest(request.method, request.uri, fields, undefined, request.version);
+  return new SipRequest(request.method, ownString(request.uri), fields, undefined, request.version);
 }

@@ -13,8 +13,9 @@ import type { InboundRequest, OutboundEvent } from '../engine/engine.js';
 import { type AuthProvider, withDigestAuth } from '../requests/digest-client.js';
 import type { RequestEvent } from '../requests/srf-request.js';
 import { createResponse } from '../sip/build.js';
-import { type DialogRoute, inDialogRequest } from '../sip/dialog-route.js';
+import { type DialogRoute, inDialogRequest, ownRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipMessage, SipRequest, SipResponse } from '../sip/message.js';
+import { ownString } from '../sip/own-string.js';
 import { type CdrReason, cdrSummary } from './cdr.js';
 import { IncomingStreams } from './incoming-streams.js';
 import type { UserAgent } from './user-agent.js';
@@ -133,12 +134,14 @@ export abstract class DialogCore {
     this.ua = init.ua;
     this.type = init.type;
     this.dialogType = init.dialogType;
-    this.route = { ...init.route, routeSet: [...init.route.routeSet] };
-    this.sip = { callId: init.route.callId, localTag: init.route.localTag, remoteTag: init.route.remoteTag };
-    this.local = { uri: contactUriOf(init.localContact), contact: init.localContact, sdp: init.localSdp };
+    // A dialog outlives the messages that made it: its strings are copies, not slices of them.
+    this.route = ownRoute(init.route);
+    this.sip = { callId: this.route.callId, localTag: this.route.localTag, remoteTag: this.route.remoteTag };
+    const localContact = ownString(init.localContact);
+    this.local = { uri: contactUriOf(localContact), contact: localContact, sdp: init.localSdp };
     this.remote = {
-      uri: init.route.remoteTarget,
-      contact: `<${init.route.remoteTarget}>`,
+      uri: this.route.remoteTarget,
+      contact: `<${this.route.remoteTarget}>`,
       sdp: init.remoteSdp,
     };
     this.localCseq = init.localCseq;
@@ -252,7 +255,8 @@ export abstract class DialogCore {
   }
 
   /** @internal RFC 3261 §12.2.2: a 2xx to a target refresh request updates the remote target. */
-  setRemoteTarget(uri: string): void {
+  setRemoteTarget(target: string): void {
+    const uri = ownString(target);
     this.route.remoteTarget = uri;
     this.remote.uri = uri;
     this.remote.contact = `<${uri}>`;

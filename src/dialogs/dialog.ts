@@ -13,6 +13,7 @@ import type { InboundRequest } from '../engine/engine.js';
 import { type RequestEvent, SrfRequest } from '../requests/srf-request.js';
 import { SrfResponse } from '../requests/srf-response.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
+import { ownString } from '../sip/own-string.js';
 import { contactUriOf, DialogCore, type RequestOptions } from './dialog-core.js';
 import type { Confirmation, DialogInit } from './dialog-init.js';
 import { receiveAck } from './inbound/ack.js';
@@ -94,7 +95,7 @@ export class Dialog extends DialogCore {
   confirm(update: Confirmation): void {
     if (this.state !== 'early') return;
     if (update.route) {
-      this.route.routeSet = [...update.route.routeSet];
+      this.route.routeSet = update.route.routeSet.map(ownString);
       this.setRemoteTarget(update.route.remoteTarget);
     }
     if (update.localSdp !== undefined) this.local.sdp = update.localSdp;

@@ -278,6 +278,9 @@ export class StackEngine implements Engine, TransactionUser {
       finalSeen = true;
       request = undefined;
       options = undefined;
+      // Nothing left to resolve or cancel: the subscriptions (and what they reach) go now.
+      for (const s of subscriptions) s.unsubscribe();
+      subscriptions.length = 0;
     };
     this.stampUserAgent(given);
     let handle: ClientHandle | undefined;

@@ -2,6 +2,7 @@ import { stringifyCSeq } from './cseq.js';
 import { splitList } from './grammar.js';
 import { type HeaderField, type HeaderInit, SipRequest, type SipResponse } from './message.js';
 import { type NameAddr, parseNameAddr, stringifyNameAddr } from './name-addr.js';
+import { ownString } from './own-string.js';
 import { isSipUri, parseUri } from './uri.js';
 
 /** What RFC 3261 §12 keeps to address requests inside a dialog. */
@@ -17,6 +18,25 @@ export interface DialogRoute {
   remoteTarget: string;
   /** Route header values, in the order requests carry them. */
   routeSet: string[];
+}
+
+/**
+ * @internal A dialog route whose strings are copies (`ownString`): a dialog keeps its route for
+ * the call's life, longer than the messages it was read from.
+ *
+ * @param route - the route as read from a request or response
+ * @returns the same route, holding no message text
+ */
+export function ownRoute(route: DialogRoute): DialogRoute {
+  return {
+    callId: ownString(route.callId),
+    localTag: ownString(route.localTag),
+    remoteTag: ownString(route.remoteTag),
+    local: ownString(route.local),
+    remote: ownString(route.remote),
+    remoteTarget: ownString(route.remoteTarget),
+    routeSet: route.routeSet.map(ownString),
+  };
 }
 
 /** The From or To of a dialog's requests: as the peer wrote it, without the tag. */
