@@ -39,11 +39,11 @@ const scenario: Scenario = {
         { system: rxsip(), plan: rxsipPlan },
         {
           system: new NodeFloorReference('Node floor (reference)'),
-          plan: plan(quick, 'uac', { start: 2000, max: 20000, anchors, jit: true }),
+          plan: { ...plan(quick, 'uac', { start: 2000, max: 20000, anchors, jit: true }), maxHolds: 2 },
         },
         {
           system: new SippReference('SIPp UAS (reference)', 'uas', true),
-          plan: plan(quick, 'uac', { start: 4000, max: 20000, anchors, jit: false }),
+          plan: { ...plan(quick, 'uac', { start: 4000, max: 20000, anchors, jit: false }), maxHolds: 2 },
         },
       ],
       'calls',
