@@ -11,7 +11,8 @@ import { hostPort, type Target } from '../transport/types.js';
 import type { AppConnection } from './app-connection.js';
 import { contactOf, TARGET_REFRESH } from './app-responses.js';
 import { endsSubscription } from './network-requests.js';
-import { buildInDialog, cancelOf, completeRequest } from './request-building.js';
+// A CANCEL's identity is its INVITE's (RFC 3261 §9.1): the headers a request in a dialog takes from it.
+import { buildInDialog, cancelOf, completeRequest, IN_DIALOG_OWN } from './request-building.js';
 import type { ServerCore } from './server-core.js';
 import type { ServerDialog } from './server-dialogs.js';
 import { headersOf } from './wire-sip.js';
@@ -31,17 +32,6 @@ interface OutgoingTransaction {
   answered: Set<string>;
   subscription?: Subscription;
 }
-
-const CANCEL_OWN = new Set([
-  'via',
-  'from',
-  'to',
-  'call-id',
-  'cseq',
-  'max-forwards',
-  'route',
-  'content-length',
-]);
 
 /**
  * Requests apps send through the server, as drachtio-server takes them: outside a dialog (the
@@ -286,7 +276,7 @@ export class AppRequests {
       app.wire.reply({ rid: message.id, status: 'NOK', values: [`unknown transaction ${txnId}`] });
       return;
     }
-    const headers = headersOf(given, CANCEL_OWN);
+    const headers = headersOf(given, IN_DIALOG_OWN);
     tx.cancel.next(headers);
     this.replySent(app, message.id, cancelOf(tx.sent, headers), tx.target, randomUUID(), '');
   }

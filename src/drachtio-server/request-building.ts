@@ -10,7 +10,8 @@ import { headersOf } from './wire-sip.js';
 // lines an app gives are kept under the server's own: an app proxying a request passes them.
 const OUT_OF_DIALOG_OWN = new Set(['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length']);
 // What the dialog decides in a request inside it (RFC 3261 §12.2.1.1).
-const IN_DIALOG_OWN = new Set([
+/** @internal The headers the stack decides in a request inside a dialog, or in a CANCEL; the app's are dropped. */
+export const IN_DIALOG_OWN: ReadonlySet<string> = new Set([
   'via',
   'from',
   'to',
