@@ -5,13 +5,7 @@ import { asyncScheduler, type Observable, type SchedulerLike, Subject } from 'rx
 import type { SipMeta } from '../../drachtio-wire/sip-meta.js';
 import { createResponse } from '../../sip/build.js';
 import type { SipRequest, SipResponse } from '../../sip/message.js';
-import {
-  hostPort,
-  type ListeningPoint,
-  PROTOCOLS,
-  type Protocol,
-  type Source,
-} from '../../transport/types.js';
+import { hostPort, type ListeningPoint, PROTOCOLS, type Protocol } from '../../transport/types.js';
 import type { Engine, InboundRequest, LostDialog, OutboundEvent, SendOptions } from '../engine.js';
 import type { DrachtioCdr, DrachtioConnectionEvent } from './connection-event.js';
 import { DialogIds } from './dialog-ids.js';
@@ -25,17 +19,12 @@ import {
   validateConnectOptions,
   validateListenOptions,
 } from './drachtio-options.js';
-import { DrachtioInbound } from './inbound-request.js';
+import { DrachtioInbound, sourceOf } from './inbound-request.js';
 import { type ResponseHandlers, sendOverLink } from './outbound-request.js';
 import { Reconnector } from './reconnector.js';
 import { DrachtioAuthError, ServerLink } from './server-link.js';
 
 const CDR_VERBS = ['cdr:attempt', 'cdr:start', 'cdr:stop'];
-const DIALOG_METHODS = new Set(['INVITE', 'SUBSCRIBE']);
-
-function protocolOf(text: string): Protocol {
-  return (PROTOCOLS as readonly string[]).includes(text) ? (text as Protocol) : 'udp';
-}
 
 /**
  * The engine boundary over the drachtio wire protocol: rxsip attached to drachtio-servers
@@ -273,28 +262,11 @@ export class DrachtioEngine implements Engine {
       invite?.cancel(message);
       return;
     }
-    const source: Source = {
-      protocol: protocolOf(meta.protocol),
-      address: meta.address,
-      port: meta.port,
-      local: {
-        protocol: protocolOf(meta.protocol),
-        address: meta.destAddress ?? '',
-        port: meta.destPort ?? 0,
-      },
-      flowId: link.id,
-    };
-    if (meta.dialogId && message.has('to') && message.toTag)
-      this.dialogs.record({
-        callId: message.callId,
-        localTag: message.toTag,
-        remoteTag: message.fromTag ?? '',
-        dialogId: meta.dialogId,
-        link: link.id,
-      });
+    const source = sourceOf(meta, link.id);
+    if (meta.dialogId) this.dialogs.receivedIn(message, meta.dialogId, link.id);
     const isAck = message.method === 'ACK';
     const inbound = new DrachtioInbound(message, source, link, isAck ? '' : meta.txnId, {
-      answered: (request, response, dialogId, l) => this.answered(request, response, dialogId, l),
+      answered: (request, response, dialogId, l) => this.dialogs.answered(request, response, dialogId, l.id),
       done: (done) => this.pending.get(done.link)?.delete(done),
     });
     if (!isAck) {
@@ -312,35 +284,6 @@ export class DrachtioEngine implements Engine {
     if (message.method === 'BYE' && message.toTag)
       this.dialogs.forget(message.callId, message.toTag, message.fromTag ?? '');
     this.inbound.next(inbound);
-  }
-
-  // Our 2xx making a dialog: its id, for the requests and ACKs of the dialog layer.
-  private answered(request: SipRequest, response: SipResponse, dialogId: string, link: ServerLink): void {
-    if (response.status >= 300 || !response.toTag) return;
-    this.dialogs.record({
-      callId: request.callId,
-      localTag: response.toTag,
-      remoteTag: request.fromTag ?? '',
-      dialogId,
-      link: link.id,
-    });
-  }
-
-  // A response to our request: the dialog it makes, or the end of the one it was in.
-  private responded(request: SipRequest, response: SipResponse, meta: SipMeta, link: ServerLink): void {
-    const status = response.status;
-    const localTag = request.fromTag ?? '';
-    const remoteTag = response.toTag ?? '';
-    if (status >= 200 && status < 300 && meta.dialogId && DIALOG_METHODS.has(request.method) && remoteTag)
-      this.dialogs.record({
-        callId: request.callId,
-        localTag,
-        remoteTag,
-        dialogId: meta.dialogId,
-        link: link.id,
-      });
-    if ((request.method === 'BYE' && status >= 200) || status === 481 || status === 408)
-      this.dialogs.forget(request.callId, localTag, remoteTag || (request.toTag ?? ''));
   }
 
   private route(request: SipRequest, options: SendOptions | undefined) {
@@ -372,7 +315,7 @@ export class DrachtioEngine implements Engine {
           this.waiting.set(key, handlers);
           return () => this.waiting.delete(key);
         },
-        responded: (r, response, meta, link) => this.responded(r, response, meta, link),
+        responded: (r, response, meta, link) => this.dialogs.responded(r, response, meta.dialogId, link.id),
       },
       request,
       options,

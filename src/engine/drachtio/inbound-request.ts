@@ -1,8 +1,8 @@
 import { EMPTY, type Observable, of, Subject } from 'rxjs';
-import { readSentValues } from '../../drachtio-wire/sip-meta.js';
+import { readSentValues, type SipMeta } from '../../drachtio-wire/sip-meta.js';
 import { createResponse } from '../../sip/build.js';
 import type { SipRequest, SipResponse } from '../../sip/message.js';
-import type { Source } from '../../transport/types.js';
+import { PROTOCOLS, type Protocol, type Source } from '../../transport/types.js';
 import type { InboundRequest } from '../engine.js';
 import type { ServerLink } from './server-link.js';
 
@@ -99,4 +99,27 @@ export class DrachtioInbound implements InboundRequest {
     this.cancels?.complete();
     this.events.done(this);
   }
+}
+
+function protocolOf(text: string): Protocol {
+  return (PROTOCOLS as readonly string[]).includes(text) ? (text as Protocol) : 'udp';
+}
+
+/**
+ * Where a request the server passes on came from, as the engine boundary says it: the peer's
+ * address and transport, the server's listening point it arrived on, and the connection as flow.
+ *
+ * @param meta - the server's leader for the message
+ * @param flowId - the connection's flow id
+ * @returns the source
+ */
+export function sourceOf(meta: SipMeta, flowId: string): Source {
+  const protocol = protocolOf(meta.protocol);
+  return {
+    protocol,
+    address: meta.address,
+    port: meta.port,
+    local: { protocol, address: meta.destAddress ?? '', port: meta.destPort ?? 0 },
+    flowId,
+  };
 }
