@@ -86,71 +86,79 @@ export function canonicalHeaderName(key: string): string {
   return out;
 }
 
-// Header names seen on nearly every message, by length, to recognise in place (no slicing or
-// hashing per line): the conventional spelling and the key.
-const COMMON = [
-  'Via',
-  'From',
-  'To',
-  'Call-ID',
-  'CSeq',
-  'Contact',
-  'Max-Forwards',
-  'Content-Length',
-  'Content-Type',
-  'Record-Route',
-  'Route',
-  'Allow',
-  'Supported',
-  'Require',
-  'User-Agent',
-  'Server',
-  'Expires',
-  'Accept',
-  'Authorization',
-  'WWW-Authenticate',
-  'Proxy-Authorization',
-  'Proxy-Authenticate',
-  'P-Asserted-Identity',
-  'Session-Expires',
-  'Min-SE',
-  'RSeq',
-  'RAck',
-  'Event',
-  'Subscription-State',
-  'Refer-To',
-  'Referred-By',
-  'Date',
-  'Timestamp',
-  'Reason',
-  'Privacy',
-  'Allow-Events',
-  'Content-Disposition',
-  'Organization',
-].map((name) => ({ name, key: name.toLowerCase() }));
-const COMPACT_NAMES = Object.entries(COMPACT).map(([name, key]) => ({ name, key }));
-const BY_LENGTH: Array<Array<{ name: string; key: string }>> = [];
-for (const entry of [...COMMON, ...COMPACT_NAMES]) {
-  const bucket = BY_LENGTH[entry.name.length] ?? [];
-  bucket.push(entry);
-  BY_LENGTH[entry.name.length] = bucket;
+/** A header name the parser recognises in place: the conventional spelling and the key. */
+export interface CommonHeader {
+  readonly name: string;
+  readonly key: string;
 }
+
+// Header names seen on nearly every message, and the compact forms, to recognise in place (no
+// slicing or hashing per line).
+export const COMMON_HEADERS: readonly CommonHeader[] = [
+  ...[
+    'Via',
+    'From',
+    'To',
+    'Call-ID',
+    'CSeq',
+    'Contact',
+    'Max-Forwards',
+    'Content-Length',
+    'Content-Type',
+    'Record-Route',
+    'Route',
+    'Allow',
+    'Supported',
+    'Require',
+    'User-Agent',
+    'Server',
+    'Expires',
+    'Accept',
+    'Authorization',
+    'WWW-Authenticate',
+    'Proxy-Authorization',
+    'Proxy-Authenticate',
+    'P-Asserted-Identity',
+    'Session-Expires',
+    'Min-SE',
+    'RSeq',
+    'RAck',
+    'Event',
+    'Subscription-State',
+    'Refer-To',
+    'Referred-By',
+    'Date',
+    'Timestamp',
+    'Reason',
+    'Privacy',
+    'Allow-Events',
+    'Content-Disposition',
+    'Organization',
+  ].map((name) => ({ name, key: name.toLowerCase() })),
+  ...Object.entries(COMPACT).map(([name, key]) => ({ name, key })),
+];
+
+// Indexes into COMMON_HEADERS by name length.
+const BY_LENGTH: number[][] = [];
+COMMON_HEADERS.forEach((entry, index) => {
+  const bucket = BY_LENGTH[entry.name.length] ?? [];
+  bucket.push(index);
+  BY_LENGTH[entry.name.length] = bucket;
+});
 
 /**
  * Recognises a common header name written in `text` from `start` to `end` (any case) without
- * slicing it. Returns its key, and the conventional spelling when the text is spelled so (the
- * caller then need not slice it), or undefined for any other name.
+ * slicing it. Returns `2 * i + 1` for entry `i` of {@link COMMON_HEADERS} spelled as the entry
+ * spells it (the caller then need not slice the name), `2 * i` for another spelling, or -1 for
+ * any other name.
  */
-export function commonHeaderAt(
-  text: string,
-  start: number,
-  end: number,
-): { name: string; key: string; exact: boolean } | undefined {
+export function commonHeaderAt(text: string, start: number, end: number): number {
   const candidates = BY_LENGTH[end - start];
-  if (!candidates) return undefined;
-  for (const entry of candidates) {
-    const name = entry.name;
-    let exact = true;
+  if (candidates === undefined) return -1;
+  for (let k = 0; k < candidates.length; k++) {
+    const index = candidates[k] as number;
+    const name = (COMMON_HEADERS[index] as CommonHeader).name;
+    let exact = 1;
     let i = 0;
     for (; i < name.length; i++) {
       const c = text.charCodeAt(start + i);
@@ -158,9 +166,9 @@ export function commonHeaderAt(
       if (c === want) continue;
       // ASCII letters only: "-" | 0x20 is still "-".
       if ((c | 0x20) !== (want | 0x20) || (want | 0x20) < 0x61 || (want | 0x20) > 0x7a) break;
-      exact = false;
+      exact = 0;
     }
-    if (i === name.length) return { name: entry.name, key: entry.key, exact };
+    if (i === name.length) return 2 * index + exact;
   }
-  return undefined;
+  return -1;
 }

@@ -69,7 +69,7 @@ export function parseNameAddr(
     name = unquote(s.slice(i, end));
     i = skipWhitespace(s, end);
     if (s.charCodeAt(i) !== 0x3c) throw new SipParseError(`${what}: expected "<" after the display name`);
-  } else {
+  } else if (s.charCodeAt(i) !== 0x3c /* < */) {
     // A "<" after the first ";" is inside a parameter of an addr-spec (RFC 3261 §20.10: an
     // unquoted display name has no ";", and an addr-spec ends at the first one).
     const lt = s.indexOf('<', i);

@@ -18,6 +18,33 @@ export function emptyParams(): Params {
   return emptyBag<string | null>();
 }
 
+// Parameter names nearly every message carries, as constants: a name read from the text is then
+// neither copied out of it nor looked up in V8's string table to become a property key.
+const KNOWN_NAMES: readonly (readonly string[])[] = [
+  [],
+  ['q'],
+  ['lr', 'ob'],
+  ['tag', 'ttl'],
+  ['user', 'ftag'],
+  ['rport', 'maddr'],
+  ['branch', 'method', 'reg-id'],
+  ['expires'],
+  ['received'],
+  ['transport', 'refresher'],
+];
+
+/** The constant for the lower-case name written in `s` from `start` to `end`, if it is a known one. */
+function knownName(s: string, start: number, end: number): string | undefined {
+  const candidates = KNOWN_NAMES[end - start];
+  if (candidates === undefined) return undefined;
+  for (const name of candidates) {
+    let i = 0;
+    while (i < name.length && s.charCodeAt(start + i) === name.charCodeAt(i)) i++;
+    if (i === name.length) return name;
+  }
+  return undefined;
+}
+
 /**
  * Parses `*( SEMI generic-param )` from `s` at `start` (RFC 3261 §25.1), allowing LWS around
  * `;` and `=`. Values keep their quotes so that they serialize back unchanged.
@@ -51,7 +78,9 @@ export function parseParams(s: string, start: number, what: string): Params {
       if (c >= 0x41 && c <= 0x5a) upper = true;
     }
     if (i === nameStart) throw new SipParseError(`${what}: empty parameter name`);
-    const name = upper ? s.slice(nameStart, i).toLowerCase() : s.slice(nameStart, i);
+    const name = upper
+      ? s.slice(nameStart, i).toLowerCase()
+      : (knownName(s, nameStart, i) ?? s.slice(nameStart, i));
     i = skipWhitespace(s, i);
     let value: string | null = null;
     if (i < s.length && s.charCodeAt(i) === 0x3d /* = */) {

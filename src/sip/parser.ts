@@ -1,11 +1,13 @@
-import { parseCSeq } from './cseq.js';
+import { type CSeq, parseCSeq } from './cseq.js';
+import { EagerHeaders } from './eager-headers.js';
 import { SipParseError } from './errors.js';
 import { isToken, isWhitespace, trimLws } from './grammar.js';
-import { commonHeaderAt, headerKey } from './header-names.js';
+import { COMMON_HEADERS, type CommonHeader, commonHeaderAt, headerKey } from './header-names.js';
 import { type HeaderField, parseNumber, type SipMessage, SipRequest, SipResponse } from './message.js';
-import { parseNameAddr } from './name-addr.js';
+import { type NameAddr, parseNameAddr } from './name-addr.js';
+import { RawBytes } from './raw-bytes.js';
 import { checkRequestUriText } from './uri.js';
-import { parseTopVia } from './via.js';
+import { parseTopVia, type Via } from './via.js';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LFLF = Buffer.from('\n\n');
@@ -74,7 +76,8 @@ function parseStartLine(line: string, head: string, src: Source): SipMessage {
   const sp2 = line.indexOf(' ', sp1 + 1);
   if (isResponseLine(line)) {
     const version = line.slice(0, sp1);
-    if (!VERSION.test(version)) throw startLineError(line, `bad SIP version "${version}"`, src);
+    if (version !== 'SIP/2.0' && !VERSION.test(version))
+      throw startLineError(line, `bad SIP version "${version}"`, src);
     const code = sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
     if (!STATUS.test(code))
       throw startLineError(line, `status code "${code}" is not three digits 100-699`, src);
@@ -87,7 +90,7 @@ function parseStartLine(line: string, head: string, src: Source): SipMessage {
   if (!isToken(method)) throw startLineError(line, `bad method "${method}"`, src);
   if (uri.length === 0)
     throw startLineError(line, 'empty Request-URI (more than one space between elements?)', src);
-  if (!VERSION.test(version))
+  if (version !== 'SIP/2.0' && !VERSION.test(version))
     throw startLineError(line, `bad SIP version "${version}" (trailing spaces?)`, src);
   const request = new SipRequest(method, uri, [], undefined, version);
   try {
@@ -124,13 +127,34 @@ function recoverRequest(line: string, head: string, pos: number, src: Source): S
 // Header names already seen to be tokens, with their keys: most messages use the same dozen.
 const KNOWN_NAMES = new Map<string, string>();
 
-/** Reads the header lines from `pos` on; returns them and each line's string index. */
+// The headers read as the message is parsed, by their entry in COMMON_HEADERS (-1: read later).
+const VIA = 0;
+const FROM = 1;
+const TO = 2;
+const CSEQ = 3;
+const MAX_FORWARDS = 4;
+const CONTENT_LENGTH = 5;
+const CALL_ID = 6;
+const EAGER_KEYS = ['via', 'from', 'to', 'cseq', 'max-forwards', 'content-length', 'call-id'];
+const EAGER_OF = Int8Array.from(COMMON_HEADERS, (h) => EAGER_KEYS.indexOf(h.key));
+
+/**
+ * The lines to read at once, in wire order, as pairs (line index, what it is): the first Via,
+ * From, To, CSeq and Max-Forwards, and every Content-Length and Call-ID. Filled by
+ * `parseFields`, read by `readEagerHeaders` right after, in the same synchronous call.
+ */
+const EAGER_LINES = new Int32Array(2 * MAX_HEADER_LINES);
+let eagerCount = 0;
+
+/** Reads the header lines from `pos` on, noting in EAGER_LINES those to read at once. */
 function parseFields(head: string, pos: number, src: Source): HeaderField[] {
   const fields: HeaderField[] = [];
   let last: HeaderField | undefined;
+  let seen = 0;
+  eagerCount = 0;
   while (pos < head.length) {
-    const nl = head.indexOf('\n', pos);
-    const end = nl < 0 ? head.length : nl;
+    let end = head.indexOf('\n', pos);
+    if (end < 0) end = head.length;
     const lineEnd = end > pos && head.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
     const first = head.charCodeAt(pos);
     if (first === 0x20 || first === 0x09) {
@@ -155,9 +179,17 @@ function parseFields(head: string, pos: number, src: Source): HeaderField[] {
       const common = commonHeaderAt(head, pos, nameEnd);
       let name: string;
       let key: string;
-      if (common) {
-        name = common.exact ? common.name : head.slice(pos, nameEnd);
-        key = common.key;
+      if (common >= 0) {
+        const entry = COMMON_HEADERS[common >> 1] as CommonHeader;
+        name = common & 1 ? entry.name : head.slice(pos, nameEnd);
+        key = entry.key;
+        const eager = EAGER_OF[common >> 1] as number;
+        if (eager >= 0 && (eager >= CONTENT_LENGTH || !(seen & (1 << eager)))) {
+          seen |= 1 << eager;
+          EAGER_LINES[2 * eagerCount] = fields.length;
+          EAGER_LINES[2 * eagerCount + 1] = eager;
+          eagerCount++;
+        }
       } else {
         name = head.slice(pos, nameEnd);
         const known = KNOWN_NAMES.get(name);
@@ -183,14 +215,12 @@ function parseFields(head: string, pos: number, src: Source): HeaderField[] {
 }
 
 /**
- * Parses a header section (start line and header lines, no empty line) into a message.
- * Returns each header line's string index, so errors can point at it. A bad request line
- * throws with the request it names as `partial` when the header lines can be read.
+ * Parses a header section (start line and header lines, no empty line) into a message;
+ * `firstLine` is its first line, without the line end. A bad request line throws with the
+ * request it names as `partial` when the header lines can be read.
  */
-function parseHead(head: string, src: Source): SipMessage {
+function parseHead(head: string, firstLine: string, src: Source): SipMessage {
   const nl = head.indexOf('\n');
-  const lineEnd = nl < 0 ? head.length : nl;
-  const firstLine = head.slice(0, head.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd);
   const pos = nl < 0 ? head.length : nl + 1;
   let message: SipMessage;
   try {
@@ -201,17 +231,9 @@ function parseHead(head: string, src: Source): SipMessage {
     if (partial) err.partial = partial;
     throw err;
   }
-  const fields = parseFields(head, pos, src);
-  message.fields = fields;
+  message.fields = parseFields(head, pos, src);
   return message;
 }
-
-const VIA = 1;
-const FROM = 2;
-const TO = 4;
-const CSEQ = 8;
-const MAX_FORWARDS = 16;
-const CONTENT_LENGTH = 32;
 
 function hasWhitespace(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (isWhitespace(s.charCodeAt(i))) return true;
@@ -238,61 +260,63 @@ function failAt(message: SipMessage, reason: string, index: number, head: string
 }
 
 /**
- * Reads, in one pass, the headers every layer needs: the top Via, From, To, CSeq, Max-Forwards,
- * Content-Length and Call-ID. The values are kept in the message, so nothing is parsed twice;
- * a malformed one fails the parse with the message as `partial` and the byte offset of its line.
+ * Reads the headers every layer needs, noted by `parseFields`: the top Via, From, To, CSeq,
+ * Max-Forwards, Content-Length and Call-ID. The values are kept in the message, so nothing is
+ * parsed twice; a malformed one fails the parse with the message as `partial` and the byte
+ * offset of its line. Puts the Content-Length values in `lengths`.
  */
-function readEagerHeaders(message: SipMessage, head: string, src: Source): number[] {
+function readEagerHeaders(message: SipMessage, head: string, src: Source, lengths: number[]): EagerHeaders {
   const fields = message.fields;
-  const lengths: number[] = [];
-  let seen = 0;
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i] as HeaderField;
+  let top: Via | undefined;
+  let from: NameAddr | undefined;
+  let to: NameAddr | undefined;
+  let cseq: CSeq | undefined;
+  let maxForwards: number | undefined;
+  let contentLength: number | undefined;
+  for (let n = 0; n < eagerCount; n++) {
+    const i = EAGER_LINES[2 * n] as number;
+    const value = (fields[i] as HeaderField).value;
     try {
-      switch (field.key) {
-        case 'via':
-          if (!(seen & VIA)) message.seedParsed('via', parseTopVia(field.value));
-          seen |= VIA;
+      switch (EAGER_LINES[2 * n + 1]) {
+        case VIA:
+          top = parseTopVia(value);
           break;
-        case 'from':
-          if (!(seen & FROM)) message.seedParsed('from', parseNameAddr(field.value, 'From', 'syntax'));
-          seen |= FROM;
+        case FROM:
+          from = parseNameAddr(value, 'From', 'syntax');
           break;
-        case 'to':
-          if (!(seen & TO)) message.seedParsed('to', parseNameAddr(field.value, 'To', 'syntax'));
-          seen |= TO;
+        case TO:
+          to = parseNameAddr(value, 'To', 'syntax');
           break;
-        case 'cseq':
-          if (!(seen & CSEQ)) message.seedParsed('cseq', parseCSeq(field.value));
-          seen |= CSEQ;
+        case CSEQ:
+          cseq = parseCSeq(value);
           break;
-        case 'max-forwards':
+        case MAX_FORWARDS:
           // RFC 3261 §20.22: 0..255.
-          if (!(seen & MAX_FORWARDS))
-            message.seedParsed('max-forwards', parseNumber(field.value, 'max-forwards', 255));
-          seen |= MAX_FORWARDS;
+          maxForwards = parseNumber(value, 'max-forwards', 255);
           break;
-        case 'content-length':
-          if (seen & CONTENT_LENGTH) lengths.push(Number(trimLws(field.value)));
+        case CONTENT_LENGTH:
+          if (contentLength !== undefined) lengths.push(Number(trimLws(value)));
           else {
-            const length = parseNumber(field.value, 'content-length');
-            message.seedParsed('content-length', length);
-            lengths.push(length);
+            contentLength = parseNumber(value, 'content-length');
+            lengths.push(contentLength);
           }
-          seen |= CONTENT_LENGTH;
           break;
-        case 'call-id':
-          if (field.value.length === 0 || hasWhitespace(field.value)) {
+        case CALL_ID:
+          if (value.length === 0 || hasWhitespace(value)) {
             throw new SipParseError('Call-ID: empty or contains whitespace');
           }
           break;
       }
     } catch (err) {
       if (!(err instanceof SipParseError)) throw err;
+      // The values read so far go with the message, as a 400 may need them.
+      if (top) message.seedParsed('via', top);
+      message.received(new EagerHeaders(from, to, cseq, maxForwards, contentLength), undefined);
       failAt(message, err.reason, fieldLineStart(head, i), head, src);
     }
   }
-  return lengths;
+  if (top) message.seedParsed('via', top);
+  return new EagerHeaders(from, to, cseq, maxForwards, contentLength);
 }
 
 /**
@@ -327,12 +351,17 @@ export function parseMessage(data: Buffer | string): SipRequest | SipResponse {
   const [headEnd, bodyStart] = bounds;
   const head = buf.toString('utf8', start, headEnd);
   const src = { buf, start };
-  const message = parseHead(head, src);
-  const lengths = readEagerHeaders(message, head, src);
+  const nl = head.indexOf('\n');
+  const lineEnd = nl < 0 ? head.length : nl;
+  const firstLine = head.slice(0, head.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd);
+  const message = parseHead(head, firstLine, src);
+  const lengths: number[] = [];
+  const eager = readEagerHeaders(message, head, src, lengths);
   const available = buf.length - bodyStart;
   if (lengths.length === 0 || lengths.some((l) => l !== lengths[0])) {
     // No Content-Length, or conflicting ones (RFC 4475 mcl01, answered 400 above the parser).
     message.body = buf.subarray(bodyStart);
+    message.received(eager, undefined);
   } else {
     const length = lengths[0] as number;
     if (length > available) {
@@ -340,11 +369,15 @@ export function parseMessage(data: Buffer | string): SipRequest | SipResponse {
         `Content-Length ${length} is larger than the ${available} bytes of body`,
         bodyStart,
       );
+      message.received(eager, undefined);
       error.partial = message;
       throw error;
     }
     message.body = buf.subarray(bodyStart, bodyStart + length);
-    if (lengths.length === 1) message.keepRaw(buf.subarray(start, bodyStart + length));
+    // A request's start line is the line as read; a response's may differ (no reason phrase).
+    const startLine = message instanceof SipRequest ? firstLine : message.startLine;
+    const raw = lengths.length === 1 ? new RawBytes(buf, start, bodyStart + length, startLine) : undefined;
+    message.received(eager, raw);
   }
   return message as SipRequest | SipResponse;
 }

@@ -1,4 +1,5 @@
 import type { CSeq } from './cseq.js';
+import type { EagerHeaders } from './eager-headers.js';
 import { SipParseError } from './errors.js';
 import {
   type HeaderField,
@@ -12,6 +13,7 @@ import {
 import { canonicalHeaderName, headerKey } from './header-names.js';
 import { type ParsedHeader, type ParsedHeaders, parseHeaderValues } from './header-parsers.js';
 import type { NameAddr } from './name-addr.js';
+import type { RawBytes } from './raw-bytes.js';
 import { serializeMessage } from './serialize.js';
 import { userOf } from './user-of.js';
 import { parseTopVia, type Via } from './via.js';
@@ -43,9 +45,10 @@ export abstract class SipMessage {
   private cache: Map<string, unknown> | undefined;
   /** The cache is shared with a message over the same lines until either changes a header. */
   private cacheShared = false;
+  /** What the parser read at once; moved into the cache when a header changes. */
+  private eager: EagerHeaders | undefined;
   private top: Via | undefined;
-  private raw: Buffer | undefined;
-  private rawStartLine: string | undefined;
+  private raw: RawBytes | undefined;
 
   /**
    * @param fields - the header lines in wire order; the message keeps the array
@@ -70,9 +73,8 @@ export abstract class SipMessage {
   get(name: string): string | undefined {
     const key = headerKey(name);
     let result: string | undefined;
-    for (const f of this.fields) {
+    for (const f of this.fields)
       if (f.key === key) result = result === undefined ? f.value : `${result}, ${f.value}`;
-    }
     return result;
   }
 
@@ -197,34 +199,39 @@ export abstract class SipMessage {
    */
   getParsedHeader<N extends string>(name: N): ParsedHeader<N> | undefined {
     const key = headerKey(name);
-    const cached = this.cache?.get(key);
+    const cached = this.eager?.get(key) ?? this.cache?.get(key);
     if (cached !== undefined) return cached as ParsedHeader<N>;
     const values = this.getAll(key);
     if (values.length === 0) return undefined;
     const parsed = parseHeaderValues(key, values);
-    if (!this.cache) this.cache = new Map();
+    this.cache ??= new Map();
     this.cache.set(key, parsed);
     return parsed as ParsedHeader<N>;
   }
 
   private invalidate(key: string): void {
-    if (this.cacheShared && this.cache) {
-      this.cache = new Map(this.cache);
-      this.cacheShared = false;
-    }
+    this.foldEager();
     this.cache?.delete(key);
     this.raw = undefined;
     if (key === 'via') this.top = undefined;
   }
 
+  /** Makes the cache this message's own, with what the parser read at once moved into it. */
+  private foldEager(): void {
+    if (this.cacheShared && this.cache) this.cache = new Map(this.cache);
+    this.cacheShared = false;
+    if (this.eager) this.cache = this.eager.movedInto(this.cache);
+    this.eager = undefined;
+  }
+
   /**
-   * @internal The bytes this message was parsed from, given by the parser when they are
-   * canonical enough to send again (one Content-Length, matching the body). `toBuffer` returns
-   * them while nothing has changed: parse lazily, serialize once.
+   * @internal What the parser read at once (From, To, CSeq, ...), and the bytes the message was
+   * parsed from when they are canonical enough to send again (one Content-Length, matching the
+   * body): `toBuffer` returns them while nothing has changed. Parse lazily, serialize once.
    */
-  keepRaw(bytes: Buffer): void {
-    this.raw = bytes;
-    this.rawStartLine = this.startLine;
+  received(eager: EagerHeaders, raw: RawBytes | undefined): void {
+    this.eager = eager;
+    this.raw = raw;
   }
 
   /**
@@ -235,19 +242,19 @@ export abstract class SipMessage {
     source.cache ??= new Map();
     this.cache = source.cache;
     this.cacheShared = source.cacheShared = true;
+    this.eager = source.eager;
     this.top = source.top;
     this.raw = source.raw;
-    this.rawStartLine = source.rawStartLine;
   }
 
   /** @internal Stores a value the parser has already read, so it is not parsed again. */
   seedParsed(key: string, value: unknown): void {
-    if (key === 'via') {
-      this.top = value as Via;
-      return;
+    if (key === 'via') this.top = value as Via;
+    else {
+      this.foldEager();
+      this.cache ??= new Map();
+      this.cache.set(key, value);
     }
-    if (!this.cache) this.cache = new Map();
-    this.cache.set(key, value);
   }
 
   private required<N extends keyof ParsedHeaders>(name: N): ParsedHeaders[N] {
@@ -265,17 +272,17 @@ export abstract class SipMessage {
 
   /** The CSeq, parsed; throws `SipParseError` when missing or malformed. */
   get cseq(): CSeq {
-    return this.required('cseq');
+    return this.eager?.cseq ?? this.required('cseq');
   }
 
   /** The From header, parsed; throws `SipParseError` when missing or malformed. */
   get from(): NameAddr {
-    return this.required('from');
+    return this.eager?.from ?? this.required('from');
   }
 
   /** The To header, parsed; throws `SipParseError` when missing or malformed. */
   get to(): NameAddr {
-    return this.required('to');
+    return this.eager?.to ?? this.required('to');
   }
 
   /** The From tag: the initiator's part of the dialog ID (RFC 3261 §12). */
@@ -295,9 +302,8 @@ export abstract class SipMessage {
 
   /** The top Via, parsed alone (the others are parsed when {@link SipMessage.via} is read). */
   get topVia(): Via {
-    if (this.top) return this.top;
-    const all = this.cache?.get('via') as Via[] | undefined;
-    if (all?.[0]) return all[0];
+    const top = this.top ?? (this.cache?.get('via') as Via[] | undefined)?.[0];
+    if (top) return top;
     const first = this.fields.find((f) => f.key === 'via');
     if (!first) throw new SipParseError('missing Via header');
     this.top = parseTopVia(first.value);
@@ -371,7 +377,7 @@ export abstract class SipMessage {
    * @returns the start line, header lines, empty line and body
    */
   toBuffer(): Buffer {
-    if (this.raw !== undefined && this.startLine === this.rawStartLine) return this.raw;
+    if (this.raw !== undefined && this.startLine === this.raw.startLine) return this.raw.bytes();
     return serializeMessage(this.startLine, this.fields, this.payloadBytes);
   }
 

@@ -1,5 +1,5 @@
 import { SipParseError } from './errors.js';
-import { firstListElement, isTokenChar, isWhitespace, skipWhitespace, splitList } from './grammar.js';
+import { firstListElement, HOST, isTokenChar, isWhitespace, skipWhitespace, splitList } from './grammar.js';
 import type { Params } from './params.js';
 import { parseParams, stringifyParams } from './params.js';
 import { checkHost } from './uri.js';
@@ -31,24 +31,15 @@ function expectSlash(s: string, i: number, what: string): number {
   return i + 1;
 }
 
-const TRANSPORTS: Readonly<Record<string, string>> = {
-  UDP: 'UDP',
-  TCP: 'TCP',
-  TLS: 'TLS',
-  WS: 'WS',
-  WSS: 'WSS',
-  SCTP: 'SCTP',
-};
+// RFC 3261 §20.42: the transports as nearly every Via writes them, as constants.
+const TRANSPORTS: readonly (readonly string[])[] = [[], [], ['WS'], ['UDP', 'TCP', 'TLS', 'WSS'], ['SCTP']];
 
-// The sent-protocol as nearly every Via writes it ("SIP/2.0/UDP "), read without allocating;
-// returns where the sent-by starts, or -1 to take the general path.
-function commonProtocol(value: string): { transport: string; next: number } | -1 {
-  if (!value.startsWith('SIP/2.0/')) return -1;
-  let end = 8;
-  while (end < value.length && isTokenChar(value.charCodeAt(end))) end++;
-  const transport = TRANSPORTS[value.slice(8, end)];
-  if (transport === undefined || end >= value.length || !isWhitespace(value.charCodeAt(end))) return -1;
-  return { transport, next: skipWhitespace(value, end) };
+/** The transport written in `value` from `start` to `end` when it is a common one, in upper case. */
+function commonTransport(value: string, start: number, end: number): string | undefined {
+  const candidates = TRANSPORTS[end - start];
+  if (candidates === undefined) return undefined;
+  for (const name of candidates) if (value.startsWith(name, start)) return name;
+  return undefined;
 }
 
 /**
@@ -68,15 +59,16 @@ function commonProtocol(value: string): { transport: string; next: number } | -1
  */
 export function parseVia(value: string): Via {
   const what = 'Via';
-  const common = commonProtocol(value);
-  let protocol: string;
-  let transport: string;
-  let i: number;
-  if (common !== -1) {
-    protocol = 'SIP/2.0';
-    transport = common.transport;
-    i = common.next;
-  } else {
+  let protocol = 'SIP/2.0';
+  let transport: string | undefined;
+  let i = 8;
+  // The sent-protocol as nearly every Via writes it ("SIP/2.0/UDP "), read without slicing.
+  if (value.startsWith('SIP/2.0/')) {
+    while (i < value.length && isTokenChar(value.charCodeAt(i))) i++;
+    if (i < value.length && isWhitespace(value.charCodeAt(i))) transport = commonTransport(value, 8, i);
+  }
+  if (transport !== undefined) i = skipWhitespace(value, i);
+  else {
     const [name, afterName] = token(value, 0, what);
     const [version, afterVersion] = token(value, expectSlash(value, afterName, what), what);
     const [word, afterTransport] = token(value, expectSlash(value, afterVersion, what), what);
@@ -85,27 +77,38 @@ export function parseVia(value: string): Via {
     i = afterTransport;
   }
   const hostStart = i;
+  // Whether the host needs checkHost: an IPv6 reference, or a token character no host has.
+  let check = false;
   if (value.charCodeAt(i) === 0x5b) {
     const close = value.indexOf(']', i);
     if (close < 0) throw new SipParseError(`${what}: IPv6 sent-by without "]"`);
     i = close + 1;
+    check = true;
   } else {
-    while (i < value.length && isTokenChar(value.charCodeAt(i))) i++;
+    for (; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (!isTokenChar(c)) break;
+      if (HOST[c] !== 1) check = true;
+    }
   }
   const host = value.slice(hostStart, i);
   if (host.length === 0) throw new SipParseError(`${what}: missing sent-by host`);
-  checkHost(host, what);
+  if (check) checkHost(host, what);
   i = skipWhitespace(value, i);
   let port: number | undefined;
   if (value.charCodeAt(i) === 0x3a /* : */) {
     i = skipWhitespace(value, i + 1);
     const portStart = i;
-    while (i < value.length && value.charCodeAt(i) >= 0x30 && value.charCodeAt(i) <= 0x39) i++;
-    const text = value.slice(portStart, i);
-    if (text.length === 0 || text.length > 5 || Number(text) > 65535) {
+    let n = 0;
+    for (; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) break;
+      n = n * 10 + (c - 0x30);
+    }
+    if (i === portStart || i - portStart > 5 || n > 65535) {
       throw new SipParseError(`${what}: bad sent-by port`);
     }
-    port = Number(text);
+    port = n;
   }
   const params = parseParams(value, i, what);
   const via: Via = { protocol, transport, host, params };
