@@ -18,9 +18,6 @@ interface Outstanding {
   timer: Subscription | undefined;
 }
 
-// The UAS state of each INVITE that reached the application, until the request is let go.
-const invites = new WeakMap<SrfRequest, UasInvite>();
-
 /**
  * The UAS side of one incoming INVITE, between the request and its final response, as the
  * response channel of its `res`: reliable provisional responses (RFC 3262 §3: RSeq, resent
@@ -280,13 +277,15 @@ export class UasInvite implements EarlyInvite, ResponseChannel {
  */
 export function acceptInvite(ua: UserAgent, req: SrfRequest): ResponseChannel {
   const invite = new UasInvite(ua, req);
-  invites.set(req, invite);
+  // Kept on the request, not in a WeakMap (see SrfRequest.layerState).
+  req.layerState = invite;
   return invite;
 }
 
 /** The UAS state of an incoming INVITE, if it reached the application through an Srf. */
 export function inviteOf(req: SrfRequest): UasInvite | undefined {
-  return invites.get(req);
+  const state = req.layerState;
+  return state instanceof UasInvite ? state : undefined;
 }
 
 /**
@@ -306,5 +305,5 @@ export function inviteOf(req: SrfRequest): UasInvite | undefined {
  * ```
  */
 export function earlyDialogOf(req: SrfRequest): Dialog | undefined {
-  return invites.get(req)?.earlyDialog;
+  return inviteOf(req)?.earlyDialog;
 }

@@ -39,8 +39,6 @@ export interface RequestEvents {
   cancel: [SipRequest];
 }
 
-const wrappers = new WeakMap<SrfRequest, Request>();
-
 /**
  * drachtio-srf's Request: an incoming request as its middleware and event listeners see it.
  * It reads through to the rxsip request (`req.msg`, an {@link SrfRequest}) and adds what
@@ -81,11 +79,10 @@ export class Request extends EventEmitter<RequestEvents> {
    * @returns its drachtio-srf view
    */
   static of(msg: SrfRequest): Request {
-    let req = wrappers.get(msg);
-    if (!req) {
-      req = new Request(msg);
-      wrappers.set(msg, req);
-    }
+    // Kept on the request, not in a WeakMap: V8's scavenger keeps a WeakMap's young values alive.
+    if (msg.view instanceof Request) return msg.view;
+    const req = new Request(msg);
+    msg.view = req;
     return req;
   }
 

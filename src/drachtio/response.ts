@@ -12,8 +12,6 @@ export interface ResponseEvents {
   end: [{ status: number; reason: string }];
 }
 
-const wrappers = new WeakMap<SrfResponse, Response>();
-
 /**
  * drachtio-srf's Response: how middleware and event listeners answer a request. `send` takes
  * every drachtio-srf form, `send(status, [reason], [opts], [callback], [fnAck])`, and `fnAck` is
@@ -47,11 +45,10 @@ export class Response extends EventEmitter<ResponseEvents> {
    * @returns its drachtio-srf view
    */
   static of(msg: SrfResponse, acks?: () => Observable<SipRequest> | undefined): Response {
-    let res = wrappers.get(msg);
-    if (!res) {
-      res = new Response(msg, acks);
-      wrappers.set(msg, res);
-    }
+    // Kept on the response, not in a WeakMap: V8's scavenger keeps a WeakMap's young values alive.
+    if (msg.view instanceof Response) return msg.view;
+    const res = new Response(msg, acks);
+    msg.view = res;
     return res;
   }
 

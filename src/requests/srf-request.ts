@@ -35,6 +35,14 @@ export class SrfRequest extends SipRequest {
   readonly inbound: InboundRequest;
   /** @internal What the layer above attached: the dialog layer's user agent. */
   readonly context: RequestContext | undefined;
+  /**
+   * @internal What the layer above keeps with the request while it is answered (the dialog
+   * layer's UAS state of an INVITE). A field rather than a WeakMap: V8's scavenger keeps a
+   * WeakMap's young values alive, which promoted every call's objects to the old generation.
+   */
+  layerState: object | undefined;
+  /** @internal The facade a layer above shows the request as (`rxsip/drachtio`'s Request), for the same reason. */
+  view: object | undefined;
   private pracks: Subject<RequestEvent> | undefined;
 
   /**
@@ -48,6 +56,8 @@ export class SrfRequest extends SipRequest {
     this.inbound = inbound;
     this.source = inbound.source;
     this.context = context;
+    this.layerState = undefined;
+    this.view = undefined;
   }
 
   /**

@@ -96,6 +96,11 @@ export class SrfResponse {
   private tag: string;
   private readonly channel: ResponseChannel | undefined;
   private readonly onFinal: ((response: SipResponse) => void) | undefined;
+  /**
+   * @internal The facade a layer above shows the response as (`rxsip/drachtio`'s Response): a
+   * field rather than a WeakMap, whose young values V8's scavenger would keep alive.
+   */
+  view: object | undefined;
 
   /**
    * @param req - the request this answers
@@ -108,6 +113,7 @@ export class SrfResponse {
     this.tag = req.toTag ?? newTag();
     this.channel = hooks.channel;
     this.onFinal = hooks.onFinal;
+    this.view = undefined;
   }
 
   /** The To tag of this transaction's responses (a UAS dialog's local tag). */
