@@ -1,4 +1,3 @@
-import { match } from 'ts-pattern';
 import { createResponse } from '../sip/build.js';
 import { stringifyCSeq } from '../sip/cseq.js';
 import { splitList } from '../sip/grammar.js';
@@ -6,6 +5,7 @@ import { type HeaderField, type HeaderInit, SipRequest, type SipResponse } from 
 import { isReliable, type Target } from '../transport/types.js';
 import type { Timer } from './timer-service.js';
 import type { ClientTransaction, ClientTransactionUser, TransactionContext } from './transaction-context.js';
+import { unreachable } from './unreachable.js';
 
 export type InviteClientState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated';
 
@@ -81,8 +81,10 @@ export class InviteClientTransaction implements ClientTransaction {
 
   receive(response: SipResponse): void {
     const status = response.status;
-    match(this.state)
-      .with('calling', 'proceeding', () => {
+    // A switch, not a matcher: this runs for every response and must not allocate.
+    switch (this.state) {
+      case 'calling':
+      case 'proceeding':
         this.retransmit?.cancel();
         if (status < 200) {
           // Timer B only: in Proceeding the timeout is the wait after a CANCEL.
@@ -95,17 +97,20 @@ export class InviteClientTransaction implements ClientTransaction {
           this.complete(response);
         }
         this.user.onResponse(response);
-      })
-      .with('accepted', () => {
+        return;
+      case 'accepted':
         if (status >= 200 && status < 300) this.user.onResponse(response);
-      })
-      .with('completed', () => {
+        return;
+      case 'completed':
         if (status < 300 || !this.ack) return;
         this.ctx.stats.requestRetransmissions++;
         this.send(this.ack);
-      })
-      .with('terminated', () => undefined)
-      .exhaustive();
+        return;
+      case 'terminated':
+        return;
+      default:
+        unreachable(this.state);
+    }
   }
 
   /**

@@ -1,5 +1,4 @@
 import { EMPTY, type Observable, of, Subject } from 'rxjs';
-import { match } from 'ts-pattern';
 import { createResponse } from '../sip/build.js';
 import { newTag } from '../sip/ids.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
@@ -8,6 +7,7 @@ import type { ServerTransaction } from './server-transaction.js';
 import type { Timer } from './timer-service.js';
 import type { TransactionContext } from './transaction-context.js';
 import { countResponse } from './transaction-stats.js';
+import { unreachable } from './unreachable.js';
 
 export type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
 
@@ -111,8 +111,9 @@ export class InviteServerTransaction implements ServerTransaction {
 
   respond(response: SipResponse): boolean {
     const status = response.status;
-    return match(this.state)
-      .with('proceeding', () => {
+    // Switches, not matchers, in this file: they run for every message and must not allocate.
+    switch (this.state) {
+      case 'proceeding': {
         // A 100 after any provisional response tells the caller nothing new.
         if (status === 100 && this.provisional) return true;
         this.trying?.cancel();
@@ -135,16 +136,20 @@ export class InviteServerTransaction implements ServerTransaction {
           finals?.complete();
         }
         return true;
-      })
-      .with('accepted', () => {
+      }
+      case 'accepted':
         // RFC 6026 §7.1: the TU's 2xx retransmissions pass through in Accepted.
         if (status < 200 || status >= 300) return false;
         this.ctx.stats.responseRetransmissions++;
         this.send(response.toBuffer());
         return true;
-      })
-      .with('completed', 'confirmed', 'terminated', () => false)
-      .exhaustive();
+      case 'completed':
+      case 'confirmed':
+      case 'terminated':
+        return false;
+      default:
+        return unreachable(this.state);
+    }
   }
 
   private accept(): void {
@@ -186,22 +191,27 @@ export class InviteServerTransaction implements ServerTransaction {
 
   /** A retransmission of the INVITE arrived. */
   receiveRequest(): void {
-    match(this.state)
-      .with('proceeding', () => {
+    switch (this.state) {
+      case 'proceeding':
         if (this.provisional) this.resend(this.provisional);
         else this.sendTrying();
-      })
-      .with('completed', () => {
+        return;
+      case 'completed':
         if (this.final) this.resend(this.final);
-      })
-      .with('accepted', 'confirmed', 'terminated', () => undefined)
-      .exhaustive();
+        return;
+      case 'accepted':
+      case 'confirmed':
+      case 'terminated':
+        return;
+      default:
+        unreachable(this.state);
+    }
   }
 
   /** An ACK matched this transaction. Returns true when it belongs to the TU (ACK for a 2xx). */
   receiveAck(): boolean {
-    return match(this.state)
-      .with('completed', () => {
+    switch (this.state) {
+      case 'completed':
         this.state = 'confirmed';
         this.retransmit?.cancel();
         this.timeout?.cancel();
@@ -213,10 +223,15 @@ export class InviteServerTransaction implements ServerTransaction {
           this.terminate.bind(this),
         );
         return false;
-      })
-      .with('accepted', () => true)
-      .with('proceeding', 'confirmed', 'terminated', () => false)
-      .exhaustive();
+      case 'accepted':
+        return true;
+      case 'proceeding':
+      case 'confirmed':
+      case 'terminated':
+        return false;
+      default:
+        return unreachable(this.state);
+    }
   }
 
   /** The To tag of this transaction's responses, chosen now if none was sent (RFC 3261 §9.2). */

@@ -1,4 +1,3 @@
-import { match } from 'ts-pattern';
 import { createResponse } from '../sip/build.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
 import { isReliable, type Target } from '../transport/types.js';
@@ -9,6 +8,7 @@ import type {
   ClientTransactionUser,
   TransactionContext,
 } from './transaction-context.js';
+import { unreachable } from './unreachable.js';
 
 export type NonInviteClientState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
@@ -77,8 +77,10 @@ export class NonInviteClientTransaction implements ClientTransaction {
   }
 
   receive(response: SipResponse): void {
-    match(this.state)
-      .with('trying', 'proceeding', () => {
+    // A switch, not a matcher: this runs for every response and must not allocate.
+    switch (this.state) {
+      case 'trying':
+      case 'proceeding':
         if (response.status < 200) {
           this.state = 'proceeding';
           this.user.onResponse(response);
@@ -95,9 +97,13 @@ export class NonInviteClientTransaction implements ClientTransaction {
           this.terminate.bind(this),
         );
         this.user.onResponse(response);
-      })
-      .with('completed', 'terminated', () => undefined)
-      .exhaustive();
+        return;
+      case 'completed':
+      case 'terminated':
+        return;
+      default:
+        unreachable(this.state);
+    }
   }
 
   terminate(): void {

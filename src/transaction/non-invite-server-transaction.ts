@@ -1,5 +1,4 @@
 import { EMPTY, type Observable, Subject } from 'rxjs';
-import { match } from 'ts-pattern';
 import { createResponse } from '../sip/build.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
 import { isReliable, type Source, type Target } from '../transport/types.js';
@@ -7,6 +6,7 @@ import type { ServerTransaction } from './server-transaction.js';
 import type { Timer } from './timer-service.js';
 import type { TransactionContext } from './transaction-context.js';
 import { countResponse } from './transaction-stats.js';
+import { unreachable } from './unreachable.js';
 
 export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
@@ -56,8 +56,10 @@ export class NonInviteServerTransaction implements ServerTransaction {
   }
 
   respond(response: SipResponse): boolean {
-    return match(this.state)
-      .with('trying', 'proceeding', () => {
+    // A switch, not a matcher: this runs for every response and must not allocate.
+    switch (this.state) {
+      case 'trying':
+      case 'proceeding': {
         const data = response.toBuffer();
         this.last = data;
         countResponse(this.ctx.stats.responsesSent, response.status);
@@ -78,9 +80,13 @@ export class NonInviteServerTransaction implements ServerTransaction {
           finals?.complete();
         }
         return true;
-      })
-      .with('completed', 'terminated', () => false)
-      .exhaustive();
+      }
+      case 'completed':
+      case 'terminated':
+        return false;
+      default:
+        return unreachable(this.state);
+    }
   }
 
   /** A retransmission of the request arrived: repeat the last response, if any. */
