@@ -1,28 +1,47 @@
 // The header values the parser reads as it parses (RFC 3261 §8.2, §17.2.3, §18.3: every layer
 // needs them), kept as one small object rather than five entries of a message's header cache.
 import type { CSeq } from './cseq.js';
-import type { NameAddr } from './name-addr.js';
+import { type NameAddr, parseNameAddr } from './name-addr.js';
 
 /**
  * @internal From, To, CSeq, Max-Forwards and Content-Length as the parser read them from their
- * first lines; `undefined` for a header the message does not have. Immutable: a message that
- * changes a header moves these into its cache first ({@link EagerHeaders.movedInto}).
+ * first lines; `undefined` for a header the message does not have. From and To may be given as
+ * text the parser has checked with `isPlainNameAddr`: they are parsed when first read. A message
+ * that changes a header moves these into its cache first ({@link EagerHeaders.movedInto}).
  */
 export class EagerHeaders {
+  private fromValue: NameAddr | string | undefined;
+  private toValue: NameAddr | string | undefined;
+
   /**
-   * @param from - the From header
-   * @param to - the To header
+   * @param from - the From header, parsed or as checked text
+   * @param to - the To header, parsed or as checked text
    * @param cseq - the CSeq header
    * @param maxForwards - the Max-Forwards header
    * @param contentLength - the first Content-Length header
    */
   constructor(
-    readonly from: NameAddr | undefined,
-    readonly to: NameAddr | undefined,
+    from: NameAddr | string | undefined,
+    to: NameAddr | string | undefined,
     readonly cseq: CSeq | undefined,
     readonly maxForwards: number | undefined,
     readonly contentLength: number | undefined,
-  ) {}
+  ) {
+    this.fromValue = from;
+    this.toValue = to;
+  }
+
+  /** The From header, parsed on first read. */
+  get from(): NameAddr | undefined {
+    if (typeof this.fromValue === 'string') this.fromValue = parseNameAddr(this.fromValue, 'From', 'syntax');
+    return this.fromValue;
+  }
+
+  /** The To header, parsed on first read. */
+  get to(): NameAddr | undefined {
+    if (typeof this.toValue === 'string') this.toValue = parseNameAddr(this.toValue, 'To', 'syntax');
+    return this.toValue;
+  }
 
   /**
    * The value under a header key.

@@ -18,6 +18,16 @@ export const TOKEN = table("-.!%*_+`'~", ALNUM);
 /** Characters allowed in a hostname, IPv4 address or IPv6 reference (lenient on `_`). */
 export const HOST = table('-._:[]', ALNUM);
 
+/** A token character (RFC 3261 §25.1) as a regular-expression class. */
+export const TOKEN_CLASS = "[A-Za-z0-9.!%*_+`'~-]";
+
+/**
+ * Header parameters as nearly every header writes them, `;name` or `;name=value` with no
+ * whitespace, quotes or commas, as a regular-expression source: a subset of what `parseParams`
+ * accepts, for fast paths that check a value in one scan.
+ */
+export const PLAIN_PARAMS = String.raw`(?:;${TOKEN_CLASS}+(?:=[^;\s",]+)?)*`;
+
 export function isTokenChar(code: number): boolean {
   return code < 128 && TOKEN[code] === 1;
 }

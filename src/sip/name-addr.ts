@@ -3,9 +3,11 @@ import {
   endOfQuoted,
   isTokenChar,
   isWhitespace,
+  PLAIN_PARAMS,
   quote,
   skipWhitespace,
   splitList,
+  TOKEN_CLASS,
   trimLws,
   unquote,
 } from './grammar.js';
@@ -33,6 +35,26 @@ function checkDisplayName(text: string, what: string): string {
     }
   }
   return text.replace(/\s+/g, ' ');
+}
+
+// A name-addr as nearly every From, To and Contact writes it: a display name (quoted without
+// escapes, or tokens), a URI in angle brackets that checkUriSyntax accepts, plain parameters.
+// A subset of what parseNameAddr accepts.
+const PLAIN_NAME_ADDR = new RegExp(
+  String.raw`^(?:"[^"\\]*" *|${TOKEN_CLASS}+(?: +${TOKEN_CLASS}+)* *)?` +
+    String.raw`<[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20\x7f<>"]*>${PLAIN_PARAMS}$`,
+);
+
+/**
+ * @internal Whether a name-addr is written plainly enough that {@link parseNameAddr} (with
+ * `uriCheck: 'syntax'`) is sure to accept it, checked in one scan: the parser then leaves the
+ * parse until the header is read.
+ *
+ * @param value - a From or To header line's value
+ * @returns `true` when it is one plain name-addr
+ */
+export function isPlainNameAddr(value: string): boolean {
+  return PLAIN_NAME_ADDR.test(value);
 }
 
 /**

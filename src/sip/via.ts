@@ -1,5 +1,13 @@
 import { SipParseError } from './errors.js';
-import { firstListElement, HOST, isTokenChar, isWhitespace, skipWhitespace, splitList } from './grammar.js';
+import {
+  firstListElement,
+  HOST,
+  isTokenChar,
+  isWhitespace,
+  PLAIN_PARAMS,
+  skipWhitespace,
+  splitList,
+} from './grammar.js';
 import type { Params } from './params.js';
 import { parseParams, stringifyParams } from './params.js';
 import { checkHost } from './uri.js';
@@ -114,6 +122,23 @@ export function parseVia(value: string): Via {
   const via: Via = { protocol, transport, host, params };
   if (port !== undefined) via.port = port;
   return via;
+}
+
+// A Via value as nearly every one is written, "SIP/2.0/UDP host[:port];params", one via-parm:
+// a subset of what parseTopVia accepts (a port of up to four digits cannot exceed 65535).
+const PLAIN_VIA = new RegExp(
+  String.raw`^SIP/2\.0/(?:UDP|TCP|TLS|WSS?|SCTP) [A-Za-z0-9._-]+(?::\d{1,4})?${PLAIN_PARAMS}$`,
+);
+
+/**
+ * @internal Whether a Via value is written plainly enough that {@link parseTopVia} is sure to
+ * accept it, checked in one scan: the parser then leaves the parse until the top Via is read.
+ *
+ * @param value - a Via header line's value
+ * @returns `true` when it is one plain via-parm
+ */
+export function isPlainVia(value: string): boolean {
+  return PLAIN_VIA.test(value);
 }
 
 /** Parses the first via-parm of a Via header value (the top Via, when it is the first line). */
