@@ -21,7 +21,11 @@ export const MAX_HEADER_LINES = 256;
 export function findHeaderEnd(buf: Buffer, start: number): [number, number] | undefined {
   const crlf = buf.indexOf(CRLFCRLF, start);
   // Bare-LF line ends are looked for only when the first line has one: CRLF messages are the rule.
-  const firstLf = buf.indexOf(0x0a, start);
+  // A start line is short: read in place, rather than by a second call into Buffer#indexOf.
+  let firstLf = start;
+  const near = Math.min(buf.length, start + 512);
+  while (firstLf < near && buf[firstLf] !== 0x0a) firstLf++;
+  if (firstLf === near) firstLf = buf.indexOf(0x0a, near);
   const bareLf = firstLf > start && buf[firstLf - 1] !== 0x0d;
   const lf = bareLf ? buf.indexOf(LFLF, start) : -1;
   if (lf >= 0 && (crlf < 0 || lf < crlf)) return [lf + 1, lf + 2];
@@ -318,6 +322,10 @@ function readEagerHeaders(message: SipMessage, head: string, src: Source, length
   return new EagerHeaders(from, to, cseq, maxForwards, contentLength);
 }
 
+function sameAsFirst(length: number, _: number, lengths: number[]): boolean {
+  return length === lengths[0];
+}
+
 /**
  * Parses one SIP message from a datagram or a frame cut by {@link StreamFramer}.
  *
@@ -357,7 +365,7 @@ export function parseMessage(data: Buffer | string): SipRequest | SipResponse {
   const lengths: number[] = [];
   const eager = readEagerHeaders(message, head, src, lengths);
   const available = buf.length - bodyStart;
-  if (lengths.length === 0 || lengths.some((l) => l !== lengths[0])) {
+  if (lengths.length === 0 || !lengths.every(sameAsFirst)) {
     // No Content-Length, or conflicting ones (RFC 4475 mcl01, answered 400 above the parser).
     message.body = buf.subarray(bodyStart);
     message.received(eager, undefined);
