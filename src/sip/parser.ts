@@ -332,7 +332,8 @@ function sameAsFirst(length: number, _: number, lengths: number[]): boolean {
  * The body is the `Content-Length` bytes after the header section; extra bytes are ignored
  * (RFC 3261 §18.3). Without Content-Length (allowed on datagrams) the body is the rest.
  * Headers every layer needs (Via, CSeq, From, To, Call-ID, Content-Length, Max-Forwards and
- * the Request-URI) are validated now; the others are parsed on first access.
+ * the Request-URI) are validated now; the others are parsed on first access. A top Via, From or
+ * To written plainly is checked in one scan now and built into its object when first read.
  *
  * @param data - the bytes (or text) of exactly one message
  * @returns the request or response

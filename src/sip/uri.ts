@@ -146,15 +146,12 @@ function checkNoSpace(s: string, what: string): void {
   }
 }
 
-// What checkUriSyntax accepts, as one regular expression (irregexp scans far faster than a
-// loop of charCodeAt): a scheme up to the first ":", then no character a URI never holds.
-const URI_SYNTAX = /^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20\x7f<>"]*$/;
-
-// A sip: Request-URI as nearly every request writes it, whose checks all pass: a user part up
-// to the first "@" (not starting with ":"), a hostname or IPv4 address, a port of up to four
-// digits (a fifth could exceed 65535), then parameters or headers; without a user part, no "@"
-// anywhere. Anything else is checked piece by piece below.
+// One scan of irregexp each (far faster than loops of charCodeAt): what checkUriSyntax accepts,
+// and a sip: Request-URI as nearly every request writes it, whose checks all pass (a user part
+// up to the first "@", not starting with ":"; a hostname or IPv4 address; a port of up to four
+// digits; then parameters or headers; without a user part, no "@" at all). Others: piece by piece.
 const NOT_IN_URI = String.raw`\x00-\x20\x7f<>"`;
+const URI_SYNTAX = new RegExp(`^[A-Za-z][A-Za-z0-9+.-]*:[^${NOT_IN_URI}]*$`);
 const HOST_PORT = String.raw`[A-Za-z0-9._-]+(?::\d{1,4})?`;
 const PLAIN_SIP_URI = new RegExp(
   `^sips?:(?:[^${NOT_IN_URI}@:][^${NOT_IN_URI}@]*@${HOST_PORT}(?:[;?][^${NOT_IN_URI}]*)?` +
