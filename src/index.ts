@@ -24,6 +24,7 @@ export {
   type ReinviteOffer,
   type RequestOptions as DialogRequestOptions,
 } from './dialogs/dialog.js';
+export type { InDialogRequestKind } from './dialogs/incoming-streams.js';
 export {
   type OfferAnswerEvent,
   type OfferAnswerRefusal,

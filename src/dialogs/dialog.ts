@@ -18,6 +18,7 @@ import { contactUriOf, DialogCore, type RequestOptions } from './dialog-core.js'
 import type { Confirmation, DialogInit } from './dialog-init.js';
 import { receiveAck } from './inbound/ack.js';
 import { receiveInDialog } from './inbound/dispatch.js';
+import type { InDialogRequestKind } from './incoming-streams.js';
 import { InviteUsage } from './invite-usage.js';
 import { type EndOptions, sendBye$ } from './outbound/bye.js';
 import { type ReinviteOffer, sendReinvite$ } from './outbound/reinvite.js';
@@ -149,6 +150,30 @@ export class Dialog extends DialogCore {
   get notify$(): Observable<RequestEvent> {
     const held = this.subscription?.takeHeld();
     const live = this.incoming.requests$('notify');
+    return held ? concat(from(held), live) : live;
+  }
+  /**
+   * In-dialog requests of several kinds in one stream, in arrival order, with one subscription:
+   * what `reinvite$`, `info$`, `notify$`, ... give kind by kind (a B2BUA relaying a leg takes
+   * them so). The kinds it lists are answered by its subscriber, as with each kind's own stream.
+   *
+   * @param names - the kinds: `'reinvite'`, `'info'`, `'notify'`, `'refer'`, `'message'`,
+   *   `'options'`, `'update'`, `'subscribe'`
+   * @returns the requests as `{req, res}`; completes when the dialog ends
+   * @example
+   * ```ts
+   * import type { Dialog } from 'rxsip';
+   *
+   * declare const dialog: Dialog;
+   * dialog.requests$('info', 'message').subscribe(({ req, res }) => {
+   *   console.log(req.method, req.body);
+   *   res.send(200);
+   * });
+   * ```
+   */
+  requests$(...names: InDialogRequestKind[]): Observable<RequestEvent> {
+    const live = this.incoming.requests$(...names);
+    const held = names.includes('notify') ? this.subscription?.takeHeld() : undefined;
     return held ? concat(from(held), live) : live;
   }
   /** REFER requests (RFC 3515), answered 200 when nobody listens, as drachtio-srf does. */

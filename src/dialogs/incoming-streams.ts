@@ -1,9 +1,12 @@
-import { type Observable, Subject } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import type { RequestEvent } from '../requests/srf-request.js';
 import type { SipRequest } from '../sip/message.js';
 
-/** In-dialog requests the application answers itself when it subscribes. */
-export type RequestStreamName =
+/**
+ * The kinds of in-dialog request the application answers itself when it subscribes to them
+ * (`Dialog.requests$`, or each kind's own stream such as `info$`).
+ */
+export type InDialogRequestKind =
   | 'reinvite'
   | 'info'
   | 'notify'
@@ -16,60 +19,111 @@ export type RequestStreamName =
 /** In-dialog happenings the dialog answers on its own and reports. */
 export type NoticeName = 'hold' | 'unhold' | 'refresh' | 'ack';
 
+/** The subscribers of each kind, made when the first subscribes. */
+class Listeners<K, T> {
+  private readonly byName = new Map<K, Subscriber<T>[]>();
+
+  add(names: readonly K[], subscriber: Subscriber<T>): void {
+    for (const name of names) {
+      const list = this.byName.get(name);
+      if (list) list.push(subscriber);
+      else this.byName.set(name, [subscriber]);
+    }
+  }
+
+  remove(names: readonly K[], subscriber: Subscriber<T>): void {
+    for (const name of names) {
+      const list = this.byName.get(name);
+      const index = list?.indexOf(subscriber) ?? -1;
+      if (list && index >= 0) list.splice(index, 1);
+    }
+  }
+
+  any(name: K): boolean {
+    return (this.byName.get(name)?.length ?? 0) > 0;
+  }
+
+  next(name: K, value: T): void {
+    const list = this.byName.get(name);
+    if (!list || list.length === 0) return;
+    // A subscriber that unsubscribes (or subscribes another) while this runs must not skip one.
+    if (list.length === 1) list[0]?.next(value);
+    else for (const subscriber of [...list]) subscriber.next(value);
+  }
+
+  /** Every subscriber, once each (one may listen to several kinds). */
+  all(): Set<Subscriber<T>> {
+    const all = new Set<Subscriber<T>>();
+    for (const list of this.byName.values()) for (const s of list) all.add(s);
+    return all;
+  }
+}
+
 /**
- * A dialog's incoming streams, each made only when first asked for: requests as `{req, res}`
- * for the application to answer, and notices of what the dialog answered itself. All complete
- * when the dialog ends; one asked for afterwards is already complete.
+ * A dialog's incoming streams: requests as `{req, res}` for the application to answer, and
+ * notices of what the dialog answered itself. All complete when the dialog ends; one subscribed
+ * afterwards completes at once. No Subject per stream: a dialog keeps only the subscribers it
+ * has, and one subscriber may take several kinds (a B2BUA relaying every method of a leg).
  */
 export class IncomingStreams {
-  private requests: Map<RequestStreamName, Subject<RequestEvent>> | undefined;
-  private notices: Map<NoticeName, Subject<SipRequest>> | undefined;
+  private requests: Listeners<InDialogRequestKind, RequestEvent> | undefined;
+  private notices: Listeners<NoticeName, SipRequest> | undefined;
   private ended = false;
 
-  private subject<K, T>(map: Map<K, Subject<T>>, name: K): Subject<T> {
-    let subject = map.get(name);
-    if (!subject) {
-      subject = new Subject<T>();
-      if (this.ended) subject.complete();
-      map.set(name, subject);
-    }
-    return subject;
+  private listen<K, T>(listeners: Listeners<K, T>, names: readonly K[]): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (this.ended) {
+        subscriber.complete();
+        return;
+      }
+      listeners.add(names, subscriber);
+      return () => listeners.remove(names, subscriber);
+    });
   }
 
-  /** The requests of one kind, for the application to answer. */
-  requests$(name: RequestStreamName): Observable<RequestEvent> {
-    this.requests ??= new Map();
-    return this.subject(this.requests, name).asObservable();
+  /**
+   * The requests of one or more kinds, for the application to answer.
+   *
+   * @param names - the kinds
+   * @returns one stream of them all, in arrival order
+   */
+  requests$(...names: InDialogRequestKind[]): Observable<RequestEvent> {
+    this.requests ??= new Listeners();
+    return this.listen(this.requests, names);
   }
 
-  /** The notices of one kind. */
+  /**
+   * The notices of one kind.
+   *
+   * @param name - the kind
+   * @returns its stream
+   */
   notices$(name: NoticeName): Observable<SipRequest> {
-    this.notices ??= new Map();
-    return this.subject(this.notices, name).asObservable();
+    this.notices ??= new Listeners();
+    return this.listen(this.notices, [name]);
   }
 
   /** Whether the application listens for requests of this kind (and so answers them). */
-  observed(name: RequestStreamName): boolean {
-    return this.requests?.get(name)?.observed ?? false;
+  observed(name: InDialogRequestKind): boolean {
+    return this.requests?.any(name) ?? false;
   }
 
   /** Gives a request to its stream's subscribers, or to `otherwise` when there are none. */
-  offer(name: RequestStreamName, event: RequestEvent, otherwise: () => void): void {
-    const subject = this.requests?.get(name);
-    if (subject?.observed) subject.next(event);
+  offer(name: InDialogRequestKind, event: RequestEvent, otherwise: () => void): void {
+    if (this.requests?.any(name)) this.requests.next(name, event);
     else otherwise();
   }
 
   /** Reports a notice to its subscribers, if any. */
   notify(name: NoticeName, req: SipRequest): void {
-    const subject = this.notices?.get(name);
-    if (subject?.observed) subject.next(req);
+    this.notices?.next(name, req);
   }
 
   /** The dialog has ended: every stream completes. */
   complete(): void {
+    if (this.ended) return;
     this.ended = true;
-    for (const subject of this.requests?.values() ?? []) subject.complete();
-    for (const subject of this.notices?.values() ?? []) subject.complete();
+    for (const subscriber of this.requests?.all() ?? []) subscriber.complete();
+    for (const subscriber of this.notices?.all() ?? []) subscriber.complete();
   }
 }

@@ -13,6 +13,7 @@ import {
   tap,
 } from 'rxjs';
 import type { ReinviteOffer, RequestOptions } from '../dialogs/dialog.js';
+import type { InDialogRequestKind } from '../dialogs/incoming-streams.js';
 import { SipError } from '../dialogs/sip-error.js';
 import type { RequestEvent } from '../requests/srf-request.js';
 import type { HeaderInit, SipResponse } from '../sip/message.js';
@@ -31,10 +32,15 @@ const CARRIED = [
   'reason',
 ];
 
-/** What relaying needs of a leg: what arrives on it, and how to send on it. */
+/**
+ * What relaying needs of a leg: what arrives on it, and how to send on it. A leg with
+ * `requests$` (a `Dialog`) is listened to with one subscription for all the relayed
+ * methods; one without, method by method.
+ */
 export type RelayLeg = { readonly [K in `${Relayed}$` | 'reinvite$']: Observable<RequestEvent> } & {
   sendReinvite$(sdp: ReinviteOffer, options?: { headers?: HeaderInit }): Observable<SipResponse>;
   send$(options: RequestOptions): Observable<SipResponse>;
+  requests$?(...names: InDialogRequestKind[]): Observable<RequestEvent>;
 };
 
 function carried(source: { get(name: string): string | undefined }): HeaderInit {
@@ -79,8 +85,14 @@ function relayReinvites(from: RelayLeg, to: RelayLeg): Observable<never> {
   );
 }
 
-function relayMethod(from: RelayLeg, to: RelayLeg, name: Relayed): Observable<never> {
-  return from[`${name}$`].pipe(
+// Every relayed method of a leg: one stream (one subscription, no Subject per method) when the
+// leg offers it, so a call pays for two listeners per leg rather than six.
+function relayed(leg: RelayLeg): Observable<RequestEvent> {
+  return leg.requests$ ? leg.requests$(...RELAYED) : merge(...RELAYED.map((name) => leg[`${name}$`]));
+}
+
+function relayMethods(from: RelayLeg, to: RelayLeg): Observable<never> {
+  return relayed(from).pipe(
     mergeMap((event) =>
       to
         .send$({
@@ -122,7 +134,8 @@ export function relayInDialog<T extends { uas: RelayLeg; uac: RelayLeg }>(): Mon
       of(legs),
       relayReinvites(uas, uac),
       relayReinvites(uac, uas),
-      ...RELAYED.flatMap((name) => [relayMethod(uas, uac, name), relayMethod(uac, uas, name)]),
+      relayMethods(uas, uac),
+      relayMethods(uac, uas),
     );
   });
 }

@@ -89,6 +89,31 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
     expect(responses(network, 'MESSAGE').map((r) => r.status)).toEqual([200]);
   });
 
+  it('requests$ takes several kinds in one stream, in order; kinds it does not list get the default answer', () => {
+    const heard: string[] = [];
+    const completed: string[] = [];
+    const network = virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        uas.requests$('info', 'message').subscribe({
+          next: ({ req, res }) => {
+            heard.push(`${req.method} ${req.body}`);
+            res.send(req.method === 'INFO' ? 202 : 488);
+          },
+          complete: () => completed.push('requests$'),
+        });
+        void uac.send({ method: 'INFO', body: 'Signal=5', contentType: 'application/dtmf-relay' });
+        void uac.send({ method: 'NOTIFY', headers: { Event: 'talk' } });
+        void uac.send({ method: 'MESSAGE', body: 'hi', contentType: 'text/plain' });
+        timer(10).subscribe(() => void uac.end());
+      }),
+    );
+    expect(heard).toEqual(['INFO Signal=5', 'MESSAGE hi']);
+    expect(responses(network, 'INFO').map((r) => r.status)).toEqual([202]);
+    expect(responses(network, 'NOTIFY').map((r) => r.status)).toEqual([200]);
+    expect(responses(network, 'MESSAGE').map((r) => r.status)).toEqual([488]);
+    expect(completed).toEqual(['requests$']);
+  });
+
   it('a re-INVITE nobody handles is answered 200 with the local SDP and ACKed', () => {
     const offer = SDP_A.replace('4000', '4002').replace('alice 1 1', 'alice 1 2');
     let uacDialog: Dialog | undefined;

@@ -113,6 +113,46 @@ describe('relayInDialog', () => {
     });
   });
 
+  it('listens to a leg with requests$ once for every relayed method, and lets go on unsubscribe', () => {
+    const answers: string[] = [];
+    const asked: string[][] = [];
+    marbles((helpers, scheduler) => {
+      const { hot, cold, expectObservable, expectSubscriptions } = helpers;
+      const info = request(scheduler, answers, 'INFO', 'Signal=1');
+      const message = request(scheduler, answers, 'MESSAGE', 'hi');
+      const notify = request(scheduler, answers, 'NOTIFY');
+      const incoming = hot('--i--m--n', { i: info, m: message, n: notify });
+      const quietB = hot<RequestEvent>('-');
+      const withRequests = (stream: Observable<RequestEvent>, send: () => Observable<SipResponse>) => ({
+        ...leg(helpers, {}, { request: send }),
+        requests$: (...names: string[]) => {
+          asked.push(names);
+          return stream;
+        },
+      });
+      const uas = withRequests(incoming, () => hot<SipResponse>('-'));
+      const uac = withRequests(quietB, () => cold('-r|', { r: ok() }));
+      const legs = { uas, uac };
+      expectObservable(hot('l', { l: legs }).pipe(relayInDialog()), '^----------!').toBe('l', {
+        l: legs,
+      });
+      // One subscription per leg for all the methods (re-INVITEs keep their own, relayed in
+      // order); the per-method streams are never used.
+      expectSubscriptions(incoming.subscriptions).toBe('^----------!');
+      expectSubscriptions(quietB.subscriptions).toBe('^----------!');
+      for (const { silent } of [uas, uac]) {
+        const [reinvites, ...others] = silent;
+        expectSubscriptions(reinvites?.subscriptions ?? []).toBe('^----------!');
+        for (const quiet of others) expectSubscriptions(quiet.subscriptions).toBe([]);
+      }
+    });
+    expect(asked).toEqual([
+      ['info', 'update', 'refer', 'notify', 'message'],
+      ['info', 'update', 'refer', 'notify', 'message'],
+    ]);
+    expect(answers).toEqual(['3 200', '6 200', '9 200']);
+  });
+
   it('completes once the source has and both legs’ streams have ended', () => {
     marbles((helpers) => {
       const { hot, expectObservable } = helpers;
