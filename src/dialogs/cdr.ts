@@ -1,5 +1,6 @@
-import { type SipMessage, SipRequest, SipResponse } from '../sip/message.js';
+import type { SipMessage } from '../sip/message.js';
 import { ownString } from '../sip/own-string.js';
+import { parseMessage } from '../sip/parser.js';
 
 /** Why a call ended, in drachtio-server's words. */
 export type CdrReason =
@@ -24,16 +25,27 @@ export type CdrEvent =
 const SUMMARY_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'route']);
 
 /**
- * The message a dialog keeps for the CDR of an end that has none of its own (a shutdown): its
- * start line and identifying headers, without body or parsed state, so idle dialogs stay small.
+ * What a dialog keeps of a message for the CDR of an end that has none of its own (a shutdown),
+ * and a UAC of its INVITE once answered: the start line and identifying headers as one string
+ * of their own (a copy: a slice would keep the whole datagram's text), without body or parsed
+ * state, so idle dialogs and lingering transactions stay small. {@link summaryMessage} makes it
+ * a message again when it is needed, which is rarely.
+ *
+ * @param message - the message to keep
+ * @returns its summary text
  */
-export function cdrSummary(message: SipMessage): SipMessage {
-  // Copies: a summary outlives the message, whose whole text a slice of it would keep.
-  const fields = message.fields
-    .filter((f) => SUMMARY_HEADERS.has(f.key))
-    .map((f) => ({ name: ownString(f.name), key: f.key, value: ownString(f.value) }));
-  if (message instanceof SipResponse)
-    return new SipResponse(message.status, ownString(message.reason), fields, undefined, message.version);
-  const request = message as SipRequest;
-  return new SipRequest(request.method, ownString(request.uri), fields, undefined, request.version);
+export function messageSummary(message: SipMessage): string {
+  let text = `${message.startLine}\r\n`;
+  for (const f of message.fields) if (SUMMARY_HEADERS.has(f.key)) text += `${f.name}: ${f.value}\r\n`;
+  return ownString(`${text}Content-Length: 0\r\n\r\n`);
+}
+
+/**
+ * The message a {@link messageSummary} was made from, without its body and other headers.
+ *
+ * @param summary - what `messageSummary` returned
+ * @returns the message, parsed again
+ */
+export function summaryMessage(summary: string): SipMessage {
+  return parseMessage(summary);
 }

@@ -4,7 +4,8 @@ import { type AuthProvider, withDigestAuth } from '../requests/digest-client.js'
 import { ackFor2xx } from '../sip/ack-for-2xx.js';
 import { inDialogRequest, uacDialogRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
-import { cdrSummary } from './cdr.js';
+import { parseMessage } from '../sip/parser.js';
+import { messageSummary, summaryMessage } from './cdr.js';
 import type { UserAgent } from './user-agent.js';
 
 export interface InviteClientOptions {
@@ -61,14 +62,18 @@ function runInviteClient(
   let sink: Subscriber<OutboundEvent> | undefined = subscriber;
   let cancelHeaders = givenCancelHeaders;
   const cancel = new Subject<HeaderInit>();
-  const acks = new Map<string, SipRequest | undefined>();
+  // The ACK sent for each 2xx by To tag, as its text once the call is answered (a retransmitted
+  // 2xx, rare, parses it again): a SipRequest's fields would linger 32 s with the transaction.
+  const acks = new Map<string, SipRequest | string | undefined>();
   const flowId = given.flowId;
   // The call's state (the options' closures, the INVITE and its parse state) is held only until
   // the final response. The transaction lingers 32 s after a 2xx (RFC 6026 Timer M) to pass on
   // retransmitted 2xx; for those, re-ACKing and a late fork's ACK and BYE need only the ACKs
   // sent and the INVITE's identifying headers.
   let opts: InviteClientOptions | undefined = given;
-  let sent = invite;
+  let sent: SipRequest | undefined = invite;
+  let sentSummary = '';
+  const sentNow = () => sent ?? (summaryMessage(sentSummary) as SipRequest);
   let finalSeen = false;
   let kept: string | undefined;
   const sendOptions = {
@@ -80,11 +85,15 @@ function runInviteClient(
     opts = undefined;
     sink = undefined;
     cancelHeaders = undefined;
-    sent = cdrSummary(sent) as SipRequest;
+    if (sent) sentSummary = messageSummary(sent);
+    sent = undefined;
+    for (const [tag, ack] of acks) if (ack && typeof ack !== 'string') acks.set(tag, ack.toString());
   };
+  const resendAck = (ack: SipRequest | string) =>
+    ua.engine.sendAck(typeof ack === 'string' ? (parseMessage(ack) as SipRequest) : ack.clone(), { flowId });
   withDigestAuth(invite, (r) => ua.engine.send(r, sendOptions), given.auth).subscribe({
     next: (event) => {
-      if (event.kind === 'sent') sent = event.request;
+      if (event.kind === 'sent' && !finalSeen) sent = event.request;
       if (
         event.kind === 'response' &&
         event.response.status >= 200 &&
@@ -96,21 +105,21 @@ function runInviteClient(
         if (acks.has(tag)) {
           // A retransmitted 2xx: our ACK was lost (or is not sent yet, for a deferred one).
           const known = acks.get(tag);
-          if (known) ua.engine.sendAck(known.clone(), { flowId });
+          if (known) resendAck(known);
           return;
         }
-        const ack = opts ? opts.ackFor(response, sent) : ackFor2xx(sent, response);
-        acks.set(tag, ack);
+        const ack = opts ? opts.ackFor(response, sentNow()) : ackFor2xx(sentNow(), response);
+        acks.set(tag, sent ? ack : ack?.toString());
         if (ack) ua.engine.sendAck(ack.clone(), { flowId });
         else
           opts?.deferred?.(response, (later) => {
-            acks.set(tag, later);
+            acks.set(tag, sent ? later : later.toString());
             ua.engine.sendAck(later.clone(), { flowId });
           });
         if (!sink || sink.closed || (kept !== undefined && kept !== tag)) {
           // RFC 3261 §13.2.2.4: a 2xx nobody takes (a later fork, or one that beat our CANCEL) is ended.
-          if (opts) opts.onUnwanted2xx(response, sent);
-          else byeUnwanted(ua, response, sent);
+          if (opts) opts.onUnwanted2xx(response, sentNow());
+          else byeUnwanted(ua, response, sentNow());
           if (!finalSeen) {
             finalSeen = true;
             opts?.onFinal?.(response);

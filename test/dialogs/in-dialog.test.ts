@@ -1,6 +1,7 @@
 import { timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
+  type CdrEvent,
   type Dialog,
   type DialogEnd,
   type SipError,
@@ -245,6 +246,32 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
       }),
     );
     expect(status).toBe(500);
+  });
+
+  it('a dialog ended without a message has a CDR stop with the message that made it: identity kept, body not', () => {
+    const stops: CdrEvent[] = [];
+    let made = { callId: '', fromTag: '', cseq: 0 };
+    virtualCall((call) => {
+      call.bob.cdr$.subscribe((e) => {
+        if (e.type === 'stop') stops.push(e);
+      });
+      connected(call, (_uac, uas) => {
+        made = { callId: uas.sip.callId, fromTag: uas.sip.remoteTag, cseq: 1 };
+        // A shutdown ends the dialog with no BYE of the peer's to name.
+        uas.terminate('system-initiated-termination', 'local');
+      });
+    });
+    expect(stops).toHaveLength(1);
+    const msg = stops[0]?.msg as SipResponse;
+    expect(stops[0]?.reason).toBe('system-initiated-termination');
+    // bob's dialog was made by his 200 to the INVITE.
+    expect(msg.status).toBe(200);
+    expect(msg.callId).toBe(made.callId);
+    expect(msg.fromTag).toBe(made.fromTag);
+    expect(msg.cseq).toEqual({ seq: 1, method: 'INVITE' });
+    expect(msg.get('contact')).toBeDefined();
+    expect(msg.body).toBe('');
+    expect(msg.get('content-type')).toBeUndefined();
   });
 
   it('a 481 to an in-dialog request ends the dialog (RFC 3261 §12.2.1.2)', () => {
