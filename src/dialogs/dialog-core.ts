@@ -16,7 +16,7 @@ import { createResponse } from '../sip/build.js';
 import { type DialogRoute, inDialogRequest, ownRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipMessage, SipRequest, SipResponse } from '../sip/message.js';
 import { ownString } from '../sip/own-string.js';
-import { type CdrReason, cdrSummary } from './cdr.js';
+import { type CdrReason, messageSummary, summaryMessage } from './cdr.js';
 import { IncomingStreams } from './incoming-streams.js';
 import type { UserAgent } from './user-agent.js';
 
@@ -123,12 +123,14 @@ export abstract class DialogCore {
   private localCseq: number;
   private remoteCseq: number;
   private readonly auth: AuthProvider | undefined;
-  private readonly stateSubject: BehaviorSubject<DialogState>;
+  private stateNow: DialogState;
+  // Made when `state$` is first subscribed: most dialogs are never watched so.
+  private stateSubject: BehaviorSubject<DialogState> | undefined;
   private endedSubject: Subject<DialogEnd> | undefined;
   private ending: DialogEnd | undefined;
   private streams: IncomingStreams | undefined;
   /** The message that made or last changed the dialog, for the CDR of an end without one. */
-  private lastMessage: SipMessage;
+  private lastMessage: string;
 
   constructor(init: DialogCoreInit) {
     this.ua = init.ua;
@@ -148,9 +150,9 @@ export abstract class DialogCore {
     this.remoteCseq = init.remoteCseq;
     this.flowId = init.flowId;
     this.auth = init.auth;
-    this.lastMessage = cdrSummary(init.createdBy);
+    this.lastMessage = messageSummary(init.createdBy);
     this.earlyInvite = init.invite;
-    this.stateSubject = new BehaviorSubject<DialogState>(init.state ?? 'confirmed');
+    this.stateNow = init.state ?? 'confirmed';
     init.ua.dialogs.add(this);
   }
 
@@ -161,11 +163,15 @@ export abstract class DialogCore {
 
   /** The state now (RFC 4235 names). */
   get state(): DialogState {
-    return this.stateSubject.value;
+    return this.stateNow;
   }
 
   /** The state, now and as it changes; completes when terminated. */
   get state$(): Observable<DialogState> {
+    if (!this.stateSubject) {
+      this.stateSubject = new BehaviorSubject<DialogState>(this.stateNow);
+      if (this.stateNow === 'terminated') this.stateSubject.complete();
+    }
     return this.stateSubject.asObservable();
   }
 
@@ -264,13 +270,14 @@ export abstract class DialogCore {
 
   /** @internal The dialog has been changed by `message` (the CDR of an end without a message uses it). */
   changedBy(message: SipMessage): void {
-    this.lastMessage = cdrSummary(message);
+    this.lastMessage = messageSummary(message);
   }
 
   /** @internal An early dialog becomes confirmed (RFC 3261 §12.1, §13.2.2.4). */
   markConfirmed(): void {
     this.earlyInvite = undefined;
-    this.stateSubject.next('confirmed');
+    this.stateNow = 'confirmed';
+    this.stateSubject?.next('confirmed');
   }
 
   /**
@@ -288,8 +295,9 @@ export abstract class DialogCore {
     this.ending = ending;
     this.ua.dialogs.remove(this);
     this.lifetime.unsubscribe();
-    this.stateSubject.next('terminated');
-    this.stateSubject.complete();
+    this.stateNow = 'terminated';
+    this.stateSubject?.next('terminated');
+    this.stateSubject?.complete();
     this.endedSubject?.next(ending);
     this.endedSubject?.complete();
     this.streams?.complete();
@@ -299,7 +307,7 @@ export abstract class DialogCore {
         source: initiator === 'local' ? 'application' : 'network',
         time: new Date(this.ua.scheduler.now()),
         reason: reason as CdrReason,
-        msg: msg ?? req ?? this.lastMessage,
+        msg: msg ?? req ?? summaryMessage(this.lastMessage),
       });
   }
 
@@ -312,8 +320,9 @@ export abstract class DialogCore {
     this.ending = { reason: 'discarded', initiator: 'local' };
     this.ua.dialogs.remove(this);
     this.lifetime.unsubscribe();
-    this.stateSubject.next('terminated');
-    this.stateSubject.complete();
+    this.stateNow = 'terminated';
+    this.stateSubject?.next('terminated');
+    this.stateSubject?.complete();
     this.endedSubject?.next(this.ending);
     this.endedSubject?.complete();
     this.streams?.complete();

@@ -19,43 +19,40 @@ export type InDialogRequestKind =
 /** In-dialog happenings the dialog answers on its own and reports. */
 export type NoticeName = 'hold' | 'unhold' | 'refresh' | 'ack';
 
-/** The subscribers of each kind, made when the first subscribes. */
+/**
+ * The subscribers of each kind. Copied on write into arrays of their exact size: subscribing is
+ * rare and a dialog has few subscribers, while an idle dialog's memory counts (a Map, or an array
+ * grown by push, takes some 150 bytes for one entry).
+ */
 class Listeners<K, T> {
-  private readonly byName = new Map<K, Subscriber<T>[]>();
+  private names: readonly K[] = [];
+  private subscribers: readonly Subscriber<T>[] = [];
 
   add(names: readonly K[], subscriber: Subscriber<T>): void {
-    for (const name of names) {
-      const list = this.byName.get(name);
-      if (list) list.push(subscriber);
-      else this.byName.set(name, [subscriber]);
-    }
+    this.names = [...this.names, ...names];
+    this.subscribers = [...this.subscribers, ...names.map(() => subscriber)];
   }
 
-  remove(names: readonly K[], subscriber: Subscriber<T>): void {
-    for (const name of names) {
-      const list = this.byName.get(name);
-      const index = list?.indexOf(subscriber) ?? -1;
-      if (list && index >= 0) list.splice(index, 1);
-    }
+  remove(subscriber: Subscriber<T>): void {
+    const keep = this.subscribers.map((s) => s !== subscriber);
+    this.names = this.names.filter((_, i) => keep[i]);
+    this.subscribers = this.subscribers.filter((_, i) => keep[i]);
   }
 
   any(name: K): boolean {
-    return (this.byName.get(name)?.length ?? 0) > 0;
+    return this.names.includes(name);
   }
 
   next(name: K, value: T): void {
-    const list = this.byName.get(name);
-    if (!list || list.length === 0) return;
-    // A subscriber that unsubscribes (or subscribes another) while this runs must not skip one.
-    if (list.length === 1) list[0]?.next(value);
-    else for (const subscriber of [...list]) subscriber.next(value);
+    // The arrays are replaced, never changed: one (un)subscribing meanwhile cannot skip another.
+    const names = this.names;
+    const subscribers = this.subscribers;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) subscribers[i]?.next(value);
   }
 
   /** Every subscriber, once each (one may listen to several kinds). */
   all(): Set<Subscriber<T>> {
-    const all = new Set<Subscriber<T>>();
-    for (const list of this.byName.values()) for (const s of list) all.add(s);
-    return all;
+    return new Set(this.subscribers);
   }
 }
 
@@ -77,7 +74,7 @@ export class IncomingStreams {
         return;
       }
       listeners.add(names, subscriber);
-      return () => listeners.remove(names, subscriber);
+      return () => listeners.remove(subscriber);
     });
   }
 
