@@ -1,14 +1,4 @@
-import {
-  BehaviorSubject,
-  filter,
-  map,
-  type Observable,
-  of,
-  Subject,
-  Subscription,
-  takeWhile,
-  tap,
-} from 'rxjs';
+import { BehaviorSubject, filter, map, Observable, Subscription, takeWhile, tap } from 'rxjs';
 import type { InboundRequest, OutboundEvent } from '../engine/engine.js';
 import { type AuthProvider, withDigestAuth } from '../requests/digest-client.js';
 import type { RequestEvent } from '../requests/srf-request.js';
@@ -17,7 +7,7 @@ import { type DialogRoute, inDialogRequest, ownRoute } from '../sip/dialog-route
 import type { HeaderInit, SipMessage, SipRequest, SipResponse } from '../sip/message.js';
 import { ownString } from '../sip/own-string.js';
 import { type CdrReason, messageSummary, summaryMessage } from './cdr.js';
-import { IncomingStreams } from './incoming-streams.js';
+import { IncomingStreams, Listeners } from './incoming-streams.js';
 import type { UserAgent } from './user-agent.js';
 
 /** Dialog states, named as RFC 4235 names them. */
@@ -84,6 +74,7 @@ export interface DialogCoreInit {
   invite?: EarlyInvite;
 }
 
+const ENDED = ['ended'] as const;
 const SDP_METHODS = new Set(['INVITE', 'UPDATE', 'ACK', 'PRACK']);
 const TARGET_METHODS = new Set(['INVITE', 'UPDATE', 'SUBSCRIBE', 'NOTIFY', 'REFER']);
 
@@ -126,7 +117,8 @@ export abstract class DialogCore {
   private stateNow: DialogState;
   // Made when `state$` is first subscribed: most dialogs are never watched so.
   private stateSubject: BehaviorSubject<DialogState> | undefined;
-  private endedSubject: Subject<DialogEnd> | undefined;
+  // Who waits for the end: no Subject, for the same reason as the incoming streams.
+  private endedListeners: Listeners<'ended', DialogEnd> | undefined;
   private ending: DialogEnd | undefined;
   private streams: IncomingStreams | undefined;
   /** The message that made or last changed the dialog, for the CDR of an end without one. */
@@ -182,9 +174,15 @@ export abstract class DialogCore {
 
   /** Emits once, when the dialog ends (either side, any reason), then completes. */
   get ended$(): Observable<DialogEnd> {
-    if (this.ending) return of(this.ending);
-    this.endedSubject ??= new Subject<DialogEnd>();
-    return this.endedSubject.asObservable();
+    return new Observable<DialogEnd>((subscriber) => {
+      if (this.ending) {
+        subscriber.next(this.ending);
+        subscriber.complete();
+      } else {
+        this.endedListeners ??= new Listeners();
+        this.endedListeners.add(ENDED, subscriber);
+      }
+    });
   }
 
   /** @internal The incoming streams, made when first needed. */
@@ -298,8 +296,7 @@ export abstract class DialogCore {
     this.stateNow = 'terminated';
     this.stateSubject?.next('terminated');
     this.stateSubject?.complete();
-    this.endedSubject?.next(ending);
-    this.endedSubject?.complete();
+    this.announceEnd(ending);
     this.streams?.complete();
     if (this.dialogType === 'INVITE')
       this.ua.cdr({
@@ -309,6 +306,13 @@ export abstract class DialogCore {
         reason: reason as CdrReason,
         msg: msg ?? req ?? summaryMessage(this.lastMessage),
       });
+  }
+
+  private announceEnd(ending: DialogEnd): void {
+    const listeners = this.endedListeners;
+    this.endedListeners = undefined;
+    listeners?.next('ended', ending);
+    listeners?.complete();
   }
 
   /**
@@ -323,8 +327,7 @@ export abstract class DialogCore {
     this.stateNow = 'terminated';
     this.stateSubject?.next('terminated');
     this.stateSubject?.complete();
-    this.endedSubject?.next(this.ending);
-    this.endedSubject?.complete();
+    this.announceEnd(this.ending);
     this.streams?.complete();
   }
 

@@ -22,37 +22,54 @@ export type NoticeName = 'hold' | 'unhold' | 'refresh' | 'ack';
 /**
  * The subscribers of each kind. Copied on write into arrays of their exact size: subscribing is
  * rare and a dialog has few subscribers, while an idle dialog's memory counts (a Map, or an array
- * grown by push, takes some 150 bytes for one entry).
+ * grown by push, takes some 150 bytes for one entry). A subscriber is not handed a teardown:
+ * RxJS would keep it in a push-grown array of its own, 150 bytes more for each of a dialog's
+ * subscriptions. One that unsubscribes is closed, so it is skipped, and dropped at the next
+ * subscription or request.
  */
-class Listeners<K, T> {
+export class Listeners<K, T> {
   private names: readonly K[] = [];
   private subscribers: readonly Subscriber<T>[] = [];
 
+  /**
+   * @param names - the kinds it takes
+   * @param subscriber - who takes them
+   */
   add(names: readonly K[], subscriber: Subscriber<T>): void {
+    this.prune();
     this.names = [...this.names, ...names];
     this.subscribers = [...this.subscribers, ...names.map(() => subscriber)];
   }
 
-  remove(subscriber: Subscriber<T>): void {
-    const keep = this.subscribers.map((s) => s !== subscriber);
-    this.names = this.names.filter((_, i) => keep[i]);
-    this.subscribers = this.subscribers.filter((_, i) => keep[i]);
+  private prune(): void {
+    if (!this.subscribers.some((s) => s.closed)) return;
+    const open = this.subscribers.map((s) => !s.closed);
+    this.names = this.names.filter((_, i) => open[i]);
+    this.subscribers = this.subscribers.filter((_, i) => open[i]);
   }
 
+  /** Whether an open subscriber takes this kind. */
   any(name: K): boolean {
-    return this.names.includes(name);
+    for (let i = 0; i < this.names.length; i++)
+      if (this.names[i] === name && !this.subscribers[i]?.closed) return true;
+    return false;
   }
 
+  /** Gives `value` to every open subscriber of the kind. */
   next(name: K, value: T): void {
+    this.prune();
     // The arrays are replaced, never changed: one (un)subscribing meanwhile cannot skip another.
     const names = this.names;
     const subscribers = this.subscribers;
     for (let i = 0; i < names.length; i++) if (names[i] === name) subscribers[i]?.next(value);
   }
 
-  /** Every subscriber, once each (one may listen to several kinds). */
-  all(): Set<Subscriber<T>> {
-    return new Set(this.subscribers);
+  /** Completes every subscriber, once each (one may take several kinds). */
+  complete(): void {
+    const all = new Set(this.subscribers);
+    this.names = [];
+    this.subscribers = [];
+    for (const subscriber of all) subscriber.complete();
   }
 }
 
@@ -69,12 +86,8 @@ export class IncomingStreams {
 
   private listen<K, T>(listeners: Listeners<K, T>, names: readonly K[]): Observable<T> {
     return new Observable<T>((subscriber) => {
-      if (this.ended) {
-        subscriber.complete();
-        return;
-      }
-      listeners.add(names, subscriber);
-      return () => listeners.remove(subscriber);
+      if (this.ended) subscriber.complete();
+      else listeners.add(names, subscriber);
     });
   }
 
@@ -120,7 +133,7 @@ export class IncomingStreams {
   complete(): void {
     if (this.ended) return;
     this.ended = true;
-    for (const subscriber of this.requests?.all() ?? []) subscriber.complete();
-    for (const subscriber of this.notices?.all() ?? []) subscriber.complete();
+    this.requests?.complete();
+    this.notices?.complete();
   }
 }

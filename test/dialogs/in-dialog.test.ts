@@ -1,4 +1,4 @@
-import { timer } from 'rxjs';
+import { take, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   type CdrEvent,
@@ -113,6 +113,32 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
     expect(responses(network, 'NOTIFY').map((r) => r.status)).toEqual([200]);
     expect(responses(network, 'MESSAGE').map((r) => r.status)).toEqual([488]);
     expect(completed).toEqual(['requests$']);
+  });
+
+  it('once its subscriber has unsubscribed, a kind of request gets the default answer again', () => {
+    const network = virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        uas.info$.pipe(take(1)).subscribe(({ res }) => res.send(202));
+        void uac.send({ method: 'INFO', body: 'Signal=1', contentType: 'application/dtmf-relay' });
+        timer(10).subscribe(() => {
+          void uac.send({ method: 'INFO', body: 'Signal=2', contentType: 'application/dtmf-relay' });
+        });
+      }),
+    );
+    expect(responses(network, 'INFO').map((r) => r.status)).toEqual([202, 200]);
+  });
+
+  it('ended$ gives the end to a subscriber that comes after it, as to one that came before', () => {
+    const heard: string[] = [];
+    virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        const ended$ = uas.ended$;
+        ended$.subscribe((e) => heard.push(`before ${e.reason}`));
+        void uac.end();
+        timer(10).subscribe(() => ended$.subscribe((e) => heard.push(`after ${e.initiator}`)));
+      }),
+    );
+    expect(heard).toEqual(['before normal-release', 'after remote']);
   });
 
   it('a re-INVITE nobody handles is answered 200 with the local SDP and ACKed', () => {
@@ -249,7 +275,7 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
   });
 
   it('a dialog ended without a message has a CDR stop with the message that made it: identity kept, body not', () => {
-    const stops: CdrEvent[] = [];
+    const stops: Extract<CdrEvent, { type: 'stop' }>[] = [];
     let made = { callId: '', fromTag: '', cseq: 0 };
     virtualCall((call) => {
       call.bob.cdr$.subscribe((e) => {
