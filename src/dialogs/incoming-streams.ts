@@ -37,15 +37,17 @@ export class Listeners<K, T> {
    */
   add(names: readonly K[], subscriber: Subscriber<T>): void {
     this.prune();
-    this.names = [...this.names, ...names];
-    this.subscribers = [...this.subscribers, ...names.map(() => subscriber)];
+    // concat and map allocate the exact size; a spread grows like push.
+    this.names = this.names.concat(names);
+    this.subscribers = this.subscribers.concat(names.map(() => subscriber));
   }
 
   private prune(): void {
     if (!this.subscribers.some((s) => s.closed)) return;
     const open = this.subscribers.map((s) => !s.closed);
-    this.names = this.names.filter((_, i) => open[i]);
-    this.subscribers = this.subscribers.filter((_, i) => open[i]);
+    // filter grows its result like push: slice copies it to its exact size.
+    this.names = this.names.filter((_, i) => open[i]).slice();
+    this.subscribers = this.subscribers.filter((_, i) => open[i]).slice();
   }
 
   /** Whether an open subscriber takes this kind. */
