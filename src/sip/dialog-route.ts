@@ -3,6 +3,7 @@ import { splitList } from './grammar.js';
 import { type HeaderField, type HeaderInit, SipRequest, type SipResponse } from './message.js';
 import { type NameAddr, parseNameAddr, stringifyNameAddr } from './name-addr.js';
 import { ownString } from './own-string.js';
+import { emptyParams, type Params } from './params.js';
 import { isSipUri, parseUri } from './uri.js';
 
 /** What RFC 3261 §12 keeps to address requests inside a dialog. */
@@ -42,9 +43,11 @@ export function ownRoute(route: DialogRoute): DialogRoute {
 /** The From or To of a dialog's requests: as the peer wrote it, without the tag. */
 function withoutTag(addr: NameAddr, raw: string | undefined): string {
   if (addr.params.tag == null && raw !== undefined) return raw;
-  const params = { ...addr.params };
-  delete params.tag;
-  return stringifyNameAddr({ ...addr, params });
+  // A copy without the tag, not `delete`: that would turn the object into a slow dictionary.
+  // A bag without a prototype, as the parser makes: a `__proto__` parameter is a plain key.
+  const params = emptyParams();
+  for (const name in addr.params) if (name !== 'tag') params[name] = addr.params[name] as Params[string];
+  return stringifyNameAddr({ name: addr.name, uri: addr.uri, params });
 }
 
 function recordRoutes(message: { getAll(name: string): string[] }): string[] {
