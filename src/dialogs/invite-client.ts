@@ -1,5 +1,5 @@
 import { merge, Observable, Subject, type Subscriber, type TeardownLogic } from 'rxjs';
-import type { OutboundEvent } from '../engine/engine.js';
+import type { OutboundEvent, SendOptions } from '../engine/engine.js';
 import { type AuthProvider, withDigestAuth } from '../requests/digest-client.js';
 import { ackFor2xx } from '../sip/ack-for-2xx.js';
 import { inDialogRequest, uacDialogRoute } from '../sip/dialog-route.js';
@@ -61,7 +61,8 @@ function runInviteClient(
   // operators' closures, everything downstream (the whole call), and the transaction lingers.
   let sink: Subscriber<OutboundEvent> | undefined = subscriber;
   let cancelHeaders = givenCancelHeaders;
-  const cancel = new Subject<HeaderInit>();
+  // Both only until the final response: the transaction's callbacks reach this scope for 32 s.
+  let cancel: Subject<HeaderInit> | undefined = new Subject<HeaderInit>();
   // The ACK sent for each 2xx by To tag, as its text once the call is answered (a retransmitted
   // 2xx, rare, parses it again): a SipRequest's fields would linger 32 s with the transaction.
   const acks = new Map<string, SipRequest | string | undefined>();
@@ -76,7 +77,7 @@ function runInviteClient(
   const sentNow = () => sent ?? (summaryMessage(sentSummary) as SipRequest);
   let finalSeen = false;
   let kept: string | undefined;
-  const sendOptions = {
+  let sendOptions: SendOptions | undefined = {
     proxy: given.proxy,
     flowId,
     cancel$: given.cancel$ ? merge(cancel, given.cancel$) : cancel,
@@ -85,6 +86,8 @@ function runInviteClient(
     opts = undefined;
     sink = undefined;
     cancelHeaders = undefined;
+    cancel = undefined;
+    sendOptions = undefined;
     if (sent) sentSummary = messageSummary(sent);
     sent = undefined;
     for (const [tag, ack] of acks) if (ack && typeof ack !== 'string') acks.set(tag, ack.toString());
@@ -141,7 +144,7 @@ function runInviteClient(
     complete: () => sink?.complete(),
   });
   return () => {
-    if (!finalSeen) cancel.next(cancelHeaders?.() ?? {});
+    if (!finalSeen) cancel?.next(cancelHeaders?.() ?? {});
   };
 }
 

@@ -159,6 +159,7 @@ export class InviteServerTransaction implements ServerTransaction {
     this.final = undefined;
     this.provisional = undefined;
     this.cancels?.complete();
+    this.cancels = undefined;
     // Timer L: 64*T1 for retransmitted INVITEs and ACKs to drain.
     // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
     this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.terminate.bind(this));
@@ -170,6 +171,7 @@ export class InviteServerTransaction implements ServerTransaction {
     this.final = data;
     this.provisional = undefined;
     this.cancels?.complete();
+    this.cancels = undefined;
     // Timer G (unreliable): retransmit the final at T1 doubling up to T2; Timer H: 64*T1 for the ACK.
     if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, () => this.timerG());
     this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.timerH());
@@ -265,6 +267,7 @@ export class InviteServerTransaction implements ServerTransaction {
     this.final = undefined;
     this.provisional = undefined;
     this.cancels?.complete();
+    this.cancels = undefined;
     this.finals?.complete();
     this.ctx.terminated(this.key, 'server', this);
   }
