@@ -157,9 +157,10 @@ export class Dialog extends DialogCore {
    * what `reinvite$`, `info$`, `notify$`, ... give kind by kind (a B2BUA relaying a leg takes
    * them so). The kinds it lists are answered by its subscriber, as with each kind's own stream.
    *
-   * @param names - the kinds: `'reinvite'`, `'info'`, `'notify'`, `'refer'`, `'message'`,
-   *   `'options'`, `'update'`, `'subscribe'`
+   * @param names - the kinds, at least one (a kind named twice counts once): `'reinvite'`,
+   *   `'info'`, `'notify'`, `'refer'`, `'message'`, `'options'`, `'update'`, `'subscribe'`
    * @returns the requests as `{req, res}`; completes when the dialog ends
+   * @throws TypeError when no kind is named
    * @example
    * ```ts
    * import type { Dialog } from 'rxsip';

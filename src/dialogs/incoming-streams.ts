@@ -100,8 +100,13 @@ export class IncomingStreams {
    * @returns one stream of them all, in arrival order
    */
   requests$(...names: InDialogRequestKind[]): Observable<RequestEvent> {
+    if (names.length === 0) throw new TypeError('requests$: name at least one kind of request');
     this.requests ??= new Listeners();
-    return this.listen(this.requests, names);
+    // A kind named twice is taken once.
+    return this.listen(
+      this.requests,
+      names.filter((name, i) => names.indexOf(name) === i),
+    );
   }
 
   /**

@@ -47,6 +47,12 @@ export function inviteClient(
   );
 }
 
+// An ACK kept for re-sending: its bytes as latin1 text, one byte a character, so a body that is
+// not UTF-8 comes back unchanged.
+function ackText(ack: SipRequest): string {
+  return ack.toBuffer().toString('latin1');
+}
+
 // One subscription of `inviteClient`, in a function of its own so that its callbacks, which the
 // transaction keeps for 32 s after a 2xx (RFC 6026 Timer M), close over nothing but what is
 // cleared below: `given` and `givenCancelHeaders` are read here and never by a callback.
@@ -90,10 +96,13 @@ function runInviteClient(
     sendOptions = undefined;
     if (sent) sentSummary = messageSummary(sent);
     sent = undefined;
-    for (const [tag, ack] of acks) if (ack && typeof ack !== 'string') acks.set(tag, ack.toString());
+    for (const [tag, ack] of acks) if (ack && typeof ack !== 'string') acks.set(tag, ackText(ack));
   };
   const resendAck = (ack: SipRequest | string) =>
-    ua.engine.sendAck(typeof ack === 'string' ? (parseMessage(ack) as SipRequest) : ack.clone(), { flowId });
+    ua.engine.sendAck(
+      typeof ack === 'string' ? (parseMessage(Buffer.from(ack, 'latin1')) as SipRequest) : ack.clone(),
+      { flowId },
+    );
   withDigestAuth(invite, (r) => ua.engine.send(r, sendOptions), given.auth).subscribe({
     next: (event) => {
       if (event.kind === 'sent' && !finalSeen) sent = event.request;
@@ -112,11 +121,11 @@ function runInviteClient(
           return;
         }
         const ack = opts ? opts.ackFor(response, sentNow()) : ackFor2xx(sentNow(), response);
-        acks.set(tag, sent ? ack : ack?.toString());
+        acks.set(tag, sent || !ack ? ack : ackText(ack));
         if (ack) ua.engine.sendAck(ack.clone(), { flowId });
         else
           opts?.deferred?.(response, (later) => {
-            acks.set(tag, sent ? later : later.toString());
+            acks.set(tag, sent ? later : ackText(later));
             ua.engine.sendAck(later.clone(), { flowId });
           });
         if (!sink || sink.closed || (kept !== undefined && kept !== tag)) {

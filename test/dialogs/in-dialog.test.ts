@@ -115,6 +115,27 @@ describe('in-dialog traffic (in-memory engine, virtual time)', () => {
     expect(completed).toEqual(['requests$']);
   });
 
+  it('requests$ takes a kind named twice once, and refuses to be asked for no kind', () => {
+    const heard: string[] = [];
+    let refused = '';
+    virtualCall((call) =>
+      connected(call, (uac, uas) => {
+        uas.requests$('info', 'info').subscribe(({ req, res }) => {
+          heard.push(req.body);
+          res.send(200);
+        });
+        try {
+          uas.requests$();
+        } catch (err) {
+          refused = (err as Error).message;
+        }
+        void uac.send({ method: 'INFO', body: 'Signal=1', contentType: 'application/dtmf-relay' });
+      }),
+    );
+    expect(heard).toEqual(['Signal=1']);
+    expect(refused).toMatch(/at least one kind/);
+  });
+
   it('once its subscriber has unsubscribed, a kind of request gets the default answer again', () => {
     const network = virtualCall((call) =>
       connected(call, (uac, uas) => {
