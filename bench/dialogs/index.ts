@@ -41,7 +41,7 @@ const FULL: Settings = {
   levels: [1000, 10000, 50000],
   buildRate: 2000,
   loadRate: 1000,
-  loadSeconds: 10,
+  loadSeconds: 8,
   warmupSeconds: 5,
   drainSeconds: 40,
 };

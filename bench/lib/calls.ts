@@ -50,7 +50,7 @@ export function plan(
         ...common,
         probeSeconds: 2,
         holdSeconds: holdSeconds ?? 20,
-        anchorSeconds: 10,
+        anchorSeconds: 8,
         bisections: 1,
         holdFactor: 1.1,
         maxHolds: 3,

@@ -219,7 +219,7 @@ const scenario: Scenario = {
   async run({ quick }): Promise<ScenarioResult> {
     const options = quick
       ? { warmupMs: 100, rounds: 3, roundMs: 100 }
-      : { warmupMs: 1000, rounds: 9, roundMs: 200 };
+      : { warmupMs: 1000, rounds: 7, roundMs: 200 };
     const all = cases();
     // Every case ran once in cases() or runs here before timing: a wrong result stops the bench.
     for (const c of all) c.op();
