@@ -157,6 +157,11 @@ export function rateGoal(goal: string, target: number, best: Step | undefined, u
   return { goal, target, measured, met: measured >= target, unit: `${unit}/s` };
 }
 
+// `measured` over `reference` to two decimals; NaN (never met) when either is missing.
+function ratio(measured: number | null, reference: number | null): number {
+  return measured != null && reference ? Number((measured / reference).toFixed(2)) : Number.NaN;
+}
+
 /** A ratio goal: `measured` over `reference`, at most `target` (CPU per call against a reference's). */
 export function ratioGoal(
   goal: string,
@@ -164,7 +169,7 @@ export function ratioGoal(
   measured: number | null,
   reference: number | null,
 ): Goal {
-  const value = measured != null && reference ? Number((measured / reference).toFixed(2)) : Number.NaN;
+  const value = ratio(measured, reference);
   return { goal, target, measured: value, met: value <= target, kind: 'at most' };
 }
 
@@ -175,7 +180,7 @@ export function ratioFloorGoal(
   measured: number | null,
   reference: number | null,
 ): Goal {
-  const value = measured != null && reference ? Number((measured / reference).toFixed(2)) : Number.NaN;
+  const value = ratio(measured, reference);
   return { goal, target, measured: value, met: value >= target };
 }
 

@@ -1,5 +1,5 @@
 import { SipParseError } from './errors.js';
-import { isDigits, isToken, isTokenChar, isWhitespace, trimLws } from './grammar.js';
+import { digitsValue, isDigits, isToken, isTokenChar, isWhitespace, trimLws } from './grammar.js';
 
 /** A CSeq header (RFC 3261 §20.16): orders requests in a dialog and ties a response to its request. */
 export interface CSeq {
@@ -28,14 +28,9 @@ const MAX_CSEQ = 2 ** 32 - 1;
  */
 export function parseCSeq(value: string): CSeq {
   // As nearly every CSeq is written, "<digits> <token>", read in one pass; anything else below.
-  let i = 0;
-  let seq = 0;
-  for (; i < value.length && i <= 10; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) break;
-    seq = seq * 10 + (c - 0x30);
-  }
-  if (i > 0 && i <= 10 && seq <= MAX_CSEQ && value.charCodeAt(i) === 0x20) {
+  const i = value.indexOf(' ');
+  const seq = digitsValue(value, i);
+  if (seq >= 0 && seq <= MAX_CSEQ) {
     let end = i + 1;
     while (end < value.length && isTokenChar(value.charCodeAt(end))) end++;
     if (end === value.length && end > i + 1) return { seq, method: value.slice(i + 1) };

@@ -42,6 +42,21 @@ export function isWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 }
 
+/**
+ * The value of `s` up to `end` when it is 1 to 10 ASCII digits (so at most 9,999,999,999, which a
+ * double holds exactly), else -1: the one-pass read of a number as nearly every header writes it.
+ */
+export function digitsValue(s: string, end: number): number {
+  if (end <= 0 || end > 10) return -1;
+  let n = 0;
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    n = n * 10 + (c - 0x30);
+  }
+  return n;
+}
+
 export function isDigits(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {

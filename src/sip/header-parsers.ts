@@ -1,7 +1,7 @@
 import { type AuthHeader, parseAuthHeader } from './auth-header.js';
 import { type CSeq, parseCSeq } from './cseq.js';
 import { SipParseError } from './errors.js';
-import { isDigits, splitList, trimLws } from './grammar.js';
+import { digitsValue, isDigits, splitList, trimLws } from './grammar.js';
 import { canonicalHeaderName } from './header-names.js';
 import { type NameAddr, parseNameAddr, parseNameAddrList } from './name-addr.js';
 import { emptyParams, type Params, parseParams } from './params.js';
@@ -113,14 +113,8 @@ export type ParsedHeader<N extends string> =
 /** A header value that must be a number in 0..max (Content-Length, Max-Forwards, Expires, ...). */
 export function parseNumber(value: string, name: string, max = 2 ** 32 - 1): number {
   // Digits alone, as nearly every such value is written, read in one pass.
-  let n = 0;
-  let i = 0;
-  for (; i < value.length && i <= 10; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) break;
-    n = n * 10 + (c - 0x30);
-  }
-  if (i === value.length && i > 0 && i <= 10 && n <= max) return n;
+  const n = digitsValue(value, value.length);
+  if (n >= 0 && n <= max) return n;
   const v = trimLws(value);
   if (!isDigits(v) || v.length > 10 || Number(v) > max) {
     throw new SipParseError(`${canonicalHeaderName(name)}: "${v}" is not a number in 0..${max}`);
