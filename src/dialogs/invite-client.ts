@@ -69,9 +69,10 @@ function runInviteClient(
   let cancelHeaders = givenCancelHeaders;
   // Both only until the final response: the transaction's callbacks reach this scope for 32 s.
   let cancel: Subject<HeaderInit> | undefined = new Subject<HeaderInit>();
-  // The ACK sent for each 2xx by To tag, as its text once the call is answered (a retransmitted
-  // 2xx, rare, parses it again): a SipRequest's fields would linger 32 s with the transaction.
-  const acks = new Map<string, SipRequest | string | undefined>();
+  // The ACK sent for each 2xx by To tag (undefined while a deferred one is not yet sent), as its
+  // text: a retransmitted 2xx, rare, parses it again, while a SipRequest's fields would linger
+  // 32 s with the transaction.
+  const acks = new Map<string, string | undefined>();
   const flowId = given.flowId;
   // The call's state (the options' closures, the INVITE and its parse state) is held only until
   // the final response. The transaction lingers 32 s after a 2xx (RFC 6026 Timer M) to pass on
@@ -96,13 +97,12 @@ function runInviteClient(
     sendOptions = undefined;
     if (sent) sentSummary = messageSummary(sent);
     sent = undefined;
-    for (const [tag, ack] of acks) if (ack && typeof ack !== 'string') acks.set(tag, ackText(ack));
   };
-  const resendAck = (ack: SipRequest | string) =>
-    ua.engine.sendAck(
-      typeof ack === 'string' ? (parseMessage(Buffer.from(ack, 'latin1')) as SipRequest) : ack.clone(),
-      { flowId },
-    );
+  // Kept as text before it is sent (the engine adds its Via to the one it sends).
+  const sendAck = (tag: string, ack: SipRequest) => {
+    acks.set(tag, ackText(ack));
+    ua.engine.sendAck(ack, { flowId });
+  };
   withDigestAuth(invite, (r) => ua.engine.send(r, sendOptions), given.auth).subscribe({
     next: (event) => {
       if (event.kind === 'sent' && !finalSeen) sent = event.request;
@@ -117,17 +117,15 @@ function runInviteClient(
         if (acks.has(tag)) {
           // A retransmitted 2xx: our ACK was lost (or is not sent yet, for a deferred one).
           const known = acks.get(tag);
-          if (known) resendAck(known);
+          if (known) ua.engine.sendAck(parseMessage(Buffer.from(known, 'latin1')) as SipRequest, { flowId });
           return;
         }
         const ack = opts ? opts.ackFor(response, sentNow()) : ackFor2xx(sentNow(), response);
-        acks.set(tag, sent || !ack ? ack : ackText(ack));
-        if (ack) ua.engine.sendAck(ack.clone(), { flowId });
-        else
-          opts?.deferred?.(response, (later) => {
-            acks.set(tag, sent ? later : ackText(later));
-            ua.engine.sendAck(later.clone(), { flowId });
-          });
+        if (ack) sendAck(tag, ack);
+        else {
+          acks.set(tag, undefined);
+          opts?.deferred?.(response, (later) => sendAck(tag, later));
+        }
         if (!sink || sink.closed || (kept !== undefined && kept !== tag)) {
           // RFC 3261 §13.2.2.4: a 2xx nobody takes (a later fork, or one that beat our CANCEL) is ended.
           if (opts) opts.onUnwanted2xx(response, sentNow());
