@@ -6,7 +6,7 @@ import { type DialogEnd, SipError, type SipRequest, uas$ } from '../../src/index
 import type { SippResult } from '../support/sipp.js';
 import { expectClean, onInvite, sippParties } from '../support/sipp-parties.js';
 import { APP_SDP, RXSIP_SDP } from '../support/sipp-sdp.js';
-import { branchOf, cseqOf, find, header, ladder, tagOf, trace } from '../support/sipp-trace.js';
+import { all, branchOf, cseqOf, find, header, ladder, tagOf, trace } from '../support/sipp-trace.js';
 
 // The dialog layer against SIPp on 127.0.0.1 over UDP: rxsip runs here, SIPp plays the other UA
 // with a scenario from test/sipp/ per case. Every test checks what SIPp saw on the wire (its
@@ -360,6 +360,33 @@ describe('UAC dialogs: rxsip calls SIPp', () => {
     expect(end).toMatchObject({ reason: 'normal-release', initiator: 'remote' });
     expect(end.req?.method).toBe('BYE');
     expect(srf.dialogCount).toBe(0);
+  });
+
+  it('a 200 retransmitted after the call was answered is ACKed again with the same ACK (RFC 3261 §13.2.2.4)', async () => {
+    const { srf } = await rxsip();
+    const sipp = await sippCallee('uac-200-retransmitted');
+    const dialog = await srf.createUac(sipp.uri, { localSdp: RXSIP_SDP });
+    const end = await firstValueFrom(dialog.ended$);
+    const result = await sipp.done;
+
+    expectClean(result);
+    const wire = trace(result);
+    expect(ladder(wire)).toEqual([
+      'rxsip INVITE',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'sipp 200 INVITE',
+      'rxsip ACK',
+      'sipp BYE',
+      'rxsip 200 BYE',
+    ]);
+    const [first, again] = all(wire, 'rxsip', 'ACK');
+    // The same ACK: Request-URI, CSeq, From, To and Call-ID (its Via is the transport's own).
+    expect(again?.uri).toBe(first?.uri);
+    for (const name of ['cseq', 'from', 'to', 'call-id', 'max-forwards'])
+      expect(header(again, name)).toBe(header(first, name));
+    expect(cseqOf(again)).toEqual({ seq: cseqOf(find(wire, 'rxsip', 'INVITE')).seq, method: 'ACK' });
+    expect(end).toMatchObject({ reason: 'normal-release', initiator: 'remote' });
   });
 
   it('180 then 200 through call$: request, provisional 180, dialog; rxsip hangs up and SIPp answers the BYE', async () => {
