@@ -1,3 +1,4 @@
+import { of } from 'rxjs';
 import { describe, it } from 'vitest';
 import { tieLegs } from '../../src/operators/tie-legs.js';
 import { marbles } from './harness.js';
@@ -57,6 +58,42 @@ describe('tieLegs', () => {
       expectObservable(source.pipe(tieLegs()), '^-------!').toBe('-a-b----', { a: first, b: second });
       expectSubscriptions(aBye.subscriptions).toBe('---^-!');
       expectSubscriptions(bBye.subscriptions).toBe([]);
+    });
+  });
+
+  it('a leg that has already ended (its end replayed at once) hangs up the other without watching it', () => {
+    marbles(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      // A Dialog's ended$ subscribed after the end replays it synchronously, as `of` does.
+      const uacEnded = hot('-----e');
+      const uacBye = cold('-r|');
+      const legs = {
+        uas: { ended$: of('e'), end$: () => cold('|') },
+        uac: { ended$: uacEnded, end$: () => uacBye },
+      };
+      const source = hot('--l-|', { l: legs });
+      expectObservable(source.pipe(tieLegs())).toBe('--l-|', { l: legs });
+      expectSubscriptions(uacEnded.subscriptions).toBe([]);
+      expectSubscriptions(uacBye.subscriptions).toBe('--^-!');
+    });
+  });
+
+  it("a watch that completes without an end decides the race: nothing is hung up, and the watch's error is the pair's", () => {
+    marbles(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      const quiet = {
+        uas: { ended$: hot('---|'), end$: () => cold('|') },
+        uac: { ended$: hot('-'), end$: () => cold('|') },
+      };
+      const failing = {
+        uas: { ended$: hot('------'), end$: () => cold('|') },
+        uac: { ended$: hot('----#', undefined, new Error('lost')), end$: () => cold('|') },
+      };
+      expectObservable(hot('-q|', { q: quiet }).pipe(tieLegs())).toBe('-q-|', { q: quiet });
+      expectObservable(hot('-f', { f: failing }).pipe(tieLegs())).toBe(
+        '-f--#',
+        { f: failing },
+        new Error('lost'),
+      );
+      expectSubscriptions(failing.uas.ended$.subscriptions).toBe('-^--!');
     });
   });
 });
