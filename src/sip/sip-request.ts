@@ -1,3 +1,4 @@
+import { SipParseError } from './errors.js';
 import { type HeaderField, SipMessage } from './sip-message.js';
 import { parseUri, type Uri } from './uri.js';
 import { userOf } from './user-of.js';
@@ -61,7 +62,15 @@ export class SipRequest extends SipMessage {
 
   /** The called party: the user of a SIP Request-URI, the number of a tel URI. */
   get calledNumber(): string | undefined {
-    return userOf(this.uri);
+    // The Request-URI as `requestUri` parsed it (checkRequest has already): not parsed again.
+    let uri: Uri;
+    try {
+      uri = this.requestUri;
+    } catch (err) {
+      if (err instanceof SipParseError) return undefined;
+      throw err;
+    }
+    return userOf(uri);
   }
 
   /**
