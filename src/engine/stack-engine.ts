@@ -226,10 +226,11 @@ export class StackEngine implements Engine, TransactionUser {
   }
 
   private nextHop(request: SipRequest, proxy: string | undefined): SipUri | undefined {
-    let text = proxy ?? request.getParsedHeader('route')?.[0]?.uri ?? request.uri;
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(text) || /^[^:]+:\d+$/.test(text)) text = `sip:${text}`;
+    const text = proxy ?? request.getParsedHeader('route')?.[0]?.uri ?? request.uri;
+    const bare = !/^[a-z][a-z0-9+.-]*:/i.test(text) || /^[^:]+:\d+$/.test(text);
     try {
-      const uri = parseUri(text);
+      // The Request-URI as the request parsed and keeps it (checked on receipt, or for the To).
+      const uri = bare ? parseUri(`sip:${text}`) : text === request.uri ? request.requestUri : parseUri(text);
       return isSipUri(uri) ? uri : undefined;
     } catch {
       return undefined;
