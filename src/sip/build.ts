@@ -5,6 +5,7 @@ import { newCallId, newTag } from './ids.js';
 import { type HeaderField, type HeaderInit, SipRequest, SipResponse } from './message.js';
 import { type NameAddr, parseNameAddr, stringifyNameAddr } from './name-addr.js';
 import { reasonPhrase } from './status-reasons.js';
+import { parseUri } from './uri.js';
 
 function field(key: string, value: string): HeaderField {
   return { name: canonicalHeaderName(key), key, value };
@@ -47,12 +48,28 @@ function givenValue(headers: HeaderInit | undefined, key: string): string | unde
   return undefined;
 }
 
-function withTag(value: string | NameAddr, tag: string | undefined): string {
-  const addr = typeof value === 'string' ? parseNameAddr(value) : value;
+/** A From or To of a new request: its structure (a copy, with `tag` added when it has none) and its line. */
+function withTag(
+  value: string | NameAddr,
+  tag: string | undefined,
+  uriCheck: 'parse' | 'syntax' = 'parse',
+): { addr: NameAddr; text: string } {
+  const addr = typeof value === 'string' ? parseNameAddr(value, 'name-addr', uriCheck) : value;
   if (tag !== undefined && addr.params.tag == null) {
-    return stringifyNameAddr({ ...addr, params: { ...addr.params, tag } });
+    const tagged = { ...addr, params: { ...addr.params, tag } };
+    return { addr: tagged, text: stringifyNameAddr(tagged) };
   }
-  return typeof value === 'string' ? value : stringifyNameAddr(value);
+  if (typeof value === 'string') return { addr, text: value };
+  return { addr: { ...value, params: { ...value.params } }, text: stringifyNameAddr(value) };
+}
+
+/** Runs a full check of a URI, its failure reported as `parseNameAddr` reports it. */
+function checkedAsNameAddr(check: () => unknown): void {
+  try {
+    check();
+  } catch (err) {
+    throw err instanceof SipParseError ? new SipParseError(`name-addr: ${err.reason}`) : err;
+  }
 }
 
 /** What {@link createRequest} builds a request from; only `method`, `uri` and `from` are required. */
@@ -94,17 +111,34 @@ export interface RequestInit {
  * ```
  */
 export function createRequest(init: RequestInit): SipRequest {
-  const fields: HeaderField[] = [
+  const fields: HeaderField[] = [];
+  const request = new SipRequest(init.method, init.uri, fields);
+  // To's URI is checked for syntax, then in full: when it is the Request-URI (the default To) by
+  // the request's own parse of it, which it keeps for the next hop.
+  const to = withTag(init.to ?? `<${init.uri}>`, undefined, 'syntax');
+  if (typeof init.to !== 'object')
+    checkedAsNameAddr(() => (to.addr.uri === init.uri ? request.requestUri : parseUri(to.addr.uri)));
+  const from = withTag(init.from, newTag());
+  const cseq = { seq: init.cseq ?? 1, method: init.method };
+  fields.push(
     field('max-forwards', String(init.maxForwards ?? 70)),
-    field('to', withTag(init.to ?? `<${init.uri}>`, undefined)),
-    field('from', withTag(init.from, newTag())),
+    field('to', to.text),
+    field('from', from.text),
     field('call-id', init.callId ?? newCallId()),
-    field('cseq', stringifyCSeq({ seq: init.cseq ?? 1, method: init.method })),
-  ];
+    field('cseq', stringifyCSeq(cseq)),
+  );
   pushHeaders(fields, init.headers);
   if (init.contentType) fields.push(field('content-type', init.contentType));
-  const request = new SipRequest(init.method, init.uri, fields);
   if (init.body !== undefined) request.body = init.body;
+  // Built from these structures: the request reads them as they are, never parsing its lines
+  // back (unless `headers` adds lines of its own to one of them).
+  const seeds: Array<[string, unknown]> = [
+    ['to', to.addr],
+    ['from', from.addr],
+    ['cseq', cseq],
+  ];
+  for (const [key, value] of seeds)
+    if (givenValue(init.headers, key) === undefined) request.seedParsed(key, value);
   return request;
 }
 
