@@ -3,6 +3,7 @@
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { interleavedAnchors } from './anchors.js';
 import { BENCH_DIR } from './processes.js';
 import { summarizeProfile } from './profile.js';
 import { type RampPlan, type RampResult, ramp, runStep, type Step, type SystemUnderTest } from './ramp.js';
@@ -50,7 +51,9 @@ export function plan(
         ...common,
         probeSeconds: 2,
         holdSeconds: holdSeconds ?? 20,
-        anchorSeconds: 8,
+        // Three rounds of 3 s per system and anchor, interleaved with the other systems' rounds.
+        anchorSeconds: 3,
+        anchorRounds: 3,
         bisections: 1,
         holdFactor: 1.1,
         maxHolds: 3,
@@ -96,14 +99,32 @@ export interface CallBenchResult {
   reference: RampResult | undefined;
 }
 
-/** Ramps each system in turn (rxsip first), then builds the scenario's result. */
+/**
+ * Measures the systems' same-rate anchors interleaved (`anchors.ts`) when the plans ask for
+ * rounds, then ramps each system in turn (rxsip first), then builds the scenario's result.
+ */
 export async function runCallBench(
   entries: readonly { system: SystemUnderTest; plan: RampPlan }[],
   unit: string,
   log: (text: string) => void = progress,
 ): Promise<CallBenchResult & { result: ScenarioResult }> {
+  const anchored = entries.filter((e) => (e.plan.anchors?.length ?? 0) > 0 && e.plan.anchorRounds);
+  const rates = anchored[0]?.plan.anchors ?? [];
+  if (anchored.some((e) => e.plan.anchors?.join() !== rates.join()))
+    throw new Error('runCallBench: interleaved anchors need the same rates for every system');
+  const first = anchored[0]?.plan;
+  const measured = first
+    ? await interleavedAnchors(
+        anchored,
+        rates,
+        first.anchorRounds ?? 1,
+        first.anchorSeconds ?? first.holdSeconds,
+        log,
+      )
+    : undefined;
   const ramps: RampResult[] = [];
-  for (const { system, plan: rampPlan } of entries) ramps.push(await ramp(system, rampPlan, log));
+  for (const { system, plan: rampPlan } of entries)
+    ramps.push(await ramp(system, rampPlan, log, measured?.get(system.label)));
   const rampPlan = (entries[0] as { plan: RampPlan }).plan;
   log('');
   const rxsip = ramps.find((r) => r.role === 'rxsip') as RampResult;
@@ -136,7 +157,10 @@ export async function runCallBench(
       rows,
       tables: [{ title: 'steps', rows: stepRows(ramps, unit) }],
       settings: Object.fromEntries(entries.map((e) => [e.system.label, e.plan])),
-      details: { ramps },
+      details: {
+        ramps,
+        anchorRounds: measured ? Object.fromEntries([...measured].map(([k, v]) => [k, v.rounds])) : undefined,
+      },
       notes: [
         `max clean: the highest offered rate held for ${rampPlan.holdSeconds} s with no failed ${unit === 'calls' ? 'call' : 'transaction'},`,
         `retransmissions <= ${rampPlan.maxRetransmissionRatio * 100}% of them and >= 95% of the offered rate achieved; p50/p99/CPU are that step's.`,
@@ -146,6 +170,12 @@ export async function runCallBench(
         'CPU: user + system time of the process(es) under test from /proc (all threads, GC included), per successful call.',
         'other CPU %: what the rest of the machine used meanwhile (other processes, kernel threads), of one core.',
         `probes (${rampPlan.probeSeconds} s, doubling then bisecting) find the knee; a failed step restarts the system under test.`,
+        ...(first
+          ? [
+              `anchors (${rates.join(', ')} ${unit}/s): ${first.anchorRounds} rounds of ${first.anchorSeconds} s per system, the systems' rounds`,
+              "alternating; CPU per call is the median round's, each round's CPU counted up to that system's next round.",
+            ]
+          : []),
       ],
     },
   };

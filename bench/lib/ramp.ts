@@ -43,8 +43,13 @@ export interface RampPlan {
   max: number;
   /** Rates always held (a goal's reference point, the same for every system), before probing. */
   anchors?: number[];
-  /** How long each anchor is held (default `holdSeconds`). */
+  /** How long each anchor is held (default `holdSeconds`); with `anchorRounds`, each round. */
   anchorSeconds?: number;
+  /**
+   * Anchors held in this many short rounds interleaved with the other systems' (`anchors.ts`),
+   * the median round counting; without it, each anchor is one step of the system's own ramp.
+   */
+  anchorRounds?: number;
   probeSeconds: number;
   holdSeconds: number;
   /** Bisections of the probes' [clean, failed] interval. */
@@ -199,24 +204,42 @@ export async function runStep(
   return step;
 }
 
-/** Finds the highest rate `system` holds cleanly for `plan.holdSeconds`. */
+/**
+ * Warms a freshly started node process up gently: a ramp of four steps from an eighth of the
+ * warm-up rate, so that a slow machine is not overloaded before its hot code is optimized.
+ * Nothing for a system that needs no warm-up (`plan.warmupSeconds` 0).
+ */
+export async function warmUp(
+  system: SystemUnderTest,
+  plan: RampPlan,
+  log: (text: string) => void,
+): Promise<Step[]> {
+  const steps: Step[] = [];
+  if (plan.warmupSeconds <= 0) return steps;
+  const seconds = Math.max(1, Math.round(plan.warmupSeconds / 4));
+  for (const share of [1 / 8, 1 / 4, 1 / 2, 1])
+    steps.push(await runStep(system, plan, niceRate(plan.warmupRate * share), seconds, 'warmup', log));
+  return steps;
+}
+
+/**
+ * Finds the highest rate `system` holds cleanly for `plan.holdSeconds`. Anchor steps measured
+ * beforehand (interleaved with the other systems', see `anchors.ts`) are given as `anchored`:
+ * they count as held steps, and the ramp does not hold the anchors again.
+ */
 export async function ramp(
   system: SystemUnderTest,
   plan: RampPlan,
   log: (text: string) => void,
+  anchored: { steps: readonly Step[]; peakRssKiB: number } = { steps: [], peakRssKiB: 0 },
 ): Promise<RampResult> {
   const began = performance.now();
-  const steps: Step[] = [];
-  let peakRssKiB = 0;
+  const steps: Step[] = [...anchored.steps];
+  let peakRssKiB = anchored.peakRssKiB;
   let restarts = 0;
 
-  // A cold node process is warmed up gently: a ramp of four steps from an eighth of the warm-up
-  // rate, so that a slow machine is not overloaded before its hot code is optimized.
   const warmup = async () => {
-    if (plan.warmupSeconds <= 0) return;
-    const seconds = Math.max(1, Math.round(plan.warmupSeconds / 4));
-    for (const share of [1 / 8, 1 / 4, 1 / 2, 1])
-      steps.push(await runStep(system, plan, niceRate(plan.warmupRate * share), seconds, 'warmup', log));
+    steps.push(...(await warmUp(system, plan, log)));
   };
   const restart = async () => {
     peakRssKiB = Math.max(peakRssKiB, system.peakRssKiB());
@@ -288,15 +311,18 @@ export async function ramp(
     }
   };
 
-  await system.start();
-  try {
-    await warmup();
-    for (const rate of plan.anchors ?? []) await step(rate, plan.anchorSeconds ?? plan.holdSeconds, 'anchor');
+  const anchors = anchored.steps.length > 0 ? [] : (plan.anchors ?? []);
+  if (anchors.length > 0 || !plan.anchorsOnly) {
+    await system.start();
+    try {
+      await warmup();
+      for (const rate of anchors) await step(rate, plan.anchorSeconds ?? plan.holdSeconds, 'anchor');
 
-    if (!plan.anchorsOnly) await rampUp();
-  } finally {
-    peakRssKiB = Math.max(peakRssKiB, system.peakRssKiB());
-    await system.stop();
+      if (!plan.anchorsOnly) await rampUp();
+    } finally {
+      peakRssKiB = Math.max(peakRssKiB, system.peakRssKiB());
+      await system.stop();
+    }
   }
   const held = steps.filter((s) => (s.phase === 'hold' || s.phase === 'anchor') && s.clean);
   const best = held.sort((a, b) => b.offered - a.offered)[0];
