@@ -1,17 +1,4 @@
-import {
-  catchError,
-  concatMap,
-  EMPTY,
-  filter,
-  ignoreElements,
-  type MonoTypeOperatorFunction,
-  merge,
-  mergeMap,
-  type Observable,
-  of,
-  take,
-  tap,
-} from 'rxjs';
+import { type MonoTypeOperatorFunction, merge, mergeMap, Observable, type Subscription } from 'rxjs';
 import type { ReinviteOffer, RequestOptions } from '../dialogs/dialog.js';
 import type { InDialogRequestKind } from '../dialogs/incoming-streams.js';
 import { SipError } from '../dialogs/sip-error.js';
@@ -61,54 +48,115 @@ function answerWith(event: RequestEvent, response: SipResponse): void {
   });
 }
 
-// The request's failure on the other leg is its answer here; the relaying goes on.
-function answerFailure(event: RequestEvent) {
-  return (err: unknown): Observable<never> => {
-    event.res.send(err instanceof SipError ? err.status : 500);
-    return EMPTY;
-  };
-}
-
-// A re-INVITE from `from` becomes one on `to` (after `to`'s ACK, RFC 3261 §14.1); its answer,
-// or failure status, goes back. One at a time, in order.
-function relayReinvites(from: RelayLeg, to: RelayLeg): Observable<never> {
-  return from.reinvite$.pipe(
-    concatMap((event) =>
-      to.sendReinvite$(event.req.body, { headers: carried(event.req) }).pipe(
-        filter((r) => r.status >= 200),
-        take(1),
-        tap((r) => answerWith(event, r)),
-        catchError(answerFailure(event)),
-      ),
-    ),
-    ignoreElements(),
-  );
-}
-
 // Every relayed method of a leg: one stream (one subscription, no Subject per method) when the
 // leg offers it, so a call pays for two listeners per leg rather than six.
 function relayed(leg: RelayLeg): Observable<RequestEvent> {
   return leg.requests$ ? leg.requests$(...RELAYED) : merge(...RELAYED.map((name) => leg[`${name}$`]));
 }
 
-function relayMethods(from: RelayLeg, to: RelayLeg): Observable<never> {
-  return relayed(from).pipe(
-    mergeMap((event) =>
-      to
-        .send$({
-          method: event.req.method,
-          headers: carried(event.req),
-          body: event.req.payload.length ? event.req.body : undefined,
-          contentType: event.req.get('content-type'),
-        })
-        .pipe(
-          filter((r) => r.status >= 200),
-          tap((r) => answerWith(event, r)),
-          catchError(answerFailure(event)),
+/**
+ * One pair's relays, written by hand rather than as merge/concatMap/mergeMap/filter/take/tap/
+ * catchError: a B2BUA relays for every call, and the composed form set up about fifteen
+ * subscribers per call before a single request arrived; this sets up four (the legs' streams).
+ * It completes once every stream has ended and no relay is in flight; a stream's error is its
+ * error; unsubscribing lets go of the streams and of every relay in flight.
+ */
+function relayPair<T extends { uas: RelayLeg; uac: RelayLeg }>(legs: T): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    subscriber.next(legs);
+    // Streams not yet ended plus relays in flight.
+    let active = 0;
+    const finished = () => {
+      if (--active === 0) subscriber.complete();
+    };
+    // Sends one request on the other leg and answers `event` with its final response, or with
+    // the failure's status (500 when it is not a SipError); `once` stops at the first final.
+    const relay = (event: RequestEvent, send$: Observable<SipResponse>, once: boolean, then: () => void) => {
+      active++;
+      let done = false;
+      let sending: Subscription | undefined;
+      const end = () => {
+        if (done) return;
+        done = true;
+        if (sending) {
+          subscriber.remove(sending);
+          sending.unsubscribe();
+        }
+        then();
+        finished();
+      };
+      const fail = (err: unknown) => {
+        try {
+          event.res.send(err instanceof SipError ? err.status : 500);
+        } catch (sendErr) {
+          subscriber.error(sendErr);
+          return;
+        }
+        end();
+      };
+      sending = send$.subscribe({
+        next: (r) => {
+          if (done || r.status < 200) return;
+          try {
+            answerWith(event, r);
+          } catch (err) {
+            fail(err);
+            return;
+          }
+          if (once) end();
+        },
+        error: fail,
+        complete: end,
+      });
+      // A relay that ended while subscribing is let go of now; otherwise the pair owns it.
+      if (done) sending.unsubscribe();
+      else subscriber.add(sending);
+    };
+    const listen = (stream: Observable<RequestEvent>, onEvent: (event: RequestEvent) => void) => {
+      active++;
+      subscriber.add(
+        stream.subscribe({ next: onEvent, error: (err) => subscriber.error(err), complete: finished }),
+      );
+    };
+    // A re-INVITE from one leg becomes one on the other (after its ACK, RFC 3261 §14.1): one at
+    // a time and in order, each waiting for the answer to the one before.
+    const reinvites = (from: RelayLeg, to: RelayLeg) => {
+      const queue: RequestEvent[] = [];
+      let busy = false;
+      const next = () => {
+        const event = queue.shift();
+        if (!event) {
+          busy = false;
+          return;
+        }
+        busy = true;
+        relay(event, to.sendReinvite$(event.req.body, { headers: carried(event.req) }), true, next);
+      };
+      listen(from.reinvite$, (event) => {
+        queue.push(event);
+        if (!busy) next();
+      });
+    };
+    const methods = (from: RelayLeg, to: RelayLeg) =>
+      listen(relayed(from), (event) =>
+        relay(
+          event,
+          to.send$({
+            method: event.req.method,
+            headers: carried(event.req),
+            body: event.req.payload.length ? event.req.body : undefined,
+            contentType: event.req.get('content-type'),
+          }),
+          false,
+          () => {},
         ),
-    ),
-    ignoreElements(),
-  );
+      );
+    const { uas, uac } = legs;
+    reinvites(uas, uac);
+    reinvites(uac, uas);
+    methods(uas, uac);
+    methods(uac, uas);
+  });
 }
 
 /**
@@ -128,14 +176,5 @@ function relayMethods(from: RelayLeg, to: RelayLeg): Observable<never> {
  * ```
  */
 export function relayInDialog<T extends { uas: RelayLeg; uac: RelayLeg }>(): MonoTypeOperatorFunction<T> {
-  return mergeMap((legs: T) => {
-    const { uas, uac } = legs;
-    return merge(
-      of(legs),
-      relayReinvites(uas, uac),
-      relayReinvites(uac, uas),
-      relayMethods(uas, uac),
-      relayMethods(uac, uas),
-    );
-  });
+  return mergeMap(relayPair);
 }

@@ -162,4 +162,27 @@ describe('relayInDialog', () => {
       expectObservable(hot('-l-|', { l: legs }).pipe(relayInDialog())).toBe('-l--|', { l: legs });
     });
   });
+
+  it('waits for a relay in flight after both legs’ streams have ended, and relays a re-INVITE answered at once', () => {
+    const answers: string[] = [];
+    marbles((helpers, scheduler) => {
+      const { hot, cold, expectObservable, expectSubscriptions } = helpers;
+      const a = request(scheduler, answers, 'INVITE', 'sdp-1');
+      const b = request(scheduler, answers, 'INVITE', 'sdp-2');
+      const ending = (given: Streams): Streams =>
+        Object.fromEntries(
+          STREAMS.map((name) => [name, given[name] ?? hot<RequestEvent>('---|')]),
+        ) as Streams;
+      const reinvites = hot('-(ab)|', { a, b });
+      // a is answered in the same frame it is sent; b is answered after every stream has ended.
+      const replies = [cold('(r|)', { r: ok() }), cold('-----r|', { r: ok() })];
+      let next = 0;
+      const uas = leg(helpers, ending({ reinvite$: reinvites }));
+      const uac = leg(helpers, ending({}), { reinvite: () => replies[next++] as Observable<SipResponse> });
+      const legs = { uas, uac };
+      expectObservable(hot('l|', { l: legs }).pipe(relayInDialog())).toBe('l-----|', { l: legs });
+      expectSubscriptions(replies[1]?.subscriptions ?? []).toBe('-^----!');
+    });
+    expect(answers).toEqual(['1 200', '6 200']);
+  });
 });
