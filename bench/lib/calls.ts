@@ -167,7 +167,7 @@ export async function runCallBench(
         'Held steps start between the last clean and the first failed probe, then go up by',
         `${Math.round((rampPlan.holdFactor - 1) * 100)}% until one fails (or down by ${Math.round((1 - 1 / rampPlan.holdFactor ** 2) * 100)}% until one holds): the max clean rate is within a step of the true one.`,
         'p50/p99: SIPp response time 1 (INVITE or OPTIONS to its 200), in whole milliseconds (SIPp resolution).',
-        'CPU: user + system time of the process(es) under test from /proc (all threads, GC included), per successful call.',
+        'CPU: the time the process(es) under test ran, user + system (schedstat ns, all threads, GC included), per successful call.',
         'other CPU %: what the rest of the machine used meanwhile (other processes, kernel threads), of one core.',
         `probes (${rampPlan.probeSeconds} s, doubling then bisecting) find the knee; a failed step restarts the system under test.`,
         ...(first
