@@ -12,6 +12,7 @@ import {
 } from './header-field.js';
 import { canonicalHeaderName, headerKey } from './header-names.js';
 import { type ParsedHeader, type ParsedHeaders, parseHeaderValues } from './header-parsers.js';
+import { loneVia } from './lone-via.js';
 import type { NameAddr } from './name-addr.js';
 import type { RawBytes } from './raw-bytes.js';
 import { serializeMessage } from './serialize.js';
@@ -203,7 +204,7 @@ export abstract class SipMessage {
     if (cached !== undefined) return cached as ParsedHeader<N>;
     const values = this.getAll(key);
     if (values.length === 0) return undefined;
-    const parsed = parseHeaderValues(key, values);
+    const parsed = (key === 'via' && loneVia(values, this.top)) || parseHeaderValues(key, values);
     this.cache ??= new Map();
     this.cache.set(key, parsed);
     return parsed as ParsedHeader<N>;
