@@ -12,7 +12,6 @@ import {
 import { createResponse } from '../sip/build.js';
 import type { RequestPolicy } from '../sip/check-request.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
-import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { TransactionTimers } from '../transaction/timer-config.js';
 import {
@@ -38,6 +37,7 @@ import type {
   RespondOptions,
   SendOptions,
 } from './engine.js';
+import { nextHop } from './next-hop.js';
 
 export interface StackEngineOptions {
   timers: TransactionTimers;
@@ -225,22 +225,10 @@ export class StackEngine implements Engine, TransactionUser {
     return `sip:${user ? `${user}@` : ''}${host}${transport}`;
   }
 
-  private nextHop(request: SipRequest, proxy: string | undefined): SipUri | undefined {
-    const text = proxy ?? request.getParsedHeader('route')?.[0]?.uri ?? request.uri;
-    const bare = !/^[a-z][a-z0-9+.-]*:/i.test(text) || /^[^:]+:\d+$/.test(text);
-    try {
-      // The Request-URI as the request parsed and keeps it (checked on receipt, or for the To).
-      const uri = bare ? parseUri(`sip:${text}`) : text === request.uri ? request.requestUri : parseUri(text);
-      return isSipUri(uri) ? uri : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
   private targetsFor(request: SipRequest, options: SendOptions | undefined): Observable<Target[]> {
     const flow = options?.flowId !== undefined ? this.transport.flow(options.flowId) : undefined;
     if (flow && options?.flowId !== undefined) return of([{ ...flow, flowId: options.flowId }]);
-    const hop = this.nextHop(request, options?.proxy);
+    const hop = nextHop(request, options?.proxy);
     return hop ? this.transport.resolve(hop) : (EMPTY as Observable<Target[]>);
   }
 
@@ -297,7 +285,7 @@ export class StackEngine implements Engine, TransactionUser {
       if (!req) return;
       const proxy = options?.proxy;
       settled();
-      const hop = this.nextHop(req, proxy);
+      const hop = nextHop(req, proxy);
       const host = hop ? hop.host : (proxy ?? req.uri);
       // A 503 the stack makes itself says why, and names what could not be reached.
       const reason = hop

@@ -1,10 +1,10 @@
 import { stringifyCSeq } from './cseq.js';
 import { splitList } from './grammar.js';
 import { type HeaderField, type HeaderInit, SipRequest, type SipResponse } from './message.js';
-import { type NameAddr, parseNameAddr, stringifyNameAddr } from './name-addr.js';
+import { type NameAddr, parseNameAddr, stringifyNameAddr, uriOf } from './name-addr.js';
 import { ownString } from './own-string.js';
 import { emptyParams, type Params } from './params.js';
-import { isSipUri, parseUri } from './uri.js';
+import { isSipUri } from './uri.js';
 
 /** What RFC 3261 §12 keeps to address requests inside a dialog. */
 export interface DialogRoute {
@@ -88,7 +88,7 @@ export function uasDialogRoute(request: SipRequest, localTag: string): DialogRou
 // RFC 3261 §16.12.1.1: a loose router marks its URI with `lr`; one that does not is a strict router.
 function isLooseRoute(route: string): boolean {
   try {
-    const uri = parseUri(parseNameAddr(route).uri);
+    const uri = uriOf(parseNameAddr(route));
     return !isSipUri(uri) || 'lr' in uri.params;
   } catch {
     return true;

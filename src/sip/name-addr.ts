@@ -12,7 +12,7 @@ import {
   unquote,
 } from './grammar.js';
 import { emptyParams, type Params, parseParams, stringifyParams } from './params.js';
-import { checkUriSyntax, parseUri } from './uri.js';
+import { checkUriSyntax, parseUri, type Uri } from './uri.js';
 
 /**
  * A parsed From, To, Contact, Route, Record-Route, Refer-To or P-Asserted-Identity value
@@ -25,6 +25,27 @@ export interface NameAddr {
   uri: string;
   /** The header parameters after the URI: `tag`, `expires`, `q`, `lr`, ... */
   params: Params;
+}
+
+// The URI each name-addr parsed in full was read as, for what reads it next (a next hop, an
+// ACK's Request-URI): the same text is not parsed again, and the NameAddr keeps its shape.
+const parsedUris = new WeakMap<NameAddr, Uri>();
+
+/**
+ * @internal The URI of a name-addr, parsed: as {@link parseNameAddr} parsed it in full, or
+ * parsed now (and kept) when it was only checked for syntax.
+ *
+ * @param addr - a name-addr
+ * @returns its URI, parsed
+ * @throws {@link SipParseError} when the URI is malformed
+ */
+export function uriOf(addr: NameAddr): Uri {
+  let uri = parsedUris.get(addr);
+  if (uri === undefined) {
+    uri = parseUri(addr.uri);
+    parsedUris.set(addr, uri);
+  }
+  return uri;
 }
 
 function checkDisplayName(text: string, what: string): string {
@@ -116,14 +137,17 @@ export function parseNameAddr(
     }
   }
   if (uri.length === 0) throw new SipParseError(`${what}: empty URI`);
+  let parsed: Uri | undefined;
   try {
-    if (uriCheck === 'parse') parseUri(uri);
+    if (uriCheck === 'parse') parsed = parseUri(uri);
     else checkUriSyntax(uri, 'URI');
   } catch (err) {
     throw err instanceof SipParseError ? new SipParseError(`${what}: ${err.reason}`) : err;
   }
   const params = i < s.length ? parseParams(s, i, what) : emptyParams();
-  return name === undefined ? { uri, params } : { name, uri, params };
+  const addr: NameAddr = name === undefined ? { uri, params } : { name, uri, params };
+  if (parsed !== undefined) parsedUris.set(addr, parsed);
+  return addr;
 }
 
 /**

@@ -60,6 +60,15 @@ export class SipRequest extends SipMessage {
     return this.parsedUri;
   }
 
+  /**
+   * @internal Gives the Request-URI as already parsed (from the Contact it was taken from), so
+   * it is not parsed again; it holds for `uri` as it is now.
+   */
+  seedRequestUri(uri: Uri): void {
+    this.parsedUri = uri;
+    this.parsedUriText = this.uri;
+  }
+
   /** The called party: the user of a SIP Request-URI, the number of a tel URI. */
   get calledNumber(): string | undefined {
     // The Request-URI as `requestUri` parsed it (checkRequest has already): not parsed again.
