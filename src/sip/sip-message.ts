@@ -16,7 +16,7 @@ import { loneVia } from './lone-via.js';
 import type { NameAddr } from './name-addr.js';
 import type { RawBytes } from './raw-bytes.js';
 import { serializeMessage } from './serialize.js';
-import { userOf } from './user-of.js';
+import { userOfNameAddr } from './user-of.js';
 import { parseTopVia, type Via } from './via.js';
 
 export type { HeaderField, HeaderInit, HeaderValue } from './header-field.js';
@@ -337,7 +337,7 @@ export abstract class SipMessage {
   /** The calling party: the user of P-Asserted-Identity, else of From. */
   get callingNumber(): string | undefined {
     const pai = this.tryParsedHeader('p-asserted-identity')?.[0];
-    return userOf(pai?.uri) ?? userOf(this.tryParsedHeader('from')?.uri);
+    return userOfNameAddr(pai) ?? userOfNameAddr(this.tryParsedHeader('from'));
   }
 
   /** The display name of P-Asserted-Identity, else of From. */
