@@ -128,6 +128,8 @@ export function inDialogRequest(
     { name: 'CSeq', key: 'cseq', value: stringifyCSeq({ seq: cseq, method }) },
   );
   const request = new SipRequest(method, uri, fields);
+  // Written from these numbers: read as they are, not parsed back (unless `headers` replaces it).
+  request.seedParsed('cseq', { seq: cseq, method });
   if (options.headers) request.set(options.headers);
   if (options.body !== undefined) {
     if (options.contentType && !request.has('content-type')) request.set('Content-Type', options.contentType);
