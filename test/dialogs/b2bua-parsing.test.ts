@@ -17,6 +17,8 @@ interface Parse {
 }
 
 const parses: Parse[] = [];
+/** The keys of the headers whose values the message layer parsed (From, CSeq, Contact, ...). */
+const headerParses: string[] = [];
 
 vi.mock('../../src/sip/uri.js', async (importOriginal) => {
   const m = await importOriginal<typeof import('../../src/sip/uri.js')>();
@@ -42,6 +44,16 @@ vi.mock('../../src/sip/name-addr.js', async (importOriginal) => {
     },
   };
 });
+vi.mock('../../src/sip/header-parsers.js', async (importOriginal) => {
+  const m = await importOriginal<typeof import('../../src/sip/header-parsers.js')>();
+  return {
+    ...m,
+    parseHeaderValues: (key: string, values: readonly string[]) => {
+      headerParses.push(key);
+      return m.parseHeaderValues(key, values);
+    },
+  };
+});
 vi.mock('../../src/sip/via.js', async (importOriginal) => {
   const m = await importOriginal<typeof import('../../src/sip/via.js')>();
   const wrap =
@@ -64,6 +76,7 @@ const VIA_PARSERS = new Set(['parseVia', 'parseTopVia', 'parseViaList']);
 interface Block {
   received: string;
   parses: Parse[];
+  headers: string[];
   sent: string[];
 }
 
@@ -78,14 +91,17 @@ function b2buaCall(): { blocks: Block[]; total: number } {
       kit.network.bind = (endpoint, receiver) =>
         bind(endpoint, (data, source) => {
           const start = parses.length;
+          const headersStart = headerParses.length;
           const sentBefore = kit.network.packets.length;
           receiver(data, source);
           const mine = parses.splice(start);
+          const headers = headerParses.splice(headersStart);
           if (endpoint.address !== BOB) return;
           const sent = kit.network.packets.slice(sentBefore).filter((p) => p.from.startsWith(`${BOB}:`));
           blocks.push({
             received: data.toString('utf8'),
             parses: mine,
+            headers,
             sent: sent.map((p) => p.data.toString('utf8')),
           });
         });
@@ -104,7 +120,7 @@ function b2buaCall(): { blocks: Block[]; total: number } {
     },
     { random: Math.random },
   );
-  return { blocks, total: blocks.reduce((n, b) => n + b.parses.length, 0) };
+  return { blocks, total: blocks.reduce((n, b) => n + b.parses.length + b.headers.length, 0) };
 }
 
 const firstLine = (text: string) => text.slice(0, text.indexOf('\r\n'));
@@ -129,7 +145,9 @@ describe('B2BUA: no SIP text parsed twice (issue 14)', () => {
   const answer = block(/^SIP\/2\.0 200/, '10.0.0.2');
   const bye = block(/^BYE/, '10.0.0.1');
   const inviteToB = invite.sent.find((t) => t.startsWith('INVITE')) ?? '';
-  const summary = blocks.map((b) => `${firstLine(b.received)}: ${b.parses.length}`);
+  const summary = blocks.map(
+    (b) => `${firstLine(b.received)}: ${b.parses.length} + ${b.headers.length} header values`,
+  );
   console.log(`bob parsed ${total} times per B2BUA call\n  ${summary.join('\n  ')}`);
 
   it('the call went through, and the counting sees the parses that must happen', () => {
@@ -182,6 +200,17 @@ describe('B2BUA: no SIP text parsed twice (issue 14)', () => {
     );
     // The Request-URI of B's INVITE (also its To) is parsed once, for the next hop.
     expect(all.filter((p) => p.fn === 'parseUri' && p.text === 'sip:carol@10.0.0.3')).toHaveLength(1);
+  });
+
+  it('bob parses no From, To, CSeq or Via header: received ones the parser read, sent ones were built', () => {
+    expect(blocks.map((b) => [firstLine(b.received), b.headers])).toEqual([
+      ['INVITE sip:carol@10.0.0.2 SIP/2.0', []],
+      ['SIP/2.0 180 Ringing', ['contact', 'contact']], // carol's for B's early dialog, alice's for A's
+      ['SIP/2.0 200 OK', ['contact']],
+      ['ACK sip:10.0.0.2:5060 SIP/2.0', []],
+      ['BYE sip:10.0.0.2:5060 SIP/2.0', []],
+      ['SIP/2.0 200 OK', []],
+    ]);
   });
 
   it("relaying carol's 180 and 200 to alice parses nothing of alice's INVITE but its Contact, once", () => {
