@@ -61,7 +61,6 @@ function merge(
   const successful = sum((s) => s.successful);
   const perCall = rounds.filter((r) => r.step.successful > 0).map((r) => (r.cpu / r.step.successful) * 1e6);
   const cpuPerCall = median(perCall);
-  const rssGrowth = rounds.reduce((a, r) => a + r.step.successful * (r.step.rssGrowthPerCallKiB ?? 0), 0);
   const reasons = steps.filter((s) => !s.clean).map((s) => s.reason);
   const wall = rounds.reduce((a, r) => a + r.wall, 0);
   const cpu = rounds.reduce((a, r) => a + r.cpu, 0);
@@ -83,8 +82,9 @@ function merge(
     p99: steps.reduce<number | null>((a, s) => (s.p99 === null ? a : Math.max(a ?? 0, s.p99)), null),
     max: steps.reduce<number | null>((a, s) => (s.max === null ? a : Math.max(a ?? 0, s.max)), null),
     cpuPerCall: cpuPerCall === null ? null : round(cpuPerCall, 1),
-    rssGrowthPerCallKiB:
-      successful > 0 && first.rssGrowthPerCallKiB !== null ? round(rssGrowth / successful, 2) : null,
+    // Short rounds with pauses between them are no steady run: the pauses let the heap shrink.
+    // Resident memory growth is for a continuous step to tell (see the b2bua scenario).
+    rssGrowthPerCallKiB: null,
     cpuPercent: wall > 0 ? round((cpu / wall) * 100, 1) : 0,
     callerCpuPercent: round(median(steps.map((s) => s.callerCpuPercent)) ?? 0, 1),
     helperCpuPercent: median(steps.flatMap((s) => (s.helperCpuPercent === null ? [] : [s.helperCpuPercent]))),
@@ -119,11 +119,12 @@ export async function interleavedAnchors(
     const r = results.get(system.label) as AnchorResult;
     r.peakRssKiB = Math.max(r.peakRssKiB, system.peakRssKiB());
   };
-  // A node process's first few thousand calls at a new rate still pay for its JIT (optimizing
-  // compiles run on threads of its own, and count): one more warm-up round at the highest anchor
-  // rate, so that the first measured round is not that transient.
+  // Every system's first seconds at a rate cost more than the rest: a node process still pays
+  // for its JIT (optimizing compiles run on threads of its own, and count), and Kamailio's first
+  // round was half again as costly as its third. One unmeasured round at the highest anchor
+  // rate, for every system, so that the first measured round is not that transient.
   const settle = async (system: SystemUnderTest, plan: RampPlan) => {
-    if (plan.warmupSeconds > 0) await runStep(system, plan, Math.max(...rates), seconds, 'warmup', log);
+    await runStep(system, plan, Math.max(...rates), seconds, 'warmup', log);
   };
   const started: SystemUnderTest[] = [];
   try {

@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { interleavedAnchors } from './anchors.js';
 import { BENCH_DIR } from './processes.js';
 import { summarizeProfile } from './profile.js';
-import { type RampPlan, type RampResult, ramp, runStep, type Step, type SystemUnderTest } from './ramp.js';
+import {
+  type RampPlan,
+  type RampResult,
+  ramp,
+  runStep,
+  type Step,
+  type SystemUnderTest,
+  warmUp,
+} from './ramp.js';
 import type { Cell, Goal, ScenarioResult } from './scenario.js';
 import type { RxsipSystem } from './systems.js';
 
@@ -51,8 +59,8 @@ export function plan(
         ...common,
         probeSeconds: 2,
         holdSeconds: holdSeconds ?? 20,
-        // Three rounds of 3 s per system and anchor, interleaved with the other systems' rounds.
-        anchorSeconds: 3,
+        // Three rounds of 2 s per system and anchor, interleaved with the other systems' rounds.
+        anchorSeconds: 2,
         anchorRounds: 3,
         bisections: 1,
         holdFactor: 1.1,
@@ -179,6 +187,29 @@ export async function runCallBench(
       ],
     },
   };
+}
+
+/**
+ * One continuous step at `rate` for `seconds` on a freshly started and warmed-up system: what a
+ * steady run does to resident memory, which short interleaved rounds cannot show.
+ *
+ * @returns the step (its `rssGrowthPerCallKiB` is the growth over it)
+ */
+export async function steadyStep(
+  system: SystemUnderTest,
+  rampPlan: RampPlan,
+  rate: number,
+  seconds: number,
+  log: (text: string) => void = progress,
+): Promise<Step> {
+  await system.start();
+  try {
+    await warmUp(system, rampPlan, log);
+    return await runStep(system, rampPlan, rate, seconds, 'hold', log);
+  } finally {
+    await system.stop();
+    log('');
+  }
 }
 
 /** A rate goal: at least `target` per second. */

@@ -36,11 +36,11 @@ const scenario: Scenario = {
         { system: rxsip(), plan: rxsipPlan },
         {
           system: new KamailioReference(`${version} (reference)`),
-          plan: plan(quick, 'uac', { start: 1000, max: 16000, anchors, jit: false }),
+          plan: { ...plan(quick, 'uac', { start: 1000, max: 16000, anchors, jit: false }), maxHolds: 2 },
         },
         {
           system: new KamailioReference(`${version} -x tlsf (reference)`, 'tlsf'),
-          plan: plan(quick, 'uac', { start: 1000, max: 16000, anchors, jit: false }),
+          plan: { ...plan(quick, 'uac', { start: 1000, max: 16000, anchors, jit: false }), maxHolds: 2 },
         },
       ],
       'calls',
