@@ -64,14 +64,31 @@ function relayed(leg: RelayLeg): Observable<RequestEvent> {
 function relayPair<T extends { uas: RelayLeg; uac: RelayLeg }>(legs: T): Observable<T> {
   return new Observable<T>((subscriber) => {
     subscriber.next(legs);
-    // Streams not yet ended plus relays in flight.
-    let active = 0;
+    // The consumer may have had enough with the pair itself (`take(1)` downstream).
+    if (subscriber.closed) return;
+    // Streams not yet ended plus relays in flight, plus one until all four streams are listened
+    // to: a leg already ended completes its streams at once, and the other leg's still count.
+    let active = 1;
     const finished = () => {
       if (--active === 0) subscriber.complete();
     };
     // Sends one request on the other leg and answers `event` with its final response, or with
     // the failure's status (500 when it is not a SipError); `once` stops at the first final.
-    const relay = (event: RequestEvent, send$: Observable<SipResponse>, once: boolean, then: () => void) => {
+    const relay = (
+      event: RequestEvent,
+      send: () => Observable<SipResponse>,
+      once: boolean,
+      then: () => void,
+    ) => {
+      // Making the request can throw (a leg that cannot send): that is the pair's error, as it
+      // was the composed form's.
+      let send$: Observable<SipResponse>;
+      try {
+        send$ = send();
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
       active++;
       let done = false;
       let sending: Subscription | undefined;
@@ -82,8 +99,11 @@ function relayPair<T extends { uas: RelayLeg; uac: RelayLeg }>(legs: T): Observa
           subscriber.remove(sending);
           sending.unsubscribe();
         }
-        then();
-        finished();
+        try {
+          then();
+        } finally {
+          finished();
+        }
       };
       const fail = (err: unknown) => {
         try {
@@ -130,7 +150,7 @@ function relayPair<T extends { uas: RelayLeg; uac: RelayLeg }>(legs: T): Observa
           return;
         }
         busy = true;
-        relay(event, to.sendReinvite$(event.req.body, { headers: carried(event.req) }), true, next);
+        relay(event, () => to.sendReinvite$(event.req.body, { headers: carried(event.req) }), true, next);
       };
       listen(from.reinvite$, (event) => {
         queue.push(event);
@@ -141,12 +161,13 @@ function relayPair<T extends { uas: RelayLeg; uac: RelayLeg }>(legs: T): Observa
       listen(relayed(from), (event) =>
         relay(
           event,
-          to.send$({
-            method: event.req.method,
-            headers: carried(event.req),
-            body: event.req.payload.length ? event.req.body : undefined,
-            contentType: event.req.get('content-type'),
-          }),
+          () =>
+            to.send$({
+              method: event.req.method,
+              headers: carried(event.req),
+              body: event.req.payload.length ? event.req.body : undefined,
+              contentType: event.req.get('content-type'),
+            }),
           false,
           () => {},
         ),
@@ -156,6 +177,7 @@ function relayPair<T extends { uas: RelayLeg; uac: RelayLeg }>(legs: T): Observa
     reinvites(uac, uas);
     methods(uas, uac);
     methods(uac, uas);
+    finished();
   });
 }
 

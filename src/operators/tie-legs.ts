@@ -39,6 +39,8 @@ export function tieLegs<T extends { uas: TiedLeg; uac: TiedLeg }>(): MonoTypeOpe
 function tied<T extends { uas: TiedLeg; uac: TiedLeg }>(legs: T): Observable<T> {
   return new Observable<T>((subscriber) => {
     subscriber.next(legs);
+    // The consumer may have had enough with the pair itself (`take(1)` downstream).
+    if (subscriber.closed) return;
     let decided = false;
     let watches: Subscription[] = [];
     const decide = (): boolean => {
@@ -51,12 +53,18 @@ function tied<T extends { uas: TiedLeg; uac: TiedLeg }>(legs: T): Observable<T> 
     const watch = (leg: TiedLeg, other: TiedLeg) =>
       leg.ended$.subscribe({
         next: () => {
-          if (decide())
-            subscriber.add(
-              other
-                .end$()
-                .subscribe({ error: (e) => subscriber.error(e), complete: () => subscriber.complete() }),
-            );
+          if (!decide()) return;
+          // Ending can throw (a leg that cannot send): that is the pair's error.
+          let end$: Observable<unknown>;
+          try {
+            end$ = other.end$();
+          } catch (err) {
+            subscriber.error(err);
+            return;
+          }
+          subscriber.add(
+            end$.subscribe({ error: (e) => subscriber.error(e), complete: () => subscriber.complete() }),
+          );
         },
         error: (err) => {
           if (decide()) subscriber.error(err);

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { EMPTY, type Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { SipError } from '../../src/dialogs/sip-error.js';
@@ -184,5 +184,33 @@ describe('relayInDialog', () => {
       expectSubscriptions(replies[1]?.subscriptions ?? []).toBe('-^----!');
     });
     expect(answers).toEqual(['1 200', '6 200']);
+  });
+
+  it('keeps relaying one leg when the other leg’s streams have already ended, and a send that throws errors the pair', () => {
+    const answers: string[] = [];
+    marbles((helpers, scheduler) => {
+      const { hot, cold, expectObservable } = helpers;
+      const info = request(scheduler, answers, 'INFO', 'Signal=1');
+      const ended = Object.fromEntries(STREAMS.map((name) => [name, EMPTY])) as Streams;
+      const uas = leg(helpers, ended, { request: () => cold('-r|', { r: ok() }) });
+      const uac = leg(helpers, { info$: hot('---i', { i: info }) });
+      const legs = { uas, uac };
+      expectObservable(hot('l|', { l: legs }).pipe(relayInDialog()), '^------!').toBe('l', { l: legs });
+      const failing = {
+        uas: leg(helpers, { info$: hot('--i', { i: request(scheduler, [], 'INFO') }) }),
+        uac: {
+          ...leg(helpers, {}),
+          send$: () => {
+            throw new Error('cannot send');
+          },
+        },
+      };
+      expectObservable(hot('f', { f: failing }).pipe(relayInDialog())).toBe(
+        'f-#',
+        { f: failing },
+        new Error('cannot send'),
+      );
+    });
+    expect(answers).toEqual(['4 200']);
   });
 });

@@ -1,4 +1,4 @@
-import { of } from 'rxjs';
+import { type Observable, of, take } from 'rxjs';
 import { describe, it } from 'vitest';
 import { tieLegs } from '../../src/operators/tie-legs.js';
 import { marbles } from './harness.js';
@@ -94,6 +94,32 @@ describe('tieLegs', () => {
         new Error('lost'),
       );
       expectSubscriptions(failing.uas.ended$.subscriptions).toBe('-^--!');
+    });
+  });
+
+  it('a hang-up that cannot be made errors the pair; a consumer done with the pair ties nothing', () => {
+    marbles(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      const failing = {
+        uas: { ended$: hot('--e'), end$: () => cold('|') },
+        uac: {
+          ended$: hot('-'),
+          end$: (): Observable<unknown> => {
+            throw new Error('no route');
+          },
+        },
+      };
+      expectObservable(hot('f', { f: failing }).pipe(tieLegs())).toBe(
+        'f-#',
+        { f: failing },
+        new Error('no route'),
+      );
+      const bye = cold('-r|');
+      const ended = {
+        uas: { ended$: of('e'), end$: () => cold('|') },
+        uac: { ended$: hot('-'), end$: () => bye },
+      };
+      expectObservable(hot('-l', { l: ended }).pipe(tieLegs(), take(1))).toBe('-(l|)', { l: ended });
+      expectSubscriptions(bye.subscriptions).toBe([]);
     });
   });
 });
