@@ -73,71 +73,36 @@ export function cpuSeconds(pid: number): number {
  * The time the process's threads have run, in nanoseconds summed from each thread's
  * /proc/<pid>/task/<tid>/schedstat: the scheduler's own clock, where /proc/<pid>/stat counts
  * 10 ms ticks. A few seconds of a light process are a few tens of ticks, too coarse for a ratio
- * of short interleaved rounds. `undefined` where the kernel keeps no schedstat.
+ * of short interleaved rounds. Each thread's last reading is remembered, so a thread that has
+ * exited still counts and the total never goes down. `undefined` where the kernel keeps no
+ * schedstat.
  */
 function runSeconds(pid: number): number | undefined {
-  let ns = 0;
+  let tids: string[];
   try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const text = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8');
-      ns += Number(text.slice(0, text.indexOf(' ')));
-    }
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
     return undefined;
   }
-  return Number.isFinite(ns) ? ns / 1e9 : undefined;
-}
-
-export interface Memory {
-  /** Resident set now, KiB (VmRSS). */
-  rssKiB: number;
-  /** Peak resident set of the process's life, KiB (VmHWM). */
-  peakRssKiB: number;
-}
-
-function statusField(text: string, name: string): number {
-  const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
-  return match ? Number(match[1]) : 0;
-}
-
-/** The process's own resident memory (not its children's). */
-export function memory(pid: number): Memory {
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return { rssKiB: statusField(text, 'VmRSS'), peakRssKiB: statusField(text, 'VmHWM') };
-  } catch {
-    return { rssKiB: 0, peakRssKiB: 0 };
+  let seen = lastRun.get(pid);
+  if (!seen) {
+    seen = new Map();
+    lastRun.set(pid, seen);
   }
-}
-
-/**
- * Proportional set size of a process tree, KiB: pages shared between the processes (Kamailio's
- * shared memory) counted once in all, where adding their RSS would count them in each.
- */
-export function treePssKiB(pid: number): number {
-  let total = 0;
-  for (const p of processTree(pid)) {
+  for (const tid of tids) {
     try {
-      const text = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
-      total += statusField(text, 'Pss');
+      const text = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8');
+      const ns = Number(text.slice(0, text.indexOf(' ')));
+      if (Number.isFinite(ns)) seen.set(tid, Math.max(ns, seen.get(tid) ?? 0));
     } catch {
-      // The process ended between listing and reading.
+      // The thread exited between the listing and the read: its last reading stands.
     }
   }
-  return total;
+  if (seen.size === 0) return undefined;
+  let total = 0;
+  for (const ns of seen.values()) total += ns;
+  return total / 1e9;
 }
 
-/**
- * CPU seconds the whole machine has spent busy (all cores: user, nice, system, irq, softirq,
- * steal), from /proc/stat. Minus what the bench's own processes used over the same interval, it
- * tells how much other work shared the machine with a measurement.
- */
-export function machineBusySeconds(): number {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
-    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / TICKS;
-  } catch {
-    return 0;
-  }
-}
+// pid → thread id → the last run time read, ns (pids are not reused within a bench run).
+const lastRun = new Map<number, Map<string, number>>();
