@@ -106,3 +106,57 @@ function runSeconds(pid: number): number | undefined {
 
 // pid → thread id → the last run time read, ns (pids are not reused within a bench run).
 const lastRun = new Map<number, Map<string, number>>();
+
+export interface Memory {
+  /** Resident set now, KiB (VmRSS). */
+  rssKiB: number;
+  /** Peak resident set of the process's life, KiB (VmHWM). */
+  peakRssKiB: number;
+}
+
+function statusField(text: string, name: string): number {
+  const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+/** The process's own resident memory (not its children's). */
+export function memory(pid: number): Memory {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return { rssKiB: statusField(text, 'VmRSS'), peakRssKiB: statusField(text, 'VmHWM') };
+  } catch {
+    return { rssKiB: 0, peakRssKiB: 0 };
+  }
+}
+
+/**
+ * Proportional set size of a process tree, KiB: pages shared between the processes (Kamailio's
+ * shared memory) counted once in all, where adding their RSS would count them in each.
+ */
+export function treePssKiB(pid: number): number {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const text = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+      total += statusField(text, 'Pss');
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return total;
+}
+
+/**
+ * CPU seconds the whole machine has spent busy (all cores: user, nice, system, irq, softirq,
+ * steal), from /proc/stat. Minus what the bench's own processes used over the same interval, it
+ * tells how much other work shared the machine with a measurement.
+ */
+export function machineBusySeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / TICKS;
+  } catch {
+    return 0;
+  }
+}
