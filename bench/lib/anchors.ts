@@ -17,8 +17,8 @@
 // outlast a rate's rounds: they fall in later rounds, possibly of the next rate, or after the
 // phase. A steady state per rate would need more than 32 s at that rate before measuring, which
 // the bench's time budget does not have; the README says how this skews the low-rate figures.
-import { performance } from 'node:perf_hooks';
-import { type RampPlan, runStep, type Step, type SystemUnderTest, warmUp } from './ramp.js';
+import { median } from './measure.js';
+import { type RampPlan, round, runStep, type Step, type SystemUnderTest, sleep, warmUp } from './ramp.js';
 
 /** One system to measure at the anchors, with its ramp plan (warm-up settings, scenario). */
 export interface AnchoredEntry {
@@ -35,37 +35,23 @@ export interface AnchorResult {
   peakRssKiB: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (value: number, digits = 0) => Number(value.toFixed(digits));
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
+// The median of what there is; `null` when there is nothing.
+const medianOf = (values: readonly number[]): number | null => (values.length ? median(values) : null);
 
 interface Round {
   step: Step;
   cpu0: number;
-  t0: number;
 }
 
 /** The rounds of one system at one rate as one anchor step: sums, and medians where a round may be an outlier. */
-function merge(
-  system: SystemUnderTest,
-  rate: number,
-  rounds: readonly (Round & { cpu: number; wall: number })[],
-): Step {
+function merge(system: SystemUnderTest, rate: number, rounds: readonly (Round & { cpu: number })[]): Step {
   const steps = rounds.map((r) => r.step);
   const sum = (f: (s: Step) => number) => steps.reduce((a, s) => a + f(s), 0);
   const successful = sum((s) => s.successful);
   // An unclean round (a restart followed it) is left out when a clean one is there.
   const counted = rounds.some((r) => r.step.clean) ? rounds.filter((r) => r.step.clean) : rounds;
   const perCall = counted.filter((r) => r.step.successful > 0).map((r) => (r.cpu / r.step.successful) * 1e6);
-  const cpuPerCall = median(perCall);
+  const cpuPerCall = medianOf(perCall);
   const reasons = steps.filter((s) => !s.clean).map((s) => s.reason);
   const first = steps[0] as Step;
   return {
@@ -74,13 +60,13 @@ function merge(
     phase: 'anchor',
     offered: rate,
     seconds: sum((s) => s.seconds),
-    achieved: round(median(steps.map((s) => s.achieved)) ?? 0),
+    achieved: round(medianOf(steps.map((s) => s.achieved)) ?? 0),
     calls: sum((s) => s.calls),
     successful,
     failed: sum((s) => s.failed),
     retransmissions: sum((s) => s.retransmissions),
-    p50: median(steps.flatMap((s) => (s.p50 === null ? [] : [s.p50]))),
-    p90: median(steps.flatMap((s) => (s.p90 === null ? [] : [s.p90]))),
+    p50: medianOf(steps.flatMap((s) => (s.p50 === null ? [] : [s.p50]))),
+    p90: medianOf(steps.flatMap((s) => (s.p90 === null ? [] : [s.p90]))),
     // The worst round's: a tail that one round saw is a tail.
     p99: steps.reduce<number | null>((a, s) => (s.p99 === null ? a : Math.max(a ?? 0, s.p99)), null),
     max: steps.reduce<number | null>((a, s) => (s.max === null ? a : Math.max(a ?? 0, s.max)), null),
@@ -89,10 +75,12 @@ function merge(
     // Resident memory growth is for a continuous step to tell (see the b2bua scenario).
     rssGrowthPerCallKiB: null,
     // The rounds' own: a window also spans the other systems' rounds, when this one idles.
-    cpuPercent: round(median(steps.map((s) => s.cpuPercent)) ?? 0, 1),
-    callerCpuPercent: round(median(steps.map((s) => s.callerCpuPercent)) ?? 0, 1),
-    helperCpuPercent: median(steps.flatMap((s) => (s.helperCpuPercent === null ? [] : [s.helperCpuPercent]))),
-    otherCpuPercent: round(median(steps.map((s) => s.otherCpuPercent)) ?? 0, 1),
+    cpuPercent: round(medianOf(steps.map((s) => s.cpuPercent)) ?? 0, 1),
+    callerCpuPercent: round(medianOf(steps.map((s) => s.callerCpuPercent)) ?? 0, 1),
+    helperCpuPercent: medianOf(
+      steps.flatMap((s) => (s.helperCpuPercent === null ? [] : [s.helperCpuPercent])),
+    ),
+    otherCpuPercent: round(medianOf(steps.map((s) => s.otherCpuPercent)) ?? 0, 1),
     clean: reasons.length === 0,
     reason: reasons.length ? reasons.join('; ') : null,
   };
@@ -139,27 +127,26 @@ export async function interleavedAnchors(
       await settle(system, plan);
     }
     for (const rate of rates) {
-      const byLabel = new Map<string, (Round & { cpu: number; wall: number })[]>();
+      const byLabel = new Map<string, (Round & { cpu: number })[]>();
       const open = new Map<string, Round>();
       // A round's window ends where the same system's next round begins.
-      const close = (system: SystemUnderTest, at: number) => {
+      const close = (system: SystemUnderTest) => {
         const r = open.get(system.label);
         if (!r) return;
-        const closed = { ...r, cpu: system.cpuSeconds() - r.cpu0, wall: (at - r.t0) / 1000 };
+        const closed = { ...r, cpu: system.cpuSeconds() - r.cpu0 };
         byLabel.set(system.label, [...(byLabel.get(system.label) ?? []), closed]);
         open.delete(system.label);
       };
       for (let i = 0; i < rounds; i++) {
         for (let k = 0; k < entries.length; k++) {
           const { system, plan } = entries[(i + k) % entries.length] as AnchoredEntry;
-          const t0 = performance.now();
-          close(system, t0);
+          close(system);
           const cpu0 = system.cpuSeconds();
           const step = await runStep(system, plan, rate, seconds, 'anchor', log);
-          open.set(system.label, { step, cpu0, t0 });
+          open.set(system.label, { step, cpu0 });
           peak(system);
           if (!step.clean) {
-            close(system, performance.now());
+            close(system);
             await system.stop();
             await system.start();
             await warmUp(system, plan, log);
@@ -170,7 +157,7 @@ export async function interleavedAnchors(
       // The last rounds' deferred work: as long a settle as a round, then every window closes.
       await sleep(seconds * 1000);
       for (const { system } of entries) {
-        close(system, performance.now());
+        close(system);
         const r = results.get(system.label) as AnchorResult;
         const mine = byLabel.get(system.label) ?? [];
         r.rounds.push(...mine.map((m) => m.step));

@@ -40,7 +40,8 @@ function timed(op: () => void, batch: number, ms: number): [number, number] {
   return [count, elapsed / 1000];
 }
 
-function median(values: number[]): number {
+/** The median of `values` (the mean of the middle two for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2

@@ -120,8 +120,10 @@ export function niceRate(rate: number): number {
   return Math.round(rate / unit) * unit;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+/** Waits `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** `value` to `digits` decimals, as a number. */
+export const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 
 export async function runStep(
   system: SystemUnderTest,
