@@ -132,13 +132,12 @@ export function createRequest(init: RequestInit): SipRequest {
   if (init.body !== undefined) request.body = init.body;
   // Built from these structures: the request reads them as they are, never parsing its lines
   // back (unless `headers` adds lines of its own to one of them).
-  const seeds: Array<[string, unknown]> = [
-    ['to', to.addr],
-    ['from', from.addr],
-    ['cseq', cseq],
-  ];
-  for (const [key, value] of seeds)
-    if (givenValue(init.headers, key) === undefined) request.seedParsed(key, value);
+  // One pass over the application's headers, not one per seeded header.
+  const given = new Set<string>();
+  for (const name in init.headers) if (init.headers[name] !== undefined) given.add(headerKey(name));
+  if (!given.has('to')) request.seedParsed('to', to.addr);
+  if (!given.has('from')) request.seedParsed('from', from.addr);
+  if (!given.has('cseq')) request.seedParsed('cseq', cseq);
   return request;
 }
 
