@@ -1,5 +1,5 @@
 import { type HeaderField, SipMessage } from './sip-message.js';
-import { userOf } from './user-of.js';
+import { userOfNameAddr } from './user-of.js';
 
 /**
  * A SIP response (RFC 3261 §7.2). Build one with `createResponse`, which copies what the
@@ -52,7 +52,7 @@ export class SipResponse extends SipMessage {
 
   /** The called party: the user of the To URI. */
   get calledNumber(): string | undefined {
-    return userOf(this.tryParsedHeader('to')?.uri);
+    return userOfNameAddr(this.tryParsedHeader('to'));
   }
 
   /**
