@@ -59,6 +59,19 @@ describe('SipMessage header access', () => {
     expect(msg.calledNumber).toBe('bob');
   });
 
+  it("a response's calledNumber is its To's user (or tel number), undefined for a To that does not parse", () => {
+    const response = (to: string) =>
+      createResponse(
+        createRequest({ method: 'INVITE', uri: 'sip:x@example.com', from: '<sip:a@example.com>', to }),
+        180,
+      );
+    expect(response('Bob <sip:bob@example.com>').calledNumber).toBe('bob');
+    expect(response('<tel:+15551234>').calledNumber).toBe('+15551234');
+    const broken = response('<sip:bob@example.com>');
+    broken.set('To', '<sip:bob@exa mple.com>');
+    expect(broken.calledNumber).toBeUndefined();
+  });
+
   it('set replaces every line and invalidates the parsed value', () => {
     const copy = msg.clone();
     copy.set('X-Custom', 'three');
