@@ -136,15 +136,16 @@ export async function runCallBench(
   const rampPlan = (entries[0] as { plan: RampPlan }).plan;
   log('');
   const rxsip = ramps.find((r) => r.role === 'rxsip') as RampResult;
-  const reference = ramps.find((r) => r.role === 'reference');
+  // The reference for the rows' ratios is the first one ramped (an anchors-only one has no max).
+  const reference = ramps.find((r, i) => r.role === 'reference' && !entries[i]?.plan.anchorsOnly);
   const ratio = (a: number | null | undefined, b: number | null | undefined) =>
     a != null && b ? Number((a / b).toFixed(2)) : null;
 
-  const rows = ramps.map((r) => {
+  const rows = ramps.map((r, i) => {
     const b = r.best;
     return {
       system: r.system,
-      [`max clean ${unit}/s`]: b?.offered ?? 0,
+      [`max clean ${unit}/s`]: b?.offered ?? (entries[i]?.plan.anchorsOnly ? null : 0),
       'held s': b?.seconds ?? null,
       'p50 ms': b?.p50 ?? null,
       'p99 ms': b?.p99 ?? null,

@@ -327,7 +327,8 @@ export async function ramp(
     }
   }
   const held = steps.filter((s) => (s.phase === 'hold' || s.phase === 'anchor') && s.clean);
-  const best = held.sort((a, b) => b.offered - a.offered)[0];
+  // A system measured only at the anchors was not ramped: it has no max clean rate.
+  const best = plan.anchorsOnly ? undefined : held.sort((a, b) => b.offered - a.offered)[0];
   return {
     system: system.label,
     role: system.role,

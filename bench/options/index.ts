@@ -21,7 +21,11 @@ const scenario: Scenario = {
         { system: rxsip(), plan: rxsipPlan },
         {
           system: new SippReference('SIPp responder (reference)', 'options-uas', false),
-          plan: plan(quick, 'options', { start: 8000, max: 32000, jit: false, holdSeconds: 10 }),
+          // Two held steps: it reaches the caller's 32,000/s cap, where a third would measure nothing new.
+          plan: {
+            ...plan(quick, 'options', { start: 8000, max: 32000, jit: false, holdSeconds: 10 }),
+            maxHolds: 2,
+          },
         },
       ],
       'transactions',
