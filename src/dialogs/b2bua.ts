@@ -14,7 +14,7 @@ import {
   throwError,
 } from 'rxjs';
 import type { RequestEvent } from '../requests/srf-request.js';
-import type { HeaderInit } from '../sip/message.js';
+import type { HeaderInit, SipResponse } from '../sip/message.js';
 import { hasOptionTag } from '../sip/option-tags.js';
 import {
   type B2buaOptions,
@@ -132,11 +132,46 @@ export function b2buaProgress$(
         if (sdp) headers['Content-Type'] = 'application/sdp';
         res.send(response.status, response.reason, { headers, body: sdp || undefined });
       };
-      const sdp$ = response.payload.length > 0 ? sdpFor(options.localSdpA, response.body, response) : of('');
-      return sdp$.pipe(
+      // No SDP, B's, localSdpA's text, or a function of B's: only the last needs a pipeline.
+      const sdp = response.payload.length === 0 ? '' : (options.localSdpA ?? response.body);
+      if (typeof sdp === 'string') {
+        send(sdp);
+        return of(progress);
+      }
+      return sdpFor(sdp, response.body, response).pipe(
         tap(send),
         map(() => progress),
       );
+    };
+    // B answered: `uac`, then A answered with B's SDP (or localSdpA's), then `connected`.
+    const connect = (uac: Dialog, answer: SipResponse): Observable<B2buaProgress> => {
+      const headers = headersForA(options, answer);
+      const localSdp = options.localSdpA ?? uac.remote.sdp;
+      if (typeof localSdp === 'function')
+        return concat(
+          of<B2buaProgress>({ type: 'uac', uac }),
+          answerA(sdpFor(localSdp, uac.remote.sdp, answer), uac, headers).pipe(
+            map((uas): B2buaProgress => ({ type: 'connected', uas, uac })),
+          ),
+        );
+      // The common case (B's SDP or localSdpA's text) by hand, as answerA does it: an A that
+      // cannot be answered (cancelled, its transaction gone) hangs up B.
+      return new Observable<B2buaProgress>((answered) => {
+        answered.next({ type: 'uac', uac });
+        if (answered.closed) return;
+        let uas: Dialog | undefined;
+        return uas$(event, { localSdp, headers }).subscribe({
+          next: (dialog) => {
+            uas = dialog;
+            answered.next({ type: 'connected', uas: dialog, uac });
+          },
+          error: (err: unknown) => answered.error(err),
+          complete: () => {
+            if (!uas) endB(uac);
+            answered.complete();
+          },
+        });
+      });
     };
     const progress$ = uac$(ua, target, uacOptions).pipe(
       mergeMap((progress): Observable<B2buaProgress> => {
@@ -161,14 +196,7 @@ export function b2buaProgress$(
             ),
           );
         }
-        const uac = progress.dialog;
-        const answer = progress.response;
-        return concat(
-          of<B2buaProgress>({ type: 'uac', uac }),
-          answerA(sdpFor(options.localSdpA, uac.remote.sdp, answer), uac, headersForA(options, answer)).pipe(
-            map((uas): B2buaProgress => ({ type: 'connected', uas, uac })),
-          ),
-        );
+        return connect(progress.dialog, progress.response);
       }),
       catchError((err: unknown) => {
         if (!(err instanceof SipError)) return throwError(() => err);
