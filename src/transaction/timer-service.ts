@@ -9,21 +9,33 @@ class Entry implements Timer {
   constructor(
     readonly due: number,
     public fire: (() => void) | undefined,
+    private readonly queue: DelayQueue,
   ) {}
 
   cancel(): void {
+    if (this.fire === undefined) return;
     this.fire = undefined;
+    this.queue.cancelled();
   }
 }
+
+// Below this many cancelled entries a queue is not compacted: copying would cost more than it frees.
+const COMPACT_MIN = 1024;
 
 /**
  * Timers of one duration expire in the order they start, so a FIFO with one scheduled action
  * for its head serves them all: O(1) to start or cancel, and one scheduler action per duration
  * instead of one per timer (at N calls per second RFC 3261 keeps N x 32 s of timers alive).
+ *
+ * Most deadlines are cancelled (an INVITE answered long before its 180 s), so once cancelled
+ * entries are the majority the queue drops them: left until their due time, they would make
+ * the 180 s queue hold rate x 180 dead entries in the old generation, for the collector to mark.
  */
 class DelayQueue {
   private entries: Entry[] = [];
   private head = 0;
+  // Cancelled entries still in `entries` after `head`.
+  private dead = 0;
   private action: Subscription | undefined;
   // While the due entries fire, timers they start must not arm a second action: run() arms
   // one for the head when it is done.
@@ -36,10 +48,29 @@ class DelayQueue {
   ) {}
 
   start(fire: () => void): Timer {
-    const entry = new Entry(this.scheduler.now() + this.delay, fire);
+    const entry = new Entry(this.scheduler.now() + this.delay, fire, this);
     this.entries.push(entry);
     if (!this.action && !this.running) this.arm(this.delay);
     return entry;
+  }
+
+  /** One of this queue's entries was cancelled before its time. */
+  cancelled(): void {
+    this.dead++;
+    if (!this.running) this.compactIfMostlyDead();
+  }
+
+  // Amortised O(1) per cancel: a compaction keeps fewer than half the entries it walks.
+  private compactIfMostlyDead(): void {
+    if (this.dead < COMPACT_MIN || this.dead * 2 < this.entries.length - this.head) return;
+    const live: Entry[] = [];
+    for (let i = this.head; i < this.entries.length; i++) {
+      const entry = this.entries[i] as Entry;
+      if (entry.fire !== undefined) live.push(entry);
+    }
+    this.entries = live;
+    this.head = 0;
+    this.dead = 0;
   }
 
   private arm(delay: number): void {
@@ -55,7 +86,8 @@ class DelayQueue {
     } finally {
       this.running = false;
     }
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+    this.compactIfMostlyDead();
+    if (this.head > COMPACT_MIN && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
@@ -64,6 +96,7 @@ class DelayQueue {
     else {
       this.entries = [];
       this.head = 0;
+      this.dead = 0;
     }
   }
 
@@ -73,9 +106,13 @@ class DelayQueue {
       if (entry.due > now) break;
       this.head++;
       const fire = entry.fire;
+      if (fire === undefined) {
+        this.dead--;
+        continue;
+      }
       entry.fire = undefined;
       try {
-        fire?.();
+        fire();
       } catch (err) {
         // One failing timer must not stop the others due now, nor escape into the scheduler.
         this.onError(err);
@@ -84,6 +121,10 @@ class DelayQueue {
   }
 
   get pending(): number {
+    return this.entries.length - this.head - this.dead;
+  }
+
+  get retained(): number {
     return this.entries.length - this.head;
   }
 
@@ -92,6 +133,7 @@ class DelayQueue {
     this.action = undefined;
     this.entries = [];
     this.head = 0;
+    this.dead = 0;
   }
 }
 
@@ -117,10 +159,17 @@ export class TimerService {
     return queue.start(fire);
   }
 
-  /** Timers started and not yet fired (cancelled ones count until their time passes). */
+  /** Timers started, neither fired nor cancelled. */
   get pending(): number {
     let n = 0;
     for (const q of this.queues.values()) n += q.pending;
+    return n;
+  }
+
+  /** @internal Entries the queues hold: the pending timers and cancelled ones not yet let go. */
+  get retained(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.retained;
     return n;
   }
 

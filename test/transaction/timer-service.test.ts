@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimerService } from '../../src/transaction/timer-service.js';
+import { type Timer, TimerService } from '../../src/transaction/timer-service.js';
 import { CountingScheduler, virtualTime } from './harness.js';
 
 describe('TimerService', () => {
@@ -102,6 +102,49 @@ describe('TimerService', () => {
       expect(fired).toEqual(['a', 'c']);
       expect(errors).toHaveLength(1);
       expect((errors[0] as Error).message).toBe('boom');
+    });
+  });
+
+  it('lets go of cancelled timers long before their time: answered INVITEs leave no 180 s deadline behind', () => {
+    virtualTime((scheduler, flush) => {
+      const timers = new TimerService(scheduler);
+      const fired: number[] = [];
+      const kept = new Set([0, 1500, 2999, 3000, 3999]);
+      // 4,000 INVITE deadlines of 180 s, started 1 ms apart; all but five answered (cancelled) 10 ms later.
+      for (let i = 0; i < 4000; i++) {
+        scheduler.schedule(() => {
+          const t = timers.start(180_000, () => fired.push(i));
+          if (!kept.has(i)) scheduler.schedule(() => t.cancel(), 10);
+        }, i);
+      }
+      scheduler.schedule(() => {
+        expect(timers.pending).toBe(5);
+        // At most COMPACT_MIN dead entries are kept for a compaction to pay.
+        expect(timers.retained).toBeLessThan(1100);
+      }, 10_000);
+      flush();
+      expect(fired).toEqual([0, 1500, 2999, 3000, 3999]);
+      expect(timers.pending).toBe(0);
+      expect(timers.retained).toBe(0);
+    });
+  });
+
+  it('keeps firing in order when timers are cancelled from inside a firing callback', () => {
+    virtualTime((scheduler, flush) => {
+      const timers = new TimerService(scheduler);
+      const fired: number[] = [];
+      const handles: Timer[] = [];
+      // The first of the queue to fire cancels every odd one after it, more than COMPACT_MIN while
+      // its own queue runs.
+      timers.start(100, () => {
+        for (let i = 1; i < 3000; i += 2) handles[i]?.cancel();
+      });
+      for (let i = 0; i < 3000; i++) handles.push(timers.start(100, () => fired.push(i)));
+      handles[0]?.cancel();
+      flush();
+      expect(fired).toEqual(Array.from({ length: 1499 }, (_, k) => 2 * (k + 1)));
+      expect(timers.pending).toBe(0);
+      expect(timers.retained).toBe(0);
     });
   });
 });
