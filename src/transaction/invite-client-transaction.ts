@@ -3,6 +3,7 @@ import { stringifyCSeq } from '../sip/cseq.js';
 import { splitList } from '../sip/grammar.js';
 import { type HeaderField, type HeaderInit, SipRequest, type SipResponse } from '../sip/message.js';
 import { isReliable, type Target } from '../transport/types.js';
+import { keepToResend } from './resend-bytes.js';
 import type { Timer } from './timer-service.js';
 import type { ClientTransaction, ClientTransactionUser, TransactionContext } from './transaction-context.js';
 import { unreachable } from './unreachable.js';
@@ -148,7 +149,8 @@ export class InviteClientTransaction implements ClientTransaction {
   private complete(response: SipResponse): void {
     this.state = 'completed';
     this.timeout?.cancel();
-    if (this.pending) this.ack = buildNon2xxAck(this.pending.request, response).toBuffer();
+    // Kept for Timer D (32 s on UDP) to answer retransmitted finals.
+    if (this.pending) this.ack = keepToResend(buildNon2xxAck(this.pending.request, response).toBuffer());
     this.pending = undefined;
     this.cancelPending = undefined;
     if (this.ack) this.send(this.ack);

@@ -3,6 +3,7 @@ import { createResponse } from '../sip/build.js';
 import { newTag } from '../sip/ids.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
 import { isReliable, type Source, type Target } from '../transport/types.js';
+import { keepToResend } from './resend-bytes.js';
 import type { ServerTransaction } from './server-transaction.js';
 import type { Timer } from './timer-service.js';
 import type { TransactionContext } from './transaction-context.js';
@@ -168,7 +169,8 @@ export class InviteServerTransaction implements ServerTransaction {
   private complete(data: Buffer): void {
     this.state = 'completed';
     this.request = undefined;
-    this.final = data;
+    // Kept for Timer H (32 s), on reliable transports too: a retransmitted INVITE gets it again.
+    this.final = keepToResend(data);
     this.provisional = undefined;
     this.cancels?.complete();
     this.cancels = undefined;

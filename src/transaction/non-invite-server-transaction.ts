@@ -2,6 +2,7 @@ import { EMPTY, type Observable, Subject } from 'rxjs';
 import { createResponse } from '../sip/build.js';
 import type { SipRequest, SipResponse } from '../sip/message.js';
 import { isReliable, type Source, type Target } from '../transport/types.js';
+import { keepToResend } from './resend-bytes.js';
 import type { ServerTransaction } from './server-transaction.js';
 import type { Timer } from './timer-service.js';
 import type { TransactionContext } from './transaction-context.js';
@@ -71,7 +72,9 @@ export class NonInviteServerTransaction implements ServerTransaction {
           this.deadline?.cancel();
           this.deadline = undefined;
           // Timer J: answer retransmissions for 64*T1; zero on reliable transports.
-          const wait = isReliable(this.source.protocol) ? 0 : 64 * this.ctx.config.t1;
+          const reliable = isReliable(this.source.protocol);
+          const wait = reliable ? 0 : 64 * this.ctx.config.t1;
+          if (!reliable) this.last = keepToResend(data);
           // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
           this.timeout = this.ctx.timers.start(wait, this.terminate.bind(this));
           const finals = this.finals;
