@@ -1,4 +1,4 @@
-import { merge, Observable, Subject, type Subscriber, type TeardownLogic } from 'rxjs';
+import { Observable, Subject, type Subscriber, type TeardownLogic } from 'rxjs';
 import type { OutboundEvent, SendOptions } from '../engine/engine.js';
 import { type AuthProvider, withDigestAuth } from '../requests/digest-client.js';
 import { ackFor2xx } from '../sip/ack-for-2xx.js';
@@ -84,12 +84,15 @@ function runInviteClient(
   const sentNow = () => sent ?? (summaryMessage(sentSummary) as SipRequest);
   let finalSeen = false;
   let kept: string | undefined;
-  let sendOptions: SendOptions | undefined = {
-    proxy: given.proxy,
-    flowId,
-    cancel$: given.cancel$ ? merge(cancel, given.cancel$) : cancel,
+  // The caller's CANCEL goes through `cancel` too: one Subject for the engine, not a merge of two.
+  let forwarded = given.cancel$?.subscribe((headers) => cancel?.next(headers));
+  const stopForwarding = () => {
+    forwarded?.unsubscribe();
+    forwarded = undefined;
   };
+  let sendOptions: SendOptions | undefined = { proxy: given.proxy, flowId, cancel$: cancel };
   const letGo = () => {
+    stopForwarding();
     opts = undefined;
     sink = undefined;
     cancelHeaders = undefined;
@@ -132,6 +135,7 @@ function runInviteClient(
           else byeUnwanted(ua, response, sentNow());
           if (!finalSeen) {
             finalSeen = true;
+            stopForwarding();
             opts?.onFinal?.(response);
           }
           return;
@@ -147,8 +151,14 @@ function runInviteClient(
         letGo();
       }
     },
-    error: (err) => sink?.error(err),
-    complete: () => sink?.complete(),
+    error: (err) => {
+      stopForwarding();
+      sink?.error(err);
+    },
+    complete: () => {
+      stopForwarding();
+      sink?.complete();
+    },
   });
   return () => {
     if (!finalSeen) cancel?.next(cancelHeaders?.() ?? {});
