@@ -4,6 +4,7 @@ import { type AuthProvider, withDigestAuth } from '../requests/digest-client.js'
 import { ackFor2xx } from '../sip/ack-for-2xx.js';
 import { inDialogRequest, uacDialogRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
+import { ownString } from '../sip/own-string.js';
 import { parseMessage } from '../sip/parser.js';
 import { messageSummary, summaryMessage } from './cdr.js';
 import type { UserAgent } from './user-agent.js';
@@ -116,7 +117,8 @@ function runInviteClient(
         !event.failure
       ) {
         const response = event.response;
-        const tag = response.toTag ?? '';
+        // A copy: a slice would keep B's whole 2xx text for the 32 s the transaction lingers.
+        const tag = ownString(response.toTag ?? '');
         if (acks.has(tag)) {
           // A retransmitted 2xx: our ACK was lost (or is not sent yet, for a deferred one).
           const known = acks.get(tag);
