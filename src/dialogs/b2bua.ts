@@ -1,6 +1,5 @@
 import {
   catchError,
-  concat,
   defaultIfEmpty,
   EMPTY,
   filter,
@@ -10,8 +9,6 @@ import {
   of,
   Subscription,
   take,
-  tap,
-  throwError,
 } from 'rxjs';
 import type { RequestEvent } from '../requests/srf-request.js';
 import type { HeaderInit, SipResponse } from '../sip/message.js';
@@ -72,6 +69,7 @@ export function b2buaProgress$(
     const ua = agentOf(req);
     const owned = new Subscription();
     const passProvisional = options.passProvisionalResponses ?? true;
+    const passFailure = options.passFailure ?? true;
     const relay100rel =
       passProvisional && (hasOptionTag(req, 'supported', '100rel') || hasOptionTag(req, 'require', '100rel'));
     const lateOffer = req.payload.length === 0;
@@ -117,11 +115,64 @@ export function b2buaProgress$(
           return EMPTY;
         }),
       );
-    const relayProvisional = (
-      progress: Extract<UacProgress, { type: 'provisional' }>,
-    ): Observable<B2buaProgress> => {
+    // B's progress, run by hand as mergeMap and catchError would: what needs no pipeline (the
+    // common case) is emitted at once; the rest (localSdpA a function, a late offer, A's answer)
+    // runs as an inner subscription. The call ends when B's progress and every inner one have.
+    const progress = new Subscription();
+    owned.add(progress);
+    let running = 0;
+    let bDone = false;
+    const fail = (err: unknown) => {
+      progress.unsubscribe();
+      if (!(err instanceof SipError)) return subscriber.error(err);
+      if (res.finalResponseSent || err.status === 487) return subscriber.complete();
+      if (!passFailure) return subscriber.error(err);
+      try {
+        res.send(err.status, err.reason, { headers: err.res ? headersForA(options, err.res) : {} });
+      } catch (thrown) {
+        return subscriber.error(thrown);
+      }
+      subscriber.next({ type: 'rejected', error: err });
+      subscriber.complete();
+    };
+    // What a step throws errors the call, as it would in an operator.
+    const guarded =
+      <A extends unknown[]>(step: (...args: A) => void) =>
+      (...args: A) => {
+        try {
+          step(...args);
+        } catch (err) {
+          fail(err);
+        }
+      };
+    const ended = () => {
+      if (bDone && running === 0) subscriber.complete();
+    };
+    const run = <T>(inner: Observable<T>, next: (value: T) => void, empty?: () => void) => {
+      running++;
+      let seen = false;
+      progress.add(
+        inner.subscribe({
+          next: guarded((value: T) => {
+            seen = true;
+            next(value);
+          }),
+          error: fail,
+          complete: guarded(() => {
+            running--;
+            if (!seen) empty?.();
+            ended();
+          }),
+        }),
+      );
+    };
+    const emit = (p: B2buaProgress) => subscriber.next(p);
+    const relayProvisional = (progress: Extract<UacProgress, { type: 'provisional' }>): void => {
       const response = progress.response;
-      if (!passProvisional || response.status <= 101 || res.finalResponseSent) return of(progress);
+      if (!passProvisional || response.status <= 101 || res.finalResponseSent) {
+        emit(progress);
+        return;
+      }
       const prack = relay100rel ? progress.prack : undefined;
       if (prack)
         prackWaiting = (body) =>
@@ -134,80 +185,63 @@ export function b2buaProgress$(
       };
       // No SDP, B's, localSdpA's text, or a function of B's: only the last needs a pipeline.
       const sdp = response.payload.length === 0 ? '' : (options.localSdpA ?? response.body);
-      if (typeof sdp === 'string') {
-        send(sdp);
-        return of(progress);
+      if (typeof sdp !== 'string') {
+        run(sdpFor(sdp, response.body, response), (text) => {
+          send(text);
+          emit(progress);
+        });
+        return;
       }
-      return sdpFor(sdp, response.body, response).pipe(
-        tap(send),
-        map(() => progress),
-      );
+      send(sdp);
+      emit(progress);
     };
-    // B answered: `uac`, then A answered with B's SDP (or localSdpA's), then `connected`.
-    const connect = (uac: Dialog, answer: SipResponse): Observable<B2buaProgress> => {
+    // B answered: `uac`, then A answered with B's SDP (or localSdpA's), then `connected`; an A
+    // that cannot be answered (cancelled, its transaction gone, its SDP failed) hangs up B.
+    const connect = (uac: Dialog, answer: SipResponse): void => {
       const headers = headersForA(options, answer);
       const localSdp = options.localSdpA ?? uac.remote.sdp;
+      emit({ type: 'uac', uac });
+      if (subscriber.closed) return;
+      const connected = (uas: Dialog) => emit({ type: 'connected', uas, uac });
       if (typeof localSdp === 'function')
-        return concat(
-          of<B2buaProgress>({ type: 'uac', uac }),
-          answerA(sdpFor(localSdp, uac.remote.sdp, answer), uac, headers).pipe(
-            map((uas): B2buaProgress => ({ type: 'connected', uas, uac })),
+        run(answerA(sdpFor(localSdp, uac.remote.sdp, answer), uac, headers), connected);
+      else run(uas$(event, { localSdp, headers }), connected, () => endB(uac));
+    };
+    const next = (progress: UacProgress) => {
+      if (progress.type === 'request') {
+        cancelB = progress.cancel;
+        return emit(progress);
+      }
+      if (progress.type === 'provisional') return relayProvisional(progress);
+      if (progress.type === 'offer') {
+        // A's late offer: B offered in its 2xx; A answers in its ACK, which B's ACK carries.
+        const response = progress.response;
+        const answered$ = answerA(
+          sdpFor(options.localSdpA, progress.sdp, response),
+          progress.dialog,
+          headersForA(options, response),
+        ).pipe(
+          mergeMap((uas) =>
+            uas.ack$.pipe(
+              take(1),
+              map((ack): B2buaProgress => ({ type: 'connected', uas, uac: progress.ack(ack.body) })),
+            ),
           ),
         );
-      // The common case (B's SDP or localSdpA's text) by hand, as answerA does it: an A that
-      // cannot be answered (cancelled, its transaction gone) hangs up B.
-      return new Observable<B2buaProgress>((answered) => {
-        answered.next({ type: 'uac', uac });
-        if (answered.closed) return;
-        let uas: Dialog | undefined;
-        return uas$(event, { localSdp, headers }).subscribe({
-          next: (dialog) => {
-            uas = dialog;
-            answered.next({ type: 'connected', uas: dialog, uac });
-          },
-          error: (err: unknown) => answered.error(err),
-          complete: () => {
-            if (!uas) endB(uac);
-            answered.complete();
-          },
-        });
-      });
+        return run(answered$, emit);
+      }
+      connect(progress.dialog, progress.response);
     };
-    const progress$ = uac$(ua, target, uacOptions).pipe(
-      mergeMap((progress): Observable<B2buaProgress> => {
-        if (progress.type === 'request') {
-          cancelB = progress.cancel;
-          return of(progress);
-        }
-        if (progress.type === 'provisional') return relayProvisional(progress);
-        if (progress.type === 'offer') {
-          // A's late offer: B offered in its 2xx; A answers in its ACK, which B's ACK carries.
-          const response = progress.response;
-          return answerA(
-            sdpFor(options.localSdpA, progress.sdp, response),
-            progress.dialog,
-            headersForA(options, response),
-          ).pipe(
-            mergeMap((uas) =>
-              uas.ack$.pipe(
-                take(1),
-                map((ack) => ({ type: 'connected' as const, uas, uac: progress.ack(ack.body) })),
-              ),
-            ),
-          );
-        }
-        return connect(progress.dialog, progress.response);
-      }),
-      catchError((err: unknown) => {
-        if (!(err instanceof SipError)) return throwError(() => err);
-        const passFailure = options.passFailure ?? true;
-        if (res.finalResponseSent || err.status === 487) return EMPTY;
-        if (!passFailure) return throwError(() => err);
-        res.send(err.status, err.reason, { headers: err.res ? headersForA(options, err.res) : {} });
-        return of<B2buaProgress>({ type: 'rejected', error: err });
+    progress.add(
+      uac$(ua, target, uacOptions).subscribe({
+        next: guarded(next),
+        error: fail,
+        complete: () => {
+          bDone = true;
+          ended();
+        },
       }),
     );
-    owned.add(progress$.subscribe(subscriber));
     return owned;
   });
 }

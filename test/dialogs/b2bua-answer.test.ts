@@ -1,7 +1,7 @@
 // How b2buaProgress$ answers A once B answered, and relays B's provisional responses: with
 // localSdpA absent or text (the plain path) and as a function (a pipeline), the same progress,
 // in the same order, and the same messages on the wire.
-import { mergeMap, type Subscription, timer } from 'rxjs';
+import { mergeMap, type Subscription, takeWhile, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   type B2buaOptions,
@@ -233,6 +233,44 @@ describe('b2buaProgress$: answering A once B answered', () => {
         `B->${HASTY}:5060 ACK`,
         'B->A 504 No PRACK',
         'A->B ACK',
+      ]);
+    },
+  );
+
+  it.each(forms)(
+    'localSdpA %s: unsubscribing as uac is emitted leaves A to the application: the B2BUA does not answer it',
+    (_form, localSdpA) => {
+      const seen: string[] = [];
+      const network = threeParties(({ alice, bob, carol }) => {
+        bob.invite$.subscribe((call) =>
+          b2buaProgress$(call, 'sip:carol@10.0.0.3', { localSdpA })
+            .pipe(takeWhile((p) => p.type !== 'uac', true))
+            .subscribe({
+              next: (p) => {
+                seen.push(p.type);
+                // The application answers A itself, a little later.
+                if (p.type === 'uac')
+                  timer(10).subscribe(() => {
+                    call.res.send(480);
+                    p.uac.end();
+                  });
+              },
+              complete: () => seen.push('complete'),
+            }),
+        );
+        carol.invite$.pipe(mergeMap((call) => uas$(call, { localSdp: SDP_C }))).subscribe();
+        alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe({ error: () => undefined });
+      });
+      expect(seen).toEqual(['request', 'uac', 'complete']);
+      expect(noTimes(ladder(network))).toEqual([
+        'A->B INVITE',
+        'B->C INVITE',
+        'C->B 200 OK',
+        'B->C ACK',
+        'B->A 480 Temporarily Unavailable',
+        'B->C BYE',
+        'A->B ACK',
+        'C->B 200 OK',
       ]);
     },
   );
