@@ -117,13 +117,14 @@ export function b2buaProgress$(
       );
     // B's progress, run by hand as mergeMap and catchError would: what needs no pipeline (the
     // common case) is emitted at once; the rest (localSdpA a function, a late offer, A's answer)
-    // runs as an inner subscription. The call ends when B's progress and every inner one have.
-    const progress = new Subscription();
-    owned.add(progress);
+    // runs as an inner subscription in `steps`. The call ends when B's progress and every inner
+    // one have.
+    const steps = new Subscription();
+    owned.add(steps);
     let running = 0;
     let bDone = false;
     const fail = (err: unknown) => {
-      progress.unsubscribe();
+      steps.unsubscribe();
       if (!(err instanceof SipError)) return subscriber.error(err);
       if (res.finalResponseSent || err.status === 487) return subscriber.complete();
       if (!passFailure) return subscriber.error(err);
@@ -151,7 +152,7 @@ export function b2buaProgress$(
     const run = <T>(inner: Observable<T>, next: (value: T) => void, empty?: () => void) => {
       running++;
       let seen = false;
-      progress.add(
+      steps.add(
         inner.subscribe({
           next: guarded((value: T) => {
             seen = true;
@@ -232,7 +233,7 @@ export function b2buaProgress$(
       }
       connect(progress.dialog, progress.response);
     };
-    progress.add(
+    steps.add(
       uac$(ua, target, uacOptions).subscribe({
         next: guarded(next),
         error: fail,
