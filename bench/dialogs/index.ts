@@ -10,6 +10,7 @@
 //    the app's CPU per call: flat CPU per call means the live dialogs cost nothing per new call.
 //    (Separate from the memory pass because those short calls leave transactions lingering too.)
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { progress } from '../lib/calls.js';
 import { type App, type AppStats, freeUdpPort, SippServer } from '../lib/processes.js';
 import { type RampPlan, runStep, type Step } from '../lib/ramp.js';
@@ -23,7 +24,6 @@ const GOALS = { heapPerIdleDialogKiB: 4, cpuFlatWithin: 0.15 };
 /** How long a held call lasts: longer than the scenario. */
 const HOLD_MS = 900_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const kib = (bytes: number) => Number((bytes / 1024).toFixed(2));
 const mib = (bytes: number) => Number((bytes / 2 ** 20).toFixed(1));
 

@@ -4,12 +4,12 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BENCH_BUILD, BENCH_DIR, freeUdpPort, Managed, REPO_DIR } from '../lib/processes.js';
 import type { SystemUnderTest } from '../lib/ramp.js';
 
 const APP = join(BENCH_DIR, 'drachtio-server', 'uas-app.cjs');
 const SECRET = 'cymru';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -17,8 +17,10 @@
 // outlast a rate's rounds: they fall in later rounds, possibly of the next rate, or after the
 // phase. A steady state per rate would need more than 32 s at that rate before measuring, which
 // the bench's time budget does not have; the README says how this skews the low-rate figures.
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import { median } from './measure.js';
-import { type RampPlan, round, runStep, type Step, type SystemUnderTest, sleep, warmUp } from './ramp.js';
+import { type RampPlan, round, runStep, type Step, type SystemUnderTest, warmUp } from './ramp.js';
 
 /** One system to measure at the anchors, with its ramp plan (warm-up settings, scenario). */
 export interface AnchoredEntry {

@@ -5,6 +5,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cpuSeconds, type Memory, memory, treePssKiB } from './procfs.js';
 
@@ -24,8 +25,6 @@ export function buildForBench(): void {
     stdio: 'inherit',
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A UDP port free on 127.0.0.1 now (the kernel's choice). */
 export async function freeUdpPort(): Promise<number> {

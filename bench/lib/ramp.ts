@@ -8,6 +8,7 @@
 // leaves the system overloaded (retransmission timers, lingering transactions), so the system is
 // restarted after it and warmed up again before the next step.
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { machineBusySeconds } from './procfs.js';
 import { percentile, runSippClient } from './sipp.js';
 
@@ -121,7 +122,6 @@ export function niceRate(rate: number): number {
 }
 
 /** Waits `ms` milliseconds. */
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** `value` to `digits` decimals, as a number. */
 export const round = (value: number, digits = 0) => Number(value.toFixed(digits));
 

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BENCH_DIR, commandExists, readStatFile, type SippCounters } from './processes.js';
 import { cpuSeconds } from './procfs.js';
 
@@ -46,8 +47,6 @@ export interface SippClientResult extends SippCounters {
   callerCpu: number;
   stderr: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function readRtts(dir: string): number[] {
   const out: number[] = [];
