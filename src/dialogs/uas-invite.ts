@@ -176,6 +176,19 @@ export class UasInvite implements EarlyInvite, ResponseChannel {
     this.flush();
   }
 
+  /**
+   * Takes back a 2xx still held for a PRACK, so it is never sent and makes no dialog.
+   *
+   * @returns whether it was held
+   */
+  private withdraw(response: SipResponse): boolean {
+    const i = this.held.indexOf(response);
+    if (i < 0) return false;
+    this.held.splice(i, 1);
+    this.answeredHere = false;
+    return true;
+  }
+
   private flush(): void {
     while (!this.outstanding && this.held.length > 0) {
       const next = this.held.shift() as SipResponse;
@@ -238,6 +251,8 @@ export class UasInvite implements EarlyInvite, ResponseChannel {
    * PRACK) and emits it once it is really sent, then completes; the 2xx is then resent until its
    * ACK, and `onAckTimeout` runs if none comes. A final other than the 2xx (a 504 for want of a
    * PRACK, a CANCEL's 487) errors with SipError; a 2xx that cannot be sent completes empty.
+   * Unsubscribing while the 2xx is still held withdraws it: it is never sent, no dialog is made,
+   * and the INVITE waits for the application's answer (or the stack's deadline) again.
    */
   answer$(
     res: SrfResponse,
@@ -256,12 +271,16 @@ export class UasInvite implements EarlyInvite, ResponseChannel {
         subscriber.next(response);
         subscriber.complete();
       };
-      if (!res.send(status, options)) {
+      const sent = res.send(status, options);
+      if (!sent) {
         this.answered = undefined;
         subscriber.complete();
       }
       return () => {
         this.answered = undefined;
+        // Unsubscribing cancels: a 2xx not yet sent is not sent for a subscriber gone, whose
+        // dialog nobody would hold (RFC 3262 §3 held it; nothing has reached the caller).
+        if (sent && this.held.length > 0 && this.withdraw(sent)) res.withdraw(sent);
       };
     });
   }

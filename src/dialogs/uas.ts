@@ -61,6 +61,10 @@ function sdpOf(make: () => string | Promise<string>): Observable<string> {
  * PRACK), and `uas$` completes without a value. So `mergeMap((call) => uas$(call, opts))` over
  * `srf.invite$` never ends for one call. The outcome is on `res.final$` and in `srf.cdr$`.
  *
+ * Unsubscribing before the 200 went out (it waits for the PRACK of a reliable provisional
+ * response, RFC 3262 §3) withdraws it: it is never sent, no dialog is made, and the INVITE is
+ * the application's to answer again (`res.send`, another `uas$`), or the stack's deadline's.
+ *
  * @param event - the INVITE or SUBSCRIBE and its response
  * @param options - the SDP and headers of the answer
  * @returns the dialog, once answered; nothing when the call ended first

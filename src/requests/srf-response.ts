@@ -92,6 +92,7 @@ function givenTo(headers: HeaderInit): string | undefined {
 export class SrfResponse {
   private sticky: HeaderInit = {};
   private sentFinal: SipResponse | undefined;
+  /** The last provisional response sent (the final, once sent, is `sentFinal`). */
   private last: SipResponse | undefined;
   private tag: string;
   private readonly channel: ResponseChannel | undefined;
@@ -145,7 +146,7 @@ export class SrfResponse {
 
   /** The status of the last response sent. */
   get status(): number | undefined {
-    return this.last?.status;
+    return (this.sentFinal ?? this.last)?.status;
   }
 
   /** The final response sent through {@link SrfResponse.send}, if any. */
@@ -228,12 +229,19 @@ export class SrfResponse {
       cb?.(err);
       return undefined;
     }
-    this.last = response;
     if (status >= 200) {
       this.sentFinal = response;
       this.onFinal?.(response);
-    }
+    } else this.last = response;
     cb?.(null, response);
     return response;
+  }
+
+  /**
+   * @internal Takes back a final response its channel accepted but never sent (a 2xx held for a
+   * PRACK whose sender unsubscribed): the request is unanswered again, for the application.
+   */
+  withdraw(response: SipResponse): void {
+    if (this.sentFinal === response) this.sentFinal = undefined;
   }
 }

@@ -238,6 +238,54 @@ describe('b2buaProgress$: answering A once B answered', () => {
   );
 
   it.each(forms)(
+    'localSdpA %s: unsubscribing after uac, while A’s 200 waits for a PRACK, withdraws it: A’s PRACK releases no 200 and the application answers A itself',
+    (_form, localSdpA) => {
+      const seen: string[] = [];
+      const errors: number[] = [];
+      const network = threeParties(({ alice, bob, network }) => {
+        hastyCallee(network);
+        bob.invite$.subscribe((call) => {
+          const subscription: Subscription = b2buaProgress$(call, `sip:callee@${HASTY}`, {
+            localSdpA,
+          }).subscribe((p) => {
+            seen.push(p.type);
+            if (p.type !== 'uac') return;
+            timer(100).subscribe(() => subscription.unsubscribe());
+            // After alice's PRACK (at about 200 ms) the application, which kept B, answers A.
+            timer(300).subscribe(() => {
+              seen.push(call.res.send(480) ? 'sent 480' : 'could not send 480');
+              p.uac.end();
+            });
+          });
+        });
+        alice.call$('sip:callee@10.0.0.2', { localSdp: SDP_A, prack: 'manual' }).subscribe({
+          next: (p) => {
+            if (p.type === 'provisional' && p.prack) timer(200).subscribe(() => p.prack?.().subscribe());
+          },
+          error: (e) => errors.push(e.status),
+        });
+      });
+      expect(seen).toEqual(['request', 'provisional', 'uac', 'sent 480']);
+      expect(errors).toEqual([480]);
+      expect(noTimes(ladder(network)).filter((l) => !l.includes('183'))).toEqual([
+        'A->B INVITE',
+        `B->${HASTY}:5060 INVITE`,
+        `${HASTY}:5060->B 200 OK`,
+        `B->${HASTY}:5060 ACK`,
+        'A->B PRACK',
+        'B->A 200 OK',
+        'B->A 480 Temporarily Unavailable',
+        `B->${HASTY}:5060 BYE`,
+        'A->B ACK',
+        `${HASTY}:5060->B 200 OK`,
+      ]);
+      // The one 200 alice got answers her PRACK.
+      const oks = packetsMatching(network, /^SIP\/2\.0 200/).map((t) => parseMessage(t) as SipResponse);
+      expect(oks.filter((r) => r.toTag !== 'hasty').map((r) => r.cseq.method)).toEqual(['PRACK']);
+    },
+  );
+
+  it.each(forms)(
     'localSdpA %s: unsubscribing as uac is emitted leaves A to the application: the B2BUA does not answer it',
     (_form, localSdpA) => {
       const seen: string[] = [];

@@ -83,6 +83,78 @@ describe('reliable provisional responses (RFC 3262, virtual time)', () => {
     ]);
   });
 
+  it('unsubscribing from uas$ while its 200 waits for the PRACK withdraws it: the PRACK releases nothing, and the application’s own answer is the one sent', () => {
+    const ANSWER = SDP_B.replace('bob 2 2', 'bob 2 3');
+    const outcomes: string[] = [];
+    let uac: Dialog | undefined;
+    const network = virtualCall(({ alice, bob }) => {
+      bob.invite$.subscribe((call) => {
+        call.res.send(183, { headers: { Require: '100rel' } });
+        // Held for the PRACK at 500 ms, given up at 1000 ms.
+        const first = timer(500)
+          .pipe(mergeMap(() => uas$(call, { localSdp: SDP_B })))
+          .subscribe({
+            next: () => outcomes.push('first dialog'),
+            complete: () => outcomes.push('first complete'),
+          });
+        timer(1000).subscribe(() => first.unsubscribe());
+        // Alice PRACKs at about 2000 ms; the application answers again at 3000 ms.
+        timer(3000)
+          .pipe(mergeMap(() => uas$(call, { localSdp: ANSWER })))
+          .subscribe((dialog) => outcomes.push(`dialog ${dialog.local.sdp === ANSWER ? 'ANSWER' : 'SDP_B'}`));
+      });
+      alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A, prack: 'manual' }).subscribe((p) => {
+        if (p.type === 'provisional' && p.prack) timer(2000).subscribe(() => p.prack?.().subscribe());
+        if (p.type === 'dialog') {
+          uac = p.dialog;
+          timer(100).subscribe(() => void p.dialog.end());
+        }
+      });
+    });
+    expect(outcomes).toEqual(['dialog ANSWER']);
+    expect(uac?.remote.sdp).toBe(ANSWER);
+    expect(flow(network).filter((l) => !l.endsWith('183 Session Progress'))).toEqual([
+      '0 A->B INVITE',
+      '2002 A->B PRACK',
+      '2003 B->A 200 OK',
+      '3001 B->A 200 OK',
+      '3002 A->B ACK',
+      '3102 A->B BYE',
+      '3103 B->A 200 OK',
+    ]);
+    const oks = messages(network, /^SIP\/2\.0 200/) as SipResponse[];
+    expect(oks.map((r) => `${r.cseq.method} ${r.body === ANSWER ? 'ANSWER' : r.body}`)).toEqual([
+      'PRACK ',
+      'INVITE ANSWER',
+      'BYE ',
+    ]);
+  });
+
+  it('a 200 withdrawn that way and not answered again: the stack’s deadline answers the INVITE 408 and no 200 goes out', () => {
+    const errors: number[] = [];
+    const network = virtualCall(({ alice, bob }) => {
+      bob.invite$.subscribe((call) => {
+        call.res.send(183, { headers: { Require: '100rel' } });
+        const answer = uas$(call, { localSdp: SDP_B }).subscribe();
+        timer(1000).subscribe(() => answer.unsubscribe());
+      });
+      alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A, prack: 'manual' }).subscribe({
+        next: (p) => {
+          if (p.type === 'provisional' && p.prack) timer(2000).subscribe(() => p.prack?.().subscribe());
+        },
+        error: (e) => errors.push(e.status),
+      });
+    });
+    expect(errors).toEqual([408]);
+    expect(flow(network).filter((l) => !l.endsWith('183 Session Progress'))).toEqual([
+      '0 A->B INVITE',
+      '2002 A->B PRACK',
+      '2003 B->A 200 OK',
+      '180001 B->A 408 Request Timeout',
+      '180002 A->B ACK',
+    ]);
+  });
+
   it('gives up after 64*T1 without a PRACK: the INVITE is answered 504 and uas$ completes without a dialog', () => {
     const outcomes: string[] = [];
     const network = virtualCall(({ alice, bob }) => {
