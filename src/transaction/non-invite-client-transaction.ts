@@ -21,6 +21,8 @@ export class NonInviteClientTransaction implements ClientTransaction {
   private timeout: Timer | undefined;
   private interval: number;
   private readonly reliable: boolean;
+  // Let go at the final response: see receive().
+  private user: ClientTransactionUser | undefined;
 
   constructor(
     private readonly ctx: TransactionContext,
@@ -28,8 +30,9 @@ export class NonInviteClientTransaction implements ClientTransaction {
     readonly branch: string,
     request: SipRequest,
     readonly target: Target,
-    private readonly user: ClientTransactionUser,
+    user: ClientTransactionUser,
   ) {
+    this.user = user;
     this.pending = { request, data: request.toBuffer() };
     this.reliable = isReliable(target.protocol);
     this.interval = ctx.config.t1;
@@ -72,8 +75,9 @@ export class NonInviteClientTransaction implements ClientTransaction {
   private fail(failure: ClientFailure, status: number, reason: string | undefined): void {
     const pending = this.pending;
     if ((this.state !== 'trying' && this.state !== 'proceeding') || !pending) return;
+    const user = this.user;
     this.terminate();
-    this.user.onFailure(failure, createResponse(pending.request, status, reason ? { reason } : {}));
+    user?.onFailure(failure, createResponse(pending.request, status, reason ? { reason } : {}));
   }
 
   receive(response: SipResponse): void {
@@ -83,7 +87,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
       case 'proceeding':
         if (response.status < 200) {
           this.state = 'proceeding';
-          this.user.onResponse(response);
+          this.user?.onResponse(response);
           return;
         }
         this.state = 'completed';
@@ -96,7 +100,15 @@ export class NonInviteClientTransaction implements ClientTransaction {
           this.reliable ? 0 : this.ctx.config.t4,
           this.terminate.bind(this),
         );
-        this.user.onResponse(response);
+        {
+          // RFC 3261 §17.1.2.2: in Completed the transaction only absorbs retransmissions of
+          // the final response; its user hears nothing more. So the user, and all its callbacks
+          // reach, is let go now rather than kept for Timer K's T4 (5 s), a lifetime that makes
+          // the collector promote it only to drop it from the old generation later.
+          const user = this.user;
+          this.user = undefined;
+          user?.onResponse(response);
+        }
         return;
       case 'completed':
       case 'terminated':
@@ -113,6 +125,8 @@ export class NonInviteClientTransaction implements ClientTransaction {
     this.retransmit?.cancel();
     this.timeout?.cancel();
     this.ctx.terminated(this.key, 'client', this);
-    this.user.onTerminated?.();
+    const user = this.user;
+    this.user = undefined;
+    user?.onTerminated?.();
   }
 }

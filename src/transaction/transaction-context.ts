@@ -30,7 +30,11 @@ export interface ClientTransactionUser {
    * (`transport-error`, with a 503), as RFC 3261 §8.1.3.1 says to treat them.
    */
   onFailure(failure: ClientFailure, response: SipResponse): void;
-  /** The transaction ended (after Timer D/K/M, or at once on failure). */
+  /**
+   * The transaction ended (after Timer D or M, or at once on failure). A non-INVITE client
+   * transaction lets go of its user once it has passed the final response up (RFC 3261
+   * §17.1.2.2: Completed only absorbs retransmissions), so it does not call this after Timer K.
+   */
   onTerminated?(): void;
 }
 

@@ -111,6 +111,46 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     });
   });
 
+  it('hands its user the final response once and nothing after it: retransmissions are absorbed and Timer K ends the transaction silently', () => {
+    virtualTime((scheduler, flush) => {
+      const { uac, peer } = uacSetup(scheduler);
+      const request = options(B);
+      const calls: string[] = [];
+      uac.layer.sendRequest(request, { protocol: 'udp', address: B, port: 5060 } as const, {
+        onResponse: (r) => calls.push(`${scheduler.now()} response ${r.status}`),
+        onFailure: (failure, r) => calls.push(`${scheduler.now()} ${failure} ${r.status}`),
+        onTerminated: () => calls.push(`${scheduler.now()} terminated`),
+      });
+      let final: SipResponse | undefined;
+      at(scheduler, 1, () => {
+        peer.reply(peer.first('OPTIONS'), 180);
+        final = peer.reply(peer.first('OPTIONS'), 200);
+      });
+      at(scheduler, 1000, () => final && peer.send(final, { address: A, port: 5060 }));
+      const counts = countsAround(scheduler, uac, 'client', 5002);
+      flush();
+      // RFC 3261 §17.1.2.2: in Completed the transaction only absorbs retransmissions; the user,
+      // let go with the final response, hears neither the retransmitted 200 nor Timer K.
+      expect(calls).toEqual(['2 response 180', '2 response 200']);
+      expect(counts).toEqual(['5001 1', '5003 0']);
+    });
+  });
+
+  it('tells its user it ended when Timer F fires, before the 408', () => {
+    virtualTime((scheduler, flush) => {
+      const net = network(scheduler);
+      const uac = engine(net, { address: A });
+      const calls: string[] = [];
+      uac.layer.sendRequest(options(B), { protocol: 'udp', address: B, port: 5060 } as const, {
+        onResponse: (r) => calls.push(`${scheduler.now()} response ${r.status}`),
+        onFailure: (failure, r) => calls.push(`${scheduler.now()} ${failure} ${r.status}`),
+        onTerminated: () => calls.push(`${scheduler.now()} terminated`),
+      });
+      flush();
+      expect(calls).toEqual(['32000 terminated', '32000 timeout 408']);
+    });
+  });
+
   it('honours a configured T4 in Timer K', () => {
     virtualTime((scheduler, flush) => {
       const { uac, peer } = uacSetup(scheduler, { timers: { t4: 1000 } });
