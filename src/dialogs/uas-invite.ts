@@ -276,13 +276,22 @@ export class UasInvite implements EarlyInvite, ResponseChannel {
         this.answered = undefined;
         subscriber.complete();
       }
+      if (sent && this.held.includes(sent)) return this.withdrawOnTeardown(res, sent);
       return () => {
         this.answered = undefined;
-        // Unsubscribing cancels: a 2xx not yet sent is not sent for a subscriber gone, whose
-        // dialog nobody would hold (RFC 3262 §3 held it; nothing has reached the caller).
-        if (sent && this.held.length > 0 && this.withdraw(sent)) res.withdraw(sent);
       };
     });
+  }
+
+  // A closure of its own: one in answer$'s scope would put the 2xx and `res` in the context
+  // that answer$'s other closures share, and keep them alive as long as any of those lives.
+  private withdrawOnTeardown(res: SrfResponse, held: SipResponse): () => void {
+    return () => {
+      this.answered = undefined;
+      // Unsubscribing cancels: a 2xx not yet sent is not sent for a subscriber gone, whose
+      // dialog nobody would hold (RFC 3262 §3 held it; nothing has reached the caller).
+      if (this.withdraw(held)) res.withdraw(held);
+    };
   }
 }
 

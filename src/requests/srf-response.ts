@@ -92,8 +92,9 @@ function givenTo(headers: HeaderInit): string | undefined {
 export class SrfResponse {
   private sticky: HeaderInit = {};
   private sentFinal: SipResponse | undefined;
-  /** The last provisional response sent (the final, once sent, is `sentFinal`). */
-  private last: SipResponse | undefined;
+  // The status of the last provisional response sent (the final, once sent, is `sentFinal`): a
+  // number, not the response, which a B2BUA's relayed 183 would keep alive with its SDP.
+  private provisionalStatus: number | undefined;
   private tag: string;
   private readonly channel: ResponseChannel | undefined;
   private readonly onFinal: ((response: SipResponse) => void) | undefined;
@@ -146,7 +147,7 @@ export class SrfResponse {
 
   /** The status of the last response sent. */
   get status(): number | undefined {
-    return (this.sentFinal ?? this.last)?.status;
+    return this.sentFinal?.status ?? this.provisionalStatus;
   }
 
   /** The final response sent through {@link SrfResponse.send}, if any. */
@@ -232,7 +233,7 @@ export class SrfResponse {
     if (status >= 200) {
       this.sentFinal = response;
       this.onFinal?.(response);
-    } else this.last = response;
+    } else this.provisionalStatus = response.status;
     cb?.(null, response);
     return response;
   }
