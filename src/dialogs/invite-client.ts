@@ -1,4 +1,4 @@
-import { Observable, Subject, type Subscriber, type TeardownLogic } from 'rxjs';
+import { Observable, Subject, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import type { OutboundEvent, SendOptions } from '../engine/engine.js';
 import { type AuthProvider, withDigestAuth } from '../requests/digest-client.js';
 import { ackFor2xx } from '../sip/ack-for-2xx.js';
@@ -86,7 +86,8 @@ function runInviteClient(
   let finalSeen = false;
   let kept: string | undefined;
   // The caller's CANCEL goes through `cancel` too: one Subject for the engine, not a merge of two.
-  let forwarded = given.cancel$?.subscribe((headers) => cancel?.next(headers));
+  // Subscribed once the engine listens to `cancel` (below), so a source that emits at once is heard.
+  let forwarded: Subscription | undefined;
   const stopForwarding = () => {
     forwarded?.unsubscribe();
     forwarded = undefined;
@@ -162,6 +163,8 @@ function runInviteClient(
       sink?.complete();
     },
   });
+  if (!finalSeen && sink && !sink.closed)
+    forwarded = given.cancel$?.subscribe((headers) => cancel?.next(headers));
   return () => {
     if (!finalSeen) cancel?.next(cancelHeaders?.() ?? {});
   };
