@@ -6,9 +6,10 @@ import { firstContactUri } from '../sip/contact.js';
 import { uacDialogRoute } from '../sip/dialog-route.js';
 import type { HeaderInit, SipRequest, SipResponse } from '../sip/message.js';
 import { hasOptionTag } from '../sip/option-tags.js';
+import { byeUnwanted } from './accepted-invite.js';
 import type { Dialog } from './dialog.js';
 import { createDialog } from './dialog-factory.js';
-import { byeUnwanted, inviteClient } from './invite-client.js';
+import { inviteClient } from './invite-client.js';
 import { withDirection } from './sdp-direction.js';
 import { type SessionTimerTerms, sessionExpiresOf } from './session-timer-terms.js';
 import { SipError } from './sip-error.js';
@@ -84,7 +85,7 @@ function attempt(
       });
     },
     deferred: (_response, send) => (sendLaterAck = send),
-    onUnwanted2xx: (response, sent) => byeUnwanted(ua, response, sent),
+    onUnwanted2xx: (response, sent) => byeUnwanted(ua.engine, response, sent),
     cancel$: cancel,
     onFinal: (response) => early.end(response),
   }).pipe(

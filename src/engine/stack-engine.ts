@@ -256,6 +256,8 @@ export class StackEngine implements Engine, TransactionUser {
     let request: SipRequest | undefined = given;
     let options: SendOptions | undefined = givenOptions;
     const isInvite = given.method === 'INVITE';
+    // INVITE: with it, the events complete at the first 2xx and the transaction keeps only it.
+    const later2xx = isInvite ? givenOptions?.later2xx : undefined;
     const done = () => {
       const s = sink;
       sink = undefined;
@@ -312,7 +314,7 @@ export class StackEngine implements Engine, TransactionUser {
           const event: OutboundEvent = { kind: 'response', response };
           if (response.status >= 200) settled();
           sink?.next(event);
-          if (isFinal(event) && (!isInvite || response.status >= 300)) done();
+          if (isFinal(event) && (!isInvite || response.status >= 300 || later2xx)) done();
         },
         onFailure: (failure, response) => {
           if (!current() || failover(targets, index)) return;
@@ -323,6 +325,7 @@ export class StackEngine implements Engine, TransactionUser {
         onTerminated: () => {
           if (finalSeen && current()) done();
         },
+        later2xx,
       });
       sink?.next({ kind: 'sent', request: req, target });
       if (cancel) handle.cancel(cancel.headers);

@@ -94,6 +94,15 @@ function forwardUpstream(inbound: InboundRequest, response: SipResponse): boolea
   return inbound.respond(out, { relayed: true });
 }
 
+// RFC 3261 §16.7 step 4, RFC 6026 §7.2: a branch's later 2xx (retransmissions, forks beyond it)
+// still go up. A closure over `inbound` alone: it is what the engine keeps for Timer M's 32 s,
+// in place of the whole proxied request.
+function relayLater2xx(inbound: InboundRequest): (response: SipResponse) => void {
+  return (response) => {
+    forwardUpstream(inbound, response);
+  };
+}
+
 interface Branch {
   uri: string;
   address: string;
@@ -173,6 +182,7 @@ export function forwardStatefully(
       template.append('Record-Route', recordRouteFor(engine, inbound), { first: true });
     }
     const isInvite = request.method === 'INVITE';
+    const later2xx = isInvite ? relayLater2xx(inbound) : undefined;
 
     const stopBranch = (branch: Branch) => {
       branch.timer?.unsubscribe();
@@ -274,7 +284,7 @@ export function forwardStatefully(
       else if (finalTimeout !== undefined)
         branch.timer = scheduler.schedule(() => giveUp(branch), finalTimeout);
       const flowId = flows.get(uri);
-      branch.subscription = engine.send(outgoing, flowId === undefined ? undefined : { flowId }).subscribe({
+      branch.subscription = engine.send(outgoing, { flowId, later2xx }).subscribe({
         next: (e) => {
           if (e.kind === 'sent') {
             branch.address = e.target.address;

@@ -26,6 +26,9 @@ export class InviteClientTransaction implements ClientTransaction {
   private readonly reliable: boolean;
   private cancelled = false;
   private cancelPending: (() => void) | undefined;
+  // Let go at the first 2xx when it gave `later2xx`: see accept().
+  private user: ClientTransactionUser | undefined;
+  private later2xx: ((response: SipResponse) => void) | undefined;
 
   constructor(
     private readonly ctx: TransactionContext,
@@ -33,8 +36,9 @@ export class InviteClientTransaction implements ClientTransaction {
     readonly branch: string,
     request: SipRequest,
     readonly target: Target,
-    private readonly user: ClientTransactionUser,
+    user: ClientTransactionUser,
   ) {
+    this.user = user;
     this.pending = { request, data: request.toBuffer() };
     this.reliable = isReliable(target.protocol);
     this.interval = ctx.config.t1;
@@ -66,18 +70,17 @@ export class InviteClientTransaction implements ClientTransaction {
   private giveUp(): void {
     const pending = this.pending;
     if ((this.state !== 'calling' && this.state !== 'proceeding') || !pending) return;
+    const user = this.user;
     this.terminate();
-    this.user.onFailure('timeout', createResponse(pending.request, 408));
+    user?.onFailure('timeout', createResponse(pending.request, 408));
   }
 
   private transportError(): void {
     const pending = this.pending;
     if ((this.state !== 'calling' && this.state !== 'proceeding') || !pending) return;
+    const user = this.user;
     this.terminate();
-    this.user.onFailure(
-      'transport-error',
-      createResponse(pending.request, 503, { reason: 'Transport Error' }),
-    );
+    user?.onFailure('transport-error', createResponse(pending.request, 503, { reason: 'Transport Error' }));
   }
 
   receive(response: SipResponse): void {
@@ -92,15 +95,24 @@ export class InviteClientTransaction implements ClientTransaction {
           if (this.state === 'calling') this.timeout?.cancel();
           this.state = 'proceeding';
           this.sendPendingCancel();
+          this.user?.onResponse(response);
         } else if (status < 300) {
-          this.accept();
+          const user = this.user;
+          this.accept(user?.later2xx);
+          user?.onResponse(response);
         } else {
+          // RFC 3261 §17.1.1.2: Completed only absorbs retransmitted finals, so the user is
+          // let go now rather than kept for Timer D's 32 s (as a non-INVITE one is).
+          const user = this.user;
+          this.user = undefined;
           this.complete(response);
+          user?.onResponse(response);
         }
-        this.user.onResponse(response);
         return;
       case 'accepted':
-        if (status >= 200 && status < 300) this.user.onResponse(response);
+        if (status < 200 || status >= 300) return;
+        if (this.later2xx) this.later2xx(response);
+        else this.user?.onResponse(response);
         return;
       case 'completed':
         if (status < 300 || !this.ack) return;
@@ -136,9 +148,14 @@ export class InviteClientTransaction implements ClientTransaction {
     this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.giveUp());
   }
 
-  // RFC 6026 §7.2: Accepted, Timer M = 64*T1.
-  private accept(): void {
+  // RFC 6026 §7.2: Accepted, Timer M = 64*T1. A user that gave `later2xx` is let go: what it
+  // reaches (a whole call, often) would otherwise live 32 s, long enough to be promoted.
+  private accept(later2xx: ((response: SipResponse) => void) | undefined): void {
     this.state = 'accepted';
+    if (later2xx) {
+      this.later2xx = later2xx;
+      this.user = undefined;
+    }
     this.pending = undefined;
     this.cancelPending = undefined;
     this.timeout?.cancel();
@@ -168,8 +185,11 @@ export class InviteClientTransaction implements ClientTransaction {
     this.timeout?.cancel();
     this.ack = undefined;
     this.pending = undefined;
+    this.later2xx = undefined;
     this.ctx.terminated(this.key, 'client', this);
-    this.user.onTerminated?.();
+    const user = this.user;
+    this.user = undefined;
+    user?.onTerminated?.();
   }
 }
 

@@ -33,9 +33,19 @@ export interface ClientTransactionUser {
   /**
    * The transaction ended (after Timer D or M, or at once on failure). A non-INVITE client
    * transaction lets go of its user once it has passed the final response up (RFC 3261
-   * §17.1.2.2: Completed only absorbs retransmissions), so it does not call this after Timer K.
+   * §17.1.2.2: Completed only absorbs retransmissions), so it does not call this after Timer K;
+   * nor does an INVITE one after Timer D (a non-2xx final), or after a 2xx when the user gave
+   * `later2xx`.
    */
   onTerminated?(): void;
+  /**
+   * INVITE only: where the 2xx responses after the first go — retransmissions (the ACK was
+   * lost) and other forks' answers — for as long as RFC 6026 §7.2's Accepted state lasts
+   * (Timer M). Given, the transaction lets go of this user at the first 2xx and keeps only this
+   * function for those 32 s (as a non-INVITE one does at its final response), so it should
+   * close over no more than re-ACKing or relaying needs. Without it, they reach `onResponse`.
+   */
+  readonly later2xx?: (response: SipResponse) => void;
 }
 
 export interface ClientTransaction {

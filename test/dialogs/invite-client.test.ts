@@ -1,11 +1,14 @@
 // The UAC core's INVITE (src/dialogs/invite-client.ts) as a caller drives it directly.
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { byeUnwanted, inviteClient } from '../../src/dialogs/invite-client.js';
+import { byeUnwanted } from '../../src/dialogs/accepted-invite.js';
+import { inviteClient } from '../../src/dialogs/invite-client.js';
 import { agentOf } from '../../src/dialogs/user-agent.js';
 import { ackFor2xx } from '../../src/sip/ack-for-2xx.js';
-import { createRequest } from '../../src/sip/build.js';
-import { ladder, SDP_A, threeParties } from '../support/virtual-call.js';
+import { createRequest, createResponse } from '../../src/sip/build.js';
+import { SipRequest } from '../../src/sip/message.js';
+import { parseMessage } from '../../src/sip/parser.js';
+import { ladder, SDP_A, SDP_B, threeParties, virtualCall } from '../support/virtual-call.js';
 
 describe('inviteClient', () => {
   it('hears a cancel$ that emits as soon as it is subscribed: the INVITE is CANCELled once it rings', () => {
@@ -26,7 +29,7 @@ describe('inviteClient', () => {
         // A source that replays (an A already cancelled, say) emits on subscription.
         inviteClient(ua, invite, {
           ackFor: (response, sent) => ackFor2xx(sent, response),
-          onUnwanted2xx: (response, sent) => byeUnwanted(ua, response, sent),
+          onUnwanted2xx: (response, sent) => byeUnwanted(ua.engine, response, sent),
           cancel$: of({}),
         }).subscribe((event) => {
           if (event.kind === 'response') statuses.push(event.response.status);
@@ -39,5 +42,62 @@ describe('inviteClient', () => {
       .filter((line) => line.includes('C'));
     expect(toCarol.slice(0, 3)).toEqual(['B->C INVITE', 'C->B 180 Ringing', 'B->C CANCEL']);
     expect(statuses).toEqual([180, 487]);
+  });
+
+  // RFC 3261 §13.2.2.4 with RFC 6026 §7.2: after the first 2xx the caller's call has moved on
+  // (the events completed); the 2xx that follow until Timer M are the UAC core's alone.
+  it('after the first 2xx: ACKs its retransmission again, ACKs and BYEs another fork, and stops at Timer M', () => {
+    const events: string[] = [];
+    const network = virtualCall(({ alice, network, scheduler }) => {
+      // carol is a raw endpoint: she answers the INVITE twice with tag one (her first ACK
+      // "lost"), then a fork answers with tag two, and one more copy of one comes after Timer M.
+      const carol = { protocol: 'udp' as const, address: '10.0.0.3', port: 5060 };
+      let invite: SipRequest | undefined;
+      const answer = (tag: string) => () => {
+        if (!invite) return;
+        const ok = createResponse(invite, 200, {
+          toTag: tag,
+          headers: { Contact: '<sip:carol@10.0.0.3>' },
+          body: SDP_B,
+          contentType: 'application/sdp',
+        });
+        network.send(carol, { address: '10.0.0.1', port: 5060 }, ok.toBuffer());
+      };
+      network.bind(carol, (data) => {
+        const message = parseMessage(data);
+        if (!(message instanceof SipRequest)) return;
+        if (message.method === 'INVITE' && !invite) {
+          invite = message;
+          answer('one')();
+          scheduler.schedule(answer('one'), 500);
+          scheduler.schedule(answer('two'), 1000);
+          scheduler.schedule(answer('one'), 40_000);
+        } else if (message.method === 'BYE') {
+          network.send(carol, { address: '10.0.0.1', port: 5060 }, createResponse(message, 200).toBuffer());
+        }
+      });
+      // The caller's own call: through Srf, as an application makes it.
+      alice.call$('sip:carol@10.0.0.3', { localSdp: SDP_A }).subscribe({
+        next: (progress) => events.push(`${scheduler.now()} ${progress.type}`),
+        complete: () => events.push(`${scheduler.now()} complete`),
+      });
+    });
+    const toCarol = ladder(network)
+      .filter((line) => line.includes('->C'))
+      .map((line) => {
+        const [time, , method] = line.split(' ');
+        return `${time} ${method}`;
+      });
+    const packets = network.packets.filter((p) => p.to === '10.0.0.3:5060').map((p) => p.data.toString());
+    const tagOf = (text: string) => /\r\nTo:[^\r]*;tag=(\w+)/i.exec(text)?.[1];
+    expect(toCarol).toEqual(['0 INVITE', '2 ACK', '502 ACK', '1002 ACK', '1002 BYE']);
+    expect(packets.slice(1).map((p) => `${p.split(' ')[0]} ${tagOf(p)}`)).toEqual([
+      'ACK one',
+      'ACK one',
+      'ACK two',
+      'BYE two',
+    ]);
+    // The caller has the first answer's dialog only.
+    expect(events).toEqual(['0 request', '2 dialog', '2 complete']);
   });
 });

@@ -159,6 +159,22 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
       });
     });
 
+    it('lets go of its user at the final response: it hears nothing of Timer D', () => {
+      virtualTime((scheduler, flush) => {
+        const { uac, peer } = uacSetup(scheduler);
+        const calls: string[] = [];
+        uac.layer.sendRequest(invite(B), UDP_TARGET, {
+          onResponse: (r) => calls.push(`${scheduler.now()} response ${r.status}`),
+          onFailure: (failure) => calls.push(`${scheduler.now()} ${failure}`),
+          onTerminated: () => calls.push(`${scheduler.now()} terminated`),
+        });
+        at(scheduler, 1, () => peer.reply(peer.first('INVITE'), 486, { toTag: 'busy' }));
+        flush();
+        expect(calls).toEqual(['2 response 486']);
+        expect(uac.layer.counts.client).toBe(0);
+      });
+    });
+
     it('ends the transaction at once over TCP (Timer D = 0)', () => {
       virtualTime((scheduler, flush) => {
         const { net, uac, peer } = uacSetup(scheduler, { protocols: ['tcp'] });
@@ -203,6 +219,45 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
         expect(events.lines).toEqual([`0 sent ${B}`, '2 200', '502 200', '1001 200', '32002 complete']);
         expect(responses.map((r) => r.toTag)).toEqual(['one', 'one', 'two']);
         expect(counts).toEqual(['32001 1', '32003 0']);
+      });
+    });
+
+    it('with later2xx: the events complete at the first 2xx, and its retransmissions and forks go to later2xx until Timer M', () => {
+      virtualTime((scheduler, flush) => {
+        const { net, uac, peer } = uacSetup(scheduler);
+        const events = record(scheduler);
+        const later: string[] = [];
+        uac
+          .send(invite(B), { later2xx: (r) => later.push(`${scheduler.now()} ${r.status} ${r.toTag}`) })
+          .subscribe(events);
+        const answer = (tag: string) => () => peer.reply(peer.first('INVITE'), 200, { toTag: tag });
+        at(scheduler, 1, answer('one'));
+        at(scheduler, 501, answer('one'));
+        at(scheduler, 1000, answer('two'));
+        const counts = countsAround(scheduler, uac, 'client', 32_002);
+        at(scheduler, 32_010, answer('one'));
+        flush();
+        expect(wire(net, A)).toEqual(['0 INVITE']);
+        expect(events.lines).toEqual([`0 sent ${B}`, '2 200', '2 complete']);
+        expect(later).toEqual(['502 200 one', '1001 200 two']);
+        expect(counts).toEqual(['32001 1', '32003 0']);
+      });
+    });
+
+    it('lets go of a user that gave later2xx at the first 2xx: it hears nothing more, not even Timer M', () => {
+      virtualTime((scheduler, flush) => {
+        const { uac, peer } = uacSetup(scheduler);
+        const calls: string[] = [];
+        uac.layer.sendRequest(invite(B), UDP_TARGET, {
+          onResponse: (r) => calls.push(`${scheduler.now()} response ${r.status}`),
+          onFailure: (failure) => calls.push(`${scheduler.now()} ${failure}`),
+          onTerminated: () => calls.push(`${scheduler.now()} terminated`),
+          later2xx: (r) => calls.push(`${scheduler.now()} later ${r.status}`),
+        });
+        at(scheduler, 1, () => peer.reply(peer.first('INVITE'), 200, { toTag: 'one' }));
+        at(scheduler, 501, () => peer.reply(peer.first('INVITE'), 200, { toTag: 'one' }));
+        flush();
+        expect(calls).toEqual(['2 response 200', '502 later 200']);
       });
     });
 
