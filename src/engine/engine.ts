@@ -28,6 +28,14 @@ export interface InboundRequest {
    * @returns `true` when the transaction took the response, `false` when it can no longer send one
    */
   respond(response: SipResponse, options?: RespondOptions): boolean;
+  /**
+   * `respond` as a function that keeps the server transaction and nothing else of this request
+   * (its message, its source): what a proxy holds to relay a branch's later 2xx for RFC 6026's
+   * 32 s (the `later2xx` option of `Engine.send`), in place of the request.
+   *
+   * @returns a function that sends a response as `respond` does
+   */
+  responder(): (response: SipResponse, options?: RespondOptions) => boolean;
   /** True once a final response went out (or for an ACK). */
   readonly finalSent: boolean;
   /** INVITE: emits the CANCEL when the caller cancels (200 and 487 already sent), then completes. */

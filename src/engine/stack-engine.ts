@@ -79,17 +79,49 @@ class ServerRequest implements InboundRequest {
   }
 
   respond(response: SipResponse, options?: RespondOptions): boolean {
-    if (!this.transaction) return false;
-    const status = response.status;
-    // RFC 3261 §20.35: Server names the software of the UAS (or proxy) answering; a response
-    // relayed from downstream names the downstream's, if anything.
-    const server = this.engine.identity.server;
-    if (server && !options?.relayed && !response.has('server')) response.set('Server', server);
-    if (status > 100 && status < 300 && NEEDS_CONTACT.has(this.message.method) && !response.has('contact')) {
-      response.set('Contact', `<${this.engine.contactUri(this.source.local.protocol)}>`);
-    }
-    return this.transaction.respond(response);
+    return respondOn(
+      this.transaction,
+      this.engine,
+      this.message.method,
+      this.source.local.protocol,
+      response,
+      options,
+    );
   }
+
+  responder(): (response: SipResponse, options?: RespondOptions) => boolean {
+    return responderOf(this.transaction, this.engine, this.message.method, this.source.local.protocol);
+  }
+}
+
+// A function of what responding reads, so that a responder keeps no more than that.
+function respondOn(
+  transaction: ServerTransaction | undefined,
+  engine: StackEngine,
+  method: string,
+  protocol: Protocol,
+  response: SipResponse,
+  options: RespondOptions | undefined,
+): boolean {
+  if (!transaction) return false;
+  const status = response.status;
+  // RFC 3261 §20.35: Server names the software of the UAS (or proxy) answering; a response
+  // relayed from downstream names the downstream's, if anything.
+  const server = engine.identity.server;
+  if (server && !options?.relayed && !response.has('server')) response.set('Server', server);
+  if (status > 100 && status < 300 && NEEDS_CONTACT.has(method) && !response.has('contact')) {
+    response.set('Contact', `<${engine.contactUri(protocol)}>`);
+  }
+  return transaction.respond(response);
+}
+
+function responderOf(
+  transaction: ServerTransaction | undefined,
+  engine: StackEngine,
+  method: string,
+  protocol: Protocol,
+): (response: SipResponse, options?: RespondOptions) => boolean {
+  return (response, options) => respondOn(transaction, engine, method, protocol, response, options);
 }
 
 function isFinal(event: OutboundEvent): boolean {

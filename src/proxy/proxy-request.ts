@@ -88,18 +88,24 @@ function recordRouteFor(engine: Engine, inbound: InboundRequest): string {
   return `<sip:${host}${protocol === 'udp' ? '' : `;transport=${protocol}`};lr>`;
 }
 
-function forwardUpstream(inbound: InboundRequest, response: SipResponse): boolean {
+// RFC 3261 §16.7 step 3: the response goes up without our Via.
+function withoutTopVia(response: SipResponse): SipResponse {
   const out = response.clone();
   out.removeFirstValue('via');
-  return inbound.respond(out, { relayed: true });
+  return out;
+}
+
+function forwardUpstream(inbound: InboundRequest, response: SipResponse): boolean {
+  return inbound.respond(withoutTopVia(response), { relayed: true });
 }
 
 // RFC 3261 §16.7 step 4, RFC 6026 §7.2: a branch's later 2xx (retransmissions, forks beyond it)
-// still go up. A closure over `inbound` alone: it is what the engine keeps for Timer M's 32 s,
-// in place of the whole proxied request.
+// still go up. A closure over the server transaction's responder alone: it is what the engine
+// keeps for Timer M's 32 s, in place of the proxied request and its message.
 function relayLater2xx(inbound: InboundRequest): (response: SipResponse) => void {
+  const respond = inbound.responder();
   return (response) => {
-    forwardUpstream(inbound, response);
+    respond(withoutTopVia(response), { relayed: true });
   };
 }
 

@@ -5,10 +5,15 @@ import { byeUnwanted } from '../../src/dialogs/accepted-invite.js';
 import { inviteClient } from '../../src/dialogs/invite-client.js';
 import { agentOf } from '../../src/dialogs/user-agent.js';
 import { ackFor2xx } from '../../src/sip/ack-for-2xx.js';
-import { createRequest, createResponse } from '../../src/sip/build.js';
-import { SipRequest } from '../../src/sip/message.js';
-import { parseMessage } from '../../src/sip/parser.js';
-import { ladder, SDP_A, SDP_B, threeParties, virtualCall } from '../support/virtual-call.js';
+import { createRequest } from '../../src/sip/build.js';
+import {
+  answeringTwice,
+  ladder,
+  SDP_A,
+  threeParties,
+  toTagIn,
+  virtualCall,
+} from '../support/virtual-call.js';
 
 describe('inviteClient', () => {
   it('hears a cancel$ that emits as soon as it is subscribed: the INVITE is CANCELled once it rings', () => {
@@ -48,34 +53,16 @@ describe('inviteClient', () => {
   // (the events completed); the 2xx that follow until Timer M are the UAC core's alone.
   it('after the first 2xx: ACKs its retransmission again, ACKs and BYEs another fork, and stops at Timer M', () => {
     const events: string[] = [];
-    const network = virtualCall(({ alice, network, scheduler }) => {
-      // carol is a raw endpoint: she answers the INVITE twice with tag one (her first ACK
-      // "lost"), then a fork answers with tag two, and one more copy of one comes after Timer M.
-      const carol = { protocol: 'udp' as const, address: '10.0.0.3', port: 5060 };
-      let invite: SipRequest | undefined;
-      const answer = (tag: string) => () => {
-        if (!invite) return;
-        const ok = createResponse(invite, 200, {
-          toTag: tag,
-          headers: { Contact: '<sip:carol@10.0.0.3>' },
-          body: SDP_B,
-          contentType: 'application/sdp',
-        });
-        network.send(carol, { address: '10.0.0.1', port: 5060 }, ok.toBuffer());
-      };
-      network.bind(carol, (data) => {
-        const message = parseMessage(data);
-        if (!(message instanceof SipRequest)) return;
-        if (message.method === 'INVITE' && !invite) {
-          invite = message;
-          answer('one')();
-          scheduler.schedule(answer('one'), 500);
-          scheduler.schedule(answer('two'), 1000);
-          scheduler.schedule(answer('one'), 40_000);
-        } else if (message.method === 'BYE') {
-          network.send(carol, { address: '10.0.0.1', port: 5060 }, createResponse(message, 200).toBuffer());
-        }
-      });
+    const network = virtualCall((call) => {
+      // carol answers with tag one twice (her first ACK "lost"), then a fork answers with tag
+      // two, and one more copy of one comes after Timer M.
+      answeringTwice(call, [
+        [0, 'one'],
+        [500, 'one'],
+        [1000, 'two'],
+        [40_000, 'one'],
+      ]);
+      const { alice, scheduler } = call;
       // The caller's own call: through Srf, as an application makes it.
       alice.call$('sip:carol@10.0.0.3', { localSdp: SDP_A }).subscribe({
         next: (progress) => events.push(`${scheduler.now()} ${progress.type}`),
@@ -89,9 +76,8 @@ describe('inviteClient', () => {
         return `${time} ${method}`;
       });
     const packets = network.packets.filter((p) => p.to === '10.0.0.3:5060').map((p) => p.data.toString());
-    const tagOf = (text: string) => /\r\nTo:[^\r]*;tag=(\w+)/i.exec(text)?.[1];
     expect(toCarol).toEqual(['0 INVITE', '2 ACK', '502 ACK', '1002 ACK', '1002 BYE']);
-    expect(packets.slice(1).map((p) => `${p.split(' ')[0]} ${tagOf(p)}`)).toEqual([
+    expect(packets.slice(1).map((p) => `${p.split(' ')[0]} ${toTagIn(p)}`)).toEqual([
       'ACK one',
       'ACK one',
       'ACK two',

@@ -82,6 +82,9 @@ export function handCall(ua: UserAgent, options: { contact?: boolean; sdp?: stri
       }
       return true;
     },
+    responder() {
+      return (response) => inbound.respond(response);
+    },
     get finalSent() {
       return final !== undefined;
     },

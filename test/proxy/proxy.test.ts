@@ -2,7 +2,16 @@ import { mergeMap, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type ProxyResult, proxy, type SipRequest, uas$ } from '../../src/index.js';
 import { parseMessage } from '../../src/sip.js';
-import { ladder, packetsMatching, SDP_A, SDP_C, threeParties } from '../support/virtual-call.js';
+import {
+  answeringTwice,
+  ladder,
+  packetsMatching,
+  SDP_A,
+  SDP_C,
+  threeParties,
+  toTagIn,
+  virtualCall,
+} from '../support/virtual-call.js';
 
 const noTimes = (lines: string[]) => lines.map((l) => l.replace(/^\d+ /, ''));
 
@@ -42,6 +51,32 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
     const byeAtAlice = parseMessage(packetsMatching(network, /^BYE/)[1] ?? '') as SipRequest;
     expect(byeAtAlice.has('route')).toBe(false);
     expect(results.map((r) => [r.connected, r.finalStatus])).toEqual([[true, 200]]);
+  });
+
+  // RFC 3261 §16.7 step 4, RFC 6026 §7.2: every 2xx goes up, also after the first.
+  it("relays a branch's retransmitted 2xx and another fork's 2xx upstream until Timer M", () => {
+    const network = virtualCall((call) => {
+      answeringTwice(call, [
+        [0, 'one'],
+        [500, 'one'],
+        [1000, 'two'],
+        [40_000, 'one'],
+      ]);
+      call.bob.invite$.pipe(proxy('10.0.0.3')).subscribe();
+      call.alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe();
+    });
+    const oks = network.packets
+      .filter((p) => p.from === '10.0.0.2:5060' && p.to === '10.0.0.1:5060')
+      .map((p) => p.data.toString())
+      .filter((t) => t.startsWith('SIP/2.0 200'))
+      .map((t) => `${t.includes('CSeq: 1 INVITE') ? 'INVITE' : 'other'} ${toTagIn(t)}`);
+    expect(oks).toEqual(['INVITE one', 'INVITE one', 'INVITE two']);
+    // alice ACKs each answer (the same dialog's twice) and ends the fork's dialog.
+    const fromAlice = network.packets
+      .filter((p) => p.from === '10.0.0.1:5060' && p.to === '10.0.0.3:5060')
+      .map((p) => p.data.toString())
+      .map((t) => `${t.split(' ')[0]} ${toTagIn(t)}`);
+    expect(fromAlice).toEqual(['ACK one', 'ACK one', 'ACK two', 'BYE two']);
   });
 
   it('answers 483 when Max-Forwards is 0', () => {

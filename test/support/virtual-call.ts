@@ -5,6 +5,9 @@ import { mergeMap, timer } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { Srf } from '../../src/drachtio.js';
 import { type Dialog, uas$ } from '../../src/index.js';
+import { createResponse } from '../../src/sip/build.js';
+import { SipRequest, type SipResponse } from '../../src/sip/message.js';
+import { parseMessage } from '../../src/sip/parser.js';
 import {
   ladderOf,
   type NetworkConditions,
@@ -13,6 +16,7 @@ import {
   sipTestAsync,
   type VirtualNetwork,
 } from '../../src/testing.js';
+import type { Source } from '../../src/transport/types.js';
 
 export const ALICE = '10.0.0.1:5060';
 export const BOB = '10.0.0.2:5060';
@@ -120,4 +124,39 @@ export function connected(call: VirtualCall, then: (uac: Dialog, uas: Dialog) =>
   alice.call$('sip:bob@10.0.0.2', { localSdp: SDP_A }).subscribe((p) => {
     if (p.type === 'dialog') timer(10).subscribe(() => then(p.dialog, uas as Dialog));
   });
+}
+
+/**
+ * carol (10.0.0.3) as a raw endpoint, no SIP stack: the first INVITE is answered 200 at each
+ * `[ms after it, To tag]` (one tag twice is a retransmission, her ACK "lost"; another tag a
+ * fork), and every BYE 200. For what a UAC or proxy does with the 2xx after the first.
+ */
+export function answeringTwice(call: VirtualCall, answers: readonly [number, string][]): void {
+  const { network, scheduler } = call;
+  const carol = { protocol: 'udp' as const, address: '10.0.0.3', port: 5060 };
+  let invite: SipRequest | undefined;
+  const reply = (to: Source, response: SipResponse) =>
+    network.send(carol, { address: to.address, port: to.port }, response.toBuffer());
+  network.bind(carol, (data, source) => {
+    const message = parseMessage(data);
+    if (!(message instanceof SipRequest)) return;
+    if (message.method === 'BYE') reply(source, createResponse(message, 200));
+    if (message.method !== 'INVITE' || invite) return;
+    invite = message;
+    const request = message;
+    for (const [after, tag] of answers) {
+      const ok = createResponse(request, 200, {
+        toTag: tag,
+        headers: { Contact: '<sip:carol@10.0.0.3>' },
+        body: SDP_C,
+        contentType: 'application/sdp',
+      });
+      scheduler.schedule(() => reply(source, ok), after);
+    }
+  });
+}
+
+/** The To tag in a packet's text, for ladders that must tell dialogs apart. */
+export function toTagIn(text: string): string | undefined {
+  return /\r\nTo:[^\r]*;tag=([^;\s>]+)/i.exec(text)?.[1];
 }

@@ -42,6 +42,16 @@ export class DrachtioInbound implements InboundRequest {
     return this.ended;
   }
 
+  /**
+   * `respond` as a function (see `InboundRequest.responder`). It keeps this request: the
+   * drachtio-server relays a branch's later 2xx itself, so nothing holds it long.
+   *
+   * @returns a function that sends a response as `respond` does
+   */
+  responder(): (response: SipResponse) => boolean {
+    return (response) => this.respond(response);
+  }
+
   get canceled(): boolean {
     return this.cancelRequest !== undefined;
   }
