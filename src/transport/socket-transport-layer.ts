@@ -161,7 +161,9 @@ export class SocketTransportLayer implements TransportLayer {
   }
 
   localPoint(protocol: Protocol, ipv6 = false): ListeningPoint | undefined {
-    const family = (p: ListeningPoint) => isIPv6(p.address) === ipv6;
+    // A listening point's address is an IP literal: a colon says IPv6, without isIPv6's regular
+    // expression, which this runs for every Via and Contact the stack writes.
+    const family = (p: ListeningPoint) => p.address.includes(':') === ipv6;
     return (
       this.points.find((p) => p.protocol === protocol && family(p)) ??
       this.points.find((p) => p.protocol === protocol) ??
