@@ -51,6 +51,32 @@ describe('TimerService', () => {
     });
   });
 
+  // At a low call rate every INVITE starts a Timer A that its 100 Trying cancels: woken for each
+  // cancelled one, the queue cost the process one idle wake-up per call.
+  it('does not wake for cancelled timers: after the first due, it sleeps until the next live one', () => {
+    virtualTime((scheduler, flush) => {
+      const counting = new CountingScheduler(scheduler);
+      const timers = new TimerService(counting);
+      const fired: number[] = [];
+      // One call every 5 ms for a second, each Timer A cancelled 2 ms after it started.
+      for (let i = 0; i < 200; i++) {
+        scheduler.schedule(() => {
+          const timerA = timers.start(500, () => fired.push(scheduler.now()));
+          scheduler.schedule(() => timerA.cancel(), 2);
+        }, i * 5);
+      }
+      // One that is not cancelled.
+      scheduler.schedule(() => timers.start(500, () => fired.push(scheduler.now())), 2_000);
+      flush();
+      expect(fired).toEqual([2_500]);
+      // One action per 500 ms while calls come (at 500 and 1000, for entries all cancelled by
+      // then), then the live one's: not one per cancelled timer.
+      expect(counting.scheduled).toBe(3);
+      expect(timers.pending).toBe(0);
+      expect(timers.retained).toBe(0);
+    });
+  });
+
   it('keeps one scheduled action per duration when a timer restarts itself as it fires (Timer A, E, G)', () => {
     virtualTime((scheduler, flush) => {
       const counting = new CountingScheduler(scheduler);
