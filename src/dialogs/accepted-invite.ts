@@ -117,7 +117,7 @@ export class AcceptedInvite {
     const invite = summaryMessage(this.summary) as SipRequest;
     this.sendAck(tag, ackFor2xx(invite, response));
     // A re-INVITE (To tag set) is in a dialog already: a second tag there is not a fork.
-    if (invite.toTag === undefined) byeUnwanted(this.engine, response, invite);
+    if (invite.toTag === undefined) byeUnwanted(this.engine, response, invite, this.flowId);
   };
 }
 
@@ -128,8 +128,9 @@ export class AcceptedInvite {
  * @param engine - the engine to send the BYE with
  * @param response - the unwanted 2xx
  * @param sent - the INVITE it answers
+ * @param flowId - the connection the INVITE went out on, when it must stay on it
  */
-export function byeUnwanted(engine: Engine, response: SipResponse, sent: SipRequest): void {
+export function byeUnwanted(engine: Engine, response: SipResponse, sent: SipRequest, flowId?: string): void {
   const bye = inDialogRequest(uacDialogRoute(sent, response), 'BYE', sent.cseq.seq + 1);
-  engine.send(bye).subscribe();
+  engine.send(bye, flowId === undefined ? undefined : { flowId }).subscribe();
 }

@@ -16,8 +16,9 @@ export interface InviteClientOptions {
   ackFor(response: SipResponse, invite: SipRequest): SipRequest | undefined;
   deferred?(response: SipResponse, send: (ack: SipRequest) => void): void;
   /**
-   * A 2xx nobody will use: it arrived after the caller cancelled (the CANCEL lost the race), or
-   * from a second fork. It has been ACKed; the callee expects a BYE (RFC 3261 §13.2.2.4, §15).
+   * A first 2xx nobody will use: it arrived after the caller cancelled (the CANCEL lost the
+   * race). It has been ACKed; the callee expects a BYE (RFC 3261 §13.2.2.4, §15). A later
+   * fork's 2xx is ACKed and ended by the UAC core itself (`AcceptedInvite`).
    */
   onUnwanted2xx(response: SipResponse, invite: SipRequest): void;
   /** Emits to CANCEL the INVITE while still listening for its final response (a 487, usually). */
@@ -78,7 +79,12 @@ function runInviteClient(
   };
   withDigestAuth(invite, (r) => ua.engine.send(r, sendOptions), opts.auth).subscribe({
     next: (event) => {
-      if (finalSeen) return;
+      if (finalSeen) {
+        // An engine that keeps emitting after the first 2xx (it ignores `later2xx`): the same.
+        if (event.kind === 'response' && event.response.status >= 200 && event.response.status < 300)
+          accepted.later2xx(event.response);
+        return;
+      }
       if (event.kind === 'sent') {
         sent = event.request;
         if (!subscriber.closed) subscriber.next(event);
@@ -90,7 +96,11 @@ function runInviteClient(
         const tag = AcceptedInvite.tagOf(response);
         const ack = opts.ackFor(response, sent);
         if (ack) accepted.sendAck(tag, ack);
-        else opts.deferred?.(response, accepted.defer(tag));
+        else {
+          // Marked deferred even with nobody to send it: a retransmission is then no new fork.
+          const send = accepted.defer(tag);
+          opts.deferred?.(response, send);
+        }
         if (subscriber.closed) {
           // RFC 3261 §13.2.2.4: a 2xx that beat our CANCEL is ended.
           opts.onUnwanted2xx(response, sent);

@@ -128,8 +128,9 @@ export interface Engine {
   readonly requests$: Observable<InboundRequest>;
   /**
    * Sends a request in a client transaction (cold: on subscribe). Emits `sent`, then each
-   * response; completes after a non-2xx final, or for INVITE after the 2xx retransmission
-   * window (RFC 6026 Timer M) so late 2xx can be ACKed. Unsubscribing before a final response
+   * response; completes after a non-2xx final, or for INVITE at the first 2xx when
+   * `options.later2xx` takes the later ones, else after the 2xx retransmission window (RFC 6026
+   * Timer M) so late 2xx can be ACKed. Unsubscribing before a final response
    * CANCELs an INVITE. Targets are resolved per RFC 3263 and tried in turn on 503, timeout or
    * transport error. A Contact is added to dialog-creating requests without one.
    *

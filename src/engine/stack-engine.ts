@@ -275,10 +275,11 @@ export class StackEngine implements Engine, TransactionUser {
     return new Observable<OutboundEvent>((subscriber) => this.sendNow(subscriber, request, options));
   }
 
-  // One subscription of `send`. A transaction lingers after its final response (RFC 3261 Timer
-  // K, RFC 6026 Timer M) holding these callbacks, so what they reach is let go as soon as it is
-  // no longer needed: the request once a final response came, the subscriber once complete (a
-  // completed subscriber still reaches everything downstream through its operators' closures).
+  // One subscription of `send`. A client transaction lets go of these callbacks at its final
+  // response, or at an INVITE's first 2xx when `later2xx` was given; without it an INVITE's are
+  // kept through RFC 6026's Timer M. So what they reach is let go as soon as it is no longer
+  // needed: the request once a final response came, the subscriber once complete (a completed
+  // subscriber still reaches everything downstream through its operators' closures).
   private sendNow(
     subscriber: Subscriber<OutboundEvent>,
     given: SipRequest,

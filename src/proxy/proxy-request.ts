@@ -1,4 +1,4 @@
-import { Observable, type Subscription } from 'rxjs';
+import { Observable, Subject, type Subscription } from 'rxjs';
 import type { Engine, InboundRequest } from '../engine/engine.js';
 import type { RequestContext } from '../requests/request-context.js';
 import { createResponse } from '../sip/build.js';
@@ -114,6 +114,8 @@ interface Branch {
   address: string;
   port: number;
   subscription: Subscription | undefined;
+  // INVITE: a stopped branch is CANCELled through this and still heard, for a 2xx that beats it.
+  cancel: Subject<HeaderInit> | undefined;
   timer: Subscription | undefined;
   done: boolean;
   msgs: ProxyResponseRecord[];
@@ -145,8 +147,9 @@ export function forwardStatefully(
       // A copy: what follows lets go of this scope's references, never of what the caller holds.
       subscriber.next({ ...result });
       subscriber.complete();
-      // The answered branch stays subscribed for 2xx retransmissions (RFC 6026 Timer M): from
-      // now on it only forwards them, so what the result and the branches hold is let go.
+      // A cancelled branch may still answer 2xx (below); from now on this only forwards it, so
+      // what the result and the branches hold is let go. Later 2xx of a branch go up through
+      // `later2xx`, which keeps none of this scope.
       result.responses = [];
       delete result.finalResponse;
       for (const branch of branches) branch.msgs = [];
@@ -190,10 +193,13 @@ export function forwardStatefully(
     const isInvite = request.method === 'INVITE';
     const later2xx = isInvite ? relayLater2xx(inbound) : undefined;
 
+    // RFC 3261 §16.10: an INVITE branch is CANCELled, and still heard: a 2xx that beats the
+    // CANCEL must go up all the same (§16.7 step 5). Other requests have no CANCEL to send.
     const stopBranch = (branch: Branch) => {
       branch.timer?.unsubscribe();
       branch.done = true;
-      branch.subscription?.unsubscribe();
+      if (branch.cancel) branch.cancel.next({});
+      else branch.subscription?.unsubscribe();
     };
     const settle = () => {
       if (settled) return;
@@ -229,6 +235,8 @@ export function forwardStatefully(
     };
     const onResponse = (branch: Branch, response: SipResponse, failure: boolean) => {
       if (response.status === 100) return;
+      // A stopped branch's provisional or final response (487, mostly) tells nothing more.
+      if (branch.done && (response.status < 200 || response.status >= 300)) return;
       if (settled) {
         // RFC 3261 §16.7 step 4: a retransmitted 2xx still goes up.
         if (response.status >= 200 && response.status < 300) forwardUpstream(inbound, response);
@@ -254,7 +262,6 @@ export function forwardStatefully(
         settle();
         return;
       }
-      if (branch.done) return;
       branch.timer?.unsubscribe();
       branch.done = true;
       finals.push(response);
@@ -278,6 +285,7 @@ export function forwardStatefully(
         address: '',
         port: 0,
         subscription: undefined,
+        cancel: isInvite ? new Subject<HeaderInit>() : undefined,
         timer: undefined,
         done: false,
         msgs: [],
@@ -290,7 +298,7 @@ export function forwardStatefully(
       else if (finalTimeout !== undefined)
         branch.timer = scheduler.schedule(() => giveUp(branch), finalTimeout);
       const flowId = flows.get(uri);
-      branch.subscription = engine.send(outgoing, { flowId, later2xx }).subscribe({
+      branch.subscription = engine.send(outgoing, { flowId, later2xx, cancel$: branch.cancel }).subscribe({
         next: (e) => {
           if (e.kind === 'sent') {
             branch.address = e.target.address;

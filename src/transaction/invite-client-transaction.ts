@@ -12,8 +12,9 @@ export type InviteClientState = 'calling' | 'proceeding' | 'accepted' | 'complet
 
 /**
  * The INVITE client transaction of RFC 3261 §17.1.1 with RFC 6026's Accepted state: 2xx
- * responses (retransmissions and forks) reach the user until Timer M; non-2xx finals are
- * ACKed here and absorbed when retransmitted until Timer D.
+ * responses (retransmissions and forks) reach the user until Timer M, through its `later2xx`
+ * alone once it gave one; non-2xx finals are ACKed here and absorbed when retransmitted until
+ * Timer D, the user let go.
  */
 export class InviteClientTransaction implements ClientTransaction {
   state: InviteClientState = 'calling';

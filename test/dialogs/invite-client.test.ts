@@ -86,4 +86,24 @@ describe('inviteClient', () => {
     // The caller has the first answer's dialog only.
     expect(events).toEqual(['0 request', '2 dialog', '2 complete']);
   });
+
+  // RFC 3261 §13.2.2.4 with a late offer (RFC 3264 §4): the ACK carries the answer, so it waits
+  // for the application; a retransmitted 2xx meanwhile gets nothing, and the ACK once it is sent.
+  it('late offer with noAck: a 2xx retransmitted before ack(answer) gets no ACK, one after it the same ACK', () => {
+    const network = virtualCall((call) => {
+      answeringTwice(call, [
+        [0, 'one'],
+        [500, 'one'],
+        [1500, 'one'],
+      ]);
+      const { alice, scheduler } = call;
+      alice.call$('sip:carol@10.0.0.3', { noAck: true }).subscribe((progress) => {
+        if (progress.type === 'offer') scheduler.schedule(() => progress.ack(SDP_A), 1000);
+      });
+    });
+    const acks = network.packets
+      .filter((p) => p.to === '10.0.0.3:5060' && p.data.toString().startsWith('ACK'))
+      .map((p) => `${p.time} ${p.data.toString().includes('m=audio 4000') ? 'with answer' : 'empty'}`);
+    expect(acks).toEqual(['1002 with answer', '1502 with answer']);
+  });
 });

@@ -79,6 +79,25 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
     expect(fromAlice).toEqual(['ACK one', 'ACK one', 'ACK two', 'BYE two']);
   });
 
+  // RFC 3261 §16.7 step 5, §16.10: a branch given up (its CANCEL waits for a provisional that
+  // never comes) still answers; its 2xx is the call's.
+  it('a branch given up after provisionalTimeout that then answers 200 connects the call; the next branch is cancelled', () => {
+    const results: ProxyResult[] = [];
+    const network = threeParties((call) => {
+      answeringTwice(call, [[1500, 'late']], '10.0.0.5');
+      call.dave.invite$.subscribe(({ res }) => res.send(180));
+      call.bob.invite$
+        .pipe(proxy(['10.0.0.5', '10.0.0.4'], { provisionalTimeout: '1s' }))
+        .subscribe((r) => results.push(r));
+      call.alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe();
+    });
+    const lines = network.packets.map((p) => `${p.from}->${p.to} ${p.data.toString().split('\r\n')[0]}`);
+    expect(lines).toContain('10.0.0.2:5060->10.0.0.1:5060 SIP/2.0 200 OK');
+    expect(lines).toContain('10.0.0.2:5060->10.0.0.4:5060 CANCEL sip:carol@10.0.0.4 SIP/2.0');
+    expect(lines).toContain('10.0.0.1:5060->10.0.0.5:5060 ACK sip:carol@10.0.0.5 SIP/2.0');
+    expect(results.map((r) => [r.connected, r.finalStatus])).toEqual([[true, 200]]);
+  });
+
   it('answers 483 when Max-Forwards is 0', () => {
     const statuses: number[] = [];
     threeParties(({ alice, bob }) => {

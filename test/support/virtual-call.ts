@@ -127,13 +127,18 @@ export function connected(call: VirtualCall, then: (uac: Dialog, uas: Dialog) =>
 }
 
 /**
- * carol (10.0.0.3) as a raw endpoint, no SIP stack: the first INVITE is answered 200 at each
- * `[ms after it, To tag]` (one tag twice is a retransmission, her ACK "lost"; another tag a
- * fork), and every BYE 200. For what a UAC or proxy does with the 2xx after the first.
+ * A raw endpoint, no SIP stack (carol's address unless told): the first INVITE is answered 200
+ * at each `[ms after it, To tag]` (one tag twice is a retransmission, its ACK "lost"; another
+ * tag a fork), and every BYE 200; no 100 Trying, and a CANCEL is ignored. For what a UAC or
+ * proxy does with the 2xx after the first, or with one that beats a CANCEL.
  */
-export function answeringTwice(call: VirtualCall, answers: readonly [number, string][]): void {
+export function answeringTwice(
+  call: VirtualCall,
+  answers: readonly [number, string][],
+  address = '10.0.0.3',
+): void {
   const { network, scheduler } = call;
-  const carol = { protocol: 'udp' as const, address: '10.0.0.3', port: 5060 };
+  const carol = { protocol: 'udp' as const, address, port: 5060 };
   let invite: SipRequest | undefined;
   const reply = (to: Source, response: SipResponse) =>
     network.send(carol, { address: to.address, port: to.port }, response.toBuffer());
@@ -147,7 +152,7 @@ export function answeringTwice(call: VirtualCall, answers: readonly [number, str
     for (const [after, tag] of answers) {
       const ok = createResponse(request, 200, {
         toTag: tag,
-        headers: { Contact: '<sip:carol@10.0.0.3>' },
+        headers: { Contact: `<sip:carol@${address}>` },
         body: SDP_C,
         contentType: 'application/sdp',
       });
