@@ -243,12 +243,15 @@ export async function ramp(
   const warmup = async () => {
     steps.push(...(await warmUp(system, plan, log)));
   };
-  const restart = async () => {
+  const fresh = async () => {
     peakRssKiB = Math.max(peakRssKiB, system.peakRssKiB());
     await system.stop();
     await system.start();
-    restarts++;
     await warmup();
+  };
+  const restart = async () => {
+    await fresh();
+    restarts++;
   };
   const step = async (rate: number, seconds: number, phase: Phase) => {
     const s = await runStep(system, plan, rate, seconds, phase, log);
@@ -309,7 +312,14 @@ export async function ramp(
       const top = steps
         .filter((s) => (s.phase === 'hold' || s.phase === 'anchor') && s.clean)
         .sort((a, b) => b.offered - a.offered)[0];
-      if (top) await step(niceRate(top.offered / 2), plan.holdSeconds, 'half');
+      // From a fresh, warmed-up process: right after the max clean step, the first 32 s at half
+      // the rate would be spent letting go of the state that step's calls left (RFC 3261 Timers
+      // J and L, RFC 6026 Timer M), a recovery from twice the load rather than the load itself.
+      if (top) {
+        // After a failed step the process was just restarted and warmed up (its steps end so).
+        if (steps.at(-1)?.phase !== 'warmup') await fresh();
+        await step(niceRate(top.offered / 2), plan.holdSeconds, 'half');
+      }
     }
   };
 

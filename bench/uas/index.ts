@@ -110,6 +110,7 @@ const scenario: Scenario = {
     ];
     result.notes?.push(
       'The UAS example answers 200 straight away (no 100 or 180); the Node floor and SIPp send 180 then 200.',
+      'The half-rate step runs in a fresh process, warmed up as after a restart: right after the max clean step, its first 32 s would be spent letting go of what that step left.',
     );
     return { ...result, goals };
   },
