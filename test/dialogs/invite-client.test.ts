@@ -8,6 +8,7 @@ import { ackFor2xx } from '../../src/sip/ack-for-2xx.js';
 import { createRequest } from '../../src/sip/build.js';
 import {
   answeringTwice,
+  connected,
   ladder,
   SDP_A,
   threeParties,
@@ -105,5 +106,50 @@ describe('inviteClient', () => {
       .filter((p) => p.to === '10.0.0.3:5060' && p.data.toString().startsWith('ACK'))
       .map((p) => `${p.time} ${p.data.toString().includes('m=audio 4000') ? 'with answer' : 'empty'}`);
     expect(acks).toEqual(['1002 with answer', '1502 with answer']);
+  });
+
+  // RFC 3261 §13.2.2.4, §15: a 2xx that beats the caller's CANCEL is ACKed and ended with one
+  // BYE; its retransmission gets the ACK again, not a second BYE.
+  it('a 2xx after the caller gave up: ACK and one BYE, and only the ACK again for its retransmission', () => {
+    const network = virtualCall((call) => {
+      // No provisional from carol, so the CANCEL waits for one and never leaves (RFC 3261 §9.1).
+      answeringTwice(call, [
+        [300, 'one'],
+        [800, 'one'],
+      ]);
+      const { alice, scheduler } = call;
+      const calling = alice.call$('sip:carol@10.0.0.3', { localSdp: SDP_A }).subscribe();
+      scheduler.schedule(() => calling.unsubscribe(), 100);
+    });
+    const toCarol = network.packets
+      .filter((p) => p.to === '10.0.0.3:5060')
+      .map((p) => `${p.time} ${p.data.toString().split(' ')[0]} ${toTagIn(p.data.toString()) ?? '-'}`);
+    expect(toCarol).toEqual(['0 INVITE -', '302 ACK one', '302 BYE one', '802 ACK one']);
+  });
+
+  // RFC 3261 §14.1 with §13.2.2.4: the 2xx of a re-INVITE whose ACK was lost comes again and is
+  // ACKed again; it is in a dialog already, so nothing is ended.
+  it('a re-INVITE whose ACK is lost: the retransmitted 2xx is ACKed again, the call goes on', () => {
+    let reinviteAcks = 0;
+    const network = virtualCall(
+      (call) => {
+        connected(call, (uac) => {
+          uac.sendReinvite$('hold').subscribe();
+        });
+      },
+      {
+        // The first ACK of the re-INVITE (CSeq 2) is lost.
+        drop: (p) => {
+          const text = p.data.toString();
+          return text.startsWith('ACK') && /\r\nCSeq: 2 ACK/i.test(text) && ++reinviteAcks === 1;
+        },
+      },
+    );
+    const fromAlice = network.packets
+      .filter((p) => p.from === '10.0.0.1:5060' && !p.dropped)
+      .map((p) => p.data.toString())
+      .map((t) => `${t.split(' ')[0]} ${/\r\nCSeq: (\d+)/i.exec(t)?.[1]}`);
+    expect(fromAlice).toEqual(['INVITE 1', 'ACK 1', 'INVITE 2', 'ACK 2']);
+    expect(reinviteAcks).toBe(2);
   });
 });
