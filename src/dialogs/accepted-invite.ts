@@ -96,7 +96,7 @@ export class AcceptedInvite {
    *
    * @param tag - from {@link AcceptedInvite.tagOf}
    */
-  resendAck(tag: string): void {
+  private resendAck(tag: string): void {
     const text = tag === this.firstTag ? this.firstAck : this.forks?.get(tag);
     if (text)
       this.engine.sendAck(parseMessage(Buffer.from(text, 'latin1')) as SipRequest, { flowId: this.flowId });

@@ -78,8 +78,9 @@ export interface SendOptions {
    * lost) and other forks' answers — while RFC 6026 §7.2's Accepted state lasts (Timer M,
    * 32 s). Given, the events complete at the first 2xx, and this function is all the engine
    * keeps of the sender for those 32 s: make it close over no more than re-ACKing or relaying
-   * needs. Without it, those 2xx are emitted and the events complete at Timer M. An engine
-   * whose server answers retransmitted 2xx itself (a drachtio-server) never calls it.
+   * needs. Without it, those 2xx are emitted and the events complete at Timer M. Unsubscribing
+   * before the first 2xx drops it too. An engine whose server answers retransmitted 2xx itself
+   * (a drachtio-server) never calls it.
    */
   later2xx?: (response: SipResponse) => void;
 }

@@ -211,7 +211,8 @@ export class StackEngine implements Engine, TransactionUser {
     let options: SendOptions | undefined = givenOptions;
     const isInvite = given.method === 'INVITE';
     // INVITE: with it, the events complete at the first 2xx and the transaction keeps only it.
-    const later2xx = isInvite ? givenOptions?.later2xx : undefined;
+    // Dropped when the subscriber goes before the answer: nothing is passed on for it then.
+    let later2xx = isInvite ? givenOptions?.later2xx : undefined;
     const done = () => {
       const s = sink;
       sink = undefined;
@@ -279,7 +280,10 @@ export class StackEngine implements Engine, TransactionUser {
         onTerminated: () => {
           if (finalSeen && current()) done();
         },
-        later2xx,
+        // Read once, at the first 2xx.
+        get later2xx() {
+          return later2xx;
+        },
       });
       sink?.next({ kind: 'sent', request: req, target });
       if (cancel) handle.cancel(cancel.headers);
@@ -312,7 +316,10 @@ export class StackEngine implements Engine, TransactionUser {
     return () => {
       for (const s of subscriptions) s.unsubscribe();
       subscriptions.length = 0;
-      if (!finalSeen && isInvite) handle?.cancel();
+      if (!finalSeen && isInvite) {
+        later2xx = undefined;
+        handle?.cancel();
+      }
     };
   }
 

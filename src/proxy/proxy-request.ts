@@ -329,8 +329,9 @@ export function forwardStatefully(
       cancels.unsubscribe();
       for (const branch of branches) {
         branch.timer?.unsubscribe();
-        // Unsubscribed before the request settled: the branches are cancelled too.
-        if (!settled && !branch.done) branch.subscription?.unsubscribe();
+        // Unsubscribed before the request settled: the branches are cancelled too, and those
+        // already stopped no longer heard (a 2xx they send goes nowhere).
+        if (!settled) branch.subscription?.unsubscribe();
       }
     };
   });

@@ -10,6 +10,7 @@ import {
   answeringTwice,
   connected,
   ladder,
+  RETRANSMITTED_AND_FORKED,
   SDP_A,
   threeParties,
   toTagIn,
@@ -57,12 +58,7 @@ describe('inviteClient', () => {
     const network = virtualCall((call) => {
       // carol answers with tag one twice (her first ACK "lost"), then a fork answers with tag
       // two, and one more copy of one comes after Timer M.
-      answeringTwice(call, [
-        [0, 'one'],
-        [500, 'one'],
-        [1000, 'two'],
-        [40_000, 'one'],
-      ]);
+      answeringTwice(call, RETRANSMITTED_AND_FORKED);
       const { alice, scheduler } = call;
       // The caller's own call: through Srf, as an application makes it.
       alice.call$('sip:carol@10.0.0.3', { localSdp: SDP_A }).subscribe({

@@ -1,4 +1,4 @@
-import { mergeMap, timer } from 'rxjs';
+import { mergeMap, of, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type ProxyResult, proxy, type SipRequest, uas$ } from '../../src/index.js';
 import { parseMessage } from '../../src/sip.js';
@@ -6,6 +6,7 @@ import {
   answeringTwice,
   ladder,
   packetsMatching,
+  RETRANSMITTED_AND_FORKED,
   SDP_A,
   SDP_C,
   threeParties,
@@ -56,12 +57,7 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
   // RFC 3261 §16.7 step 4, RFC 6026 §7.2: every 2xx goes up, also after the first.
   it("relays a branch's retransmitted 2xx and another fork's 2xx upstream until Timer M", () => {
     const network = virtualCall((call) => {
-      answeringTwice(call, [
-        [0, 'one'],
-        [500, 'one'],
-        [1000, 'two'],
-        [40_000, 'one'],
-      ]);
+      answeringTwice(call, RETRANSMITTED_AND_FORKED);
       call.bob.invite$.pipe(proxy('10.0.0.3')).subscribe();
       call.alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe();
     });
@@ -96,6 +92,34 @@ describe('stateful proxy (RFC 3261 §16, virtual time)', () => {
     expect(lines).toContain('10.0.0.2:5060->10.0.0.4:5060 CANCEL sip:carol@10.0.0.4 SIP/2.0');
     expect(lines).toContain('10.0.0.1:5060->10.0.0.5:5060 ACK sip:carol@10.0.0.5 SIP/2.0');
     expect(results.map((r) => [r.connected, r.finalStatus])).toEqual([[true, 200]]);
+  });
+
+  // Unsubscribing cancels: a branch stopped before that, answering after it, is not relayed.
+  it('unsubscribed before it settles: a 2xx from a branch it had given up goes nowhere, nor its retransmission', () => {
+    const network = threeParties((call) => {
+      answeringTwice(
+        call,
+        [
+          [1500, 'late'],
+          [2000, 'late'],
+        ],
+        '10.0.0.5',
+      );
+      call.dave.invite$.subscribe(({ res }) => res.send(180));
+      call.bob.invite$.subscribe((event) => {
+        const proxying = of(event)
+          .pipe(proxy(['10.0.0.5', '10.0.0.4'], { provisionalTimeout: '1s' }))
+          .subscribe();
+        call.scheduler.schedule(() => proxying.unsubscribe(), 1200);
+      });
+      call.alice.call$('sip:carol@10.0.0.2', { localSdp: SDP_A }).subscribe({ error: () => undefined });
+    });
+    const lines = network.packets.map((p) => `${p.from}->${p.to} ${p.data.toString().split('\r\n')[0]}`);
+    expect(lines.filter((l) => l.startsWith('10.0.0.5:5060->10.0.0.2:5060'))).toEqual([
+      '10.0.0.5:5060->10.0.0.2:5060 SIP/2.0 200 OK',
+      '10.0.0.5:5060->10.0.0.2:5060 SIP/2.0 200 OK',
+    ]);
+    expect(lines).not.toContain('10.0.0.2:5060->10.0.0.1:5060 SIP/2.0 200 OK');
   });
 
   it('answers 483 when Max-Forwards is 0', () => {

@@ -126,6 +126,14 @@ export function connected(call: VirtualCall, then: (uac: Dialog, uas: Dialog) =>
   });
 }
 
+/** For {@link answeringTwice}: tag one, its retransmission, a fork (two), and tag one after Timer M. */
+export const RETRANSMITTED_AND_FORKED: readonly [number, string][] = [
+  [0, 'one'],
+  [500, 'one'],
+  [1000, 'two'],
+  [40_000, 'one'],
+];
+
 /**
  * A raw endpoint, no SIP stack (carol's address unless told): the first INVITE is answered 200
  * at each `[ms after it, To tag]` (one tag twice is a retransmission, its ACK "lost"; another

@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { HeaderInit, SipRequest, SipResponse } from '../../src/sip/message.js';
-import type { ClientFailure } from '../../src/transaction/transaction-context.js';
+import type { ClientFailure, ClientTransactionUser } from '../../src/transaction/transaction-context.js';
 import {
   A,
   at,
@@ -18,6 +18,15 @@ import {
 } from './harness.js';
 
 const UDP_TARGET = { protocol: 'udp', address: B, port: 5060 } as const;
+
+// A transaction user that writes down what it hears, with the virtual time.
+function recordingUser(scheduler: { now(): number }, calls: string[]): ClientTransactionUser {
+  return {
+    onResponse: (r) => calls.push(`${scheduler.now()} response ${r.status}`),
+    onFailure: (failure) => calls.push(`${scheduler.now()} ${failure}`),
+    onTerminated: () => calls.push(`${scheduler.now()} terminated`),
+  };
+}
 
 describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
   it('retransmits the INVITE over UDP at 500, 1500, 3500, 7500, 15500 and 31500 ms, then Timer B gives the user a 408', () => {
@@ -163,11 +172,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
       virtualTime((scheduler, flush) => {
         const { uac, peer } = uacSetup(scheduler);
         const calls: string[] = [];
-        uac.layer.sendRequest(invite(B), UDP_TARGET, {
-          onResponse: (r) => calls.push(`${scheduler.now()} response ${r.status}`),
-          onFailure: (failure) => calls.push(`${scheduler.now()} ${failure}`),
-          onTerminated: () => calls.push(`${scheduler.now()} terminated`),
-        });
+        uac.layer.sendRequest(invite(B), UDP_TARGET, recordingUser(scheduler, calls));
         at(scheduler, 1, () => peer.reply(peer.first('INVITE'), 486, { toTag: 'busy' }));
         flush();
         expect(calls).toEqual(['2 response 486']);
@@ -244,14 +249,26 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
       });
     });
 
+    it('unsubscribed before the 2xx: later2xx is not called for it nor for its retransmission', () => {
+      virtualTime((scheduler, flush) => {
+        const { uac, peer } = uacSetup(scheduler);
+        const later: number[] = [];
+        const sending = uac.send(invite(B), { later2xx: () => later.push(scheduler.now()) }).subscribe();
+        at(scheduler, 1, () => sending.unsubscribe());
+        const answer = () => peer.reply(peer.first('INVITE'), 200, { toTag: 'one' });
+        at(scheduler, 10, answer);
+        at(scheduler, 510, answer);
+        flush();
+        expect(later).toEqual([]);
+      });
+    });
+
     it('lets go of a user that gave later2xx at the first 2xx: it hears nothing more, not even Timer M', () => {
       virtualTime((scheduler, flush) => {
         const { uac, peer } = uacSetup(scheduler);
         const calls: string[] = [];
         uac.layer.sendRequest(invite(B), UDP_TARGET, {
-          onResponse: (r) => calls.push(`${scheduler.now()} response ${r.status}`),
-          onFailure: (failure) => calls.push(`${scheduler.now()} ${failure}`),
-          onTerminated: () => calls.push(`${scheduler.now()} terminated`),
+          ...recordingUser(scheduler, calls),
           later2xx: (r) => calls.push(`${scheduler.now()} later ${r.status}`),
         });
         at(scheduler, 1, () => peer.reply(peer.first('INVITE'), 200, { toTag: 'one' }));
