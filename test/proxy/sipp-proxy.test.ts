@@ -106,6 +106,25 @@ describe('stateful proxy against SIPp: SIPp caller → rxsip → SIPp callee(s)'
     expect(branches(results[0])).toEqual([[b.port, [180, 200]]]);
   });
 
+  // RFC 3261 §16.7 step 4, RFC 6026 §7.2: the answered branch's transaction keeps only a relay for
+  // Timer M; a 200 the callee retransmits (its ACK is late) still reaches the caller.
+  it('a 200 the callee retransmits before the caller ACKs is relayed too', async () => {
+    const { srf, port } = await rxsip();
+    const b = await callee('proxy-callee-answers');
+    const results = proxyCalls(srf, b.address);
+    const a = await caller('proxy-caller-acks-late', port);
+    const resultB = await b.done;
+
+    const [wireA, wireB] = cleanTraces(a, resultB);
+    const sentByCallee = all(wireB, 'sipp', '200 INVITE');
+    const relayed = all(wireA, 'rxsip', '200 INVITE');
+    expect(sentByCallee.length).toBeGreaterThanOrEqual(2);
+    expect(relayed).toHaveLength(sentByCallee.length);
+    expect(new Set(relayed.map((m) => tagOf(header(m, 'to'))))).toEqual(
+      new Set([tagOf(header(sentByCallee[0], 'to'))]),
+    );
+    expect(results.map((r) => [r.connected, r.finalStatus])).toEqual([[true, 200]]);
+  });
   it('Record-Route: the callee’s BYE, sent to its route set, goes through rxsip to the caller', async () => {
     const { srf, port } = await rxsip();
     const b = await callee('proxy-callee-hangs-up');
