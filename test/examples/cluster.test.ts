@@ -88,6 +88,11 @@ describe('examples/cluster: Kamailio dispatcher in front of rxsip nodes', () => 
     const result = await runSipp({ scenario: 'cluster-reinvite', target: target(c), calls: 6, rate: 6 });
     expect(result.failed, result.stdout).toBe(0);
     expect(result.successful).toBe(6);
+    // SIPp exits on the last 200 to BYE; a node's log line for that BYE comes through its stdout
+    // pipe, which the test may read a moment later.
+    const endedCount = () =>
+      c.nodes.reduce((n, node) => n + events(node).filter((e) => e.msg === 'dialog ended').length, 0);
+    await until("every call ended in the nodes' logs", () => endedCount() >= 6, 5_000);
     for (const [i, node] of c.nodes.entries()) {
       const other = c.nodes[1 - i] as (typeof c.nodes)[number];
       const mine = new Set(established(node));
