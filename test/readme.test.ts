@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './support/ports.js';
 import { runSipp, startSipp } from './support/sipp.js';
 import { ladder, trace } from './support/sipp-trace.js';
+import { until } from './support/until.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Under node_modules, so the example's own imports (rxjs) resolve as in a user's project.
@@ -68,14 +69,13 @@ function run(
 /** Resolves once something listens on UDP 127.0.0.1:port (read from the kernel's socket table). */
 async function listening(app: { exited: Promise<never> }, port: number): Promise<void> {
   const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  const deadline = Date.now() + 15_000;
-  const up = async () => {
-    while (!readFileSync('/proc/net/udp', 'utf8').includes(` ${local} `)) {
-      if (Date.now() > deadline) throw new Error(`the README example never listened on ${port}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
-  await Promise.race([up(), app.exited]);
+  const up = until(
+    `the README example listening on ${port}`,
+    () => readFileSync('/proc/net/udp', 'utf8').includes(` ${local} `),
+    Boolean,
+    15_000,
+  );
+  await Promise.race([up, app.exited]);
 }
 
 /** One SIPp call to the example; fails at once if the example's process has died. */
@@ -136,9 +136,15 @@ describe('the README examples, run as written', () => {
       'rxsip 200 BYE',
     ]);
     expect(answered.successful, answered.errors).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    // The dialog's ended$ ran: the application saw the answered call end, and only that one.
-    expect(app.output().match(/ended normal-release/g)).toHaveLength(1);
+    // The dialog's ended$ ran: the application saw the answered call end, and only that one. Its
+    // log line comes through a pipe, maybe after SIPp has exited.
+    const ended = await until(
+      'the call ended in the log',
+      () => app.output().match(/ended normal-release/g),
+      Boolean,
+      5_000,
+    );
+    expect(ended).toHaveLength(1);
   });
 
   it('the B2BUA survives a caller who gives up, then bridges a call end to end', async () => {

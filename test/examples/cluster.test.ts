@@ -7,6 +7,7 @@ import { Cluster } from '../../examples/cluster/cluster.js';
 import { hasKamailio } from '../../examples/cluster/kamailio.js';
 import { freePort } from '../support/ports.js';
 import { runSipp, startSipp } from '../support/sipp.js';
+import { until } from '../support/until.js';
 
 interface LogLine {
   msg: string;
@@ -42,14 +43,6 @@ async function startCluster(drainTimeout = 30): Promise<Cluster> {
     logLevel: 'info',
   });
   return cluster;
-}
-
-async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`never saw ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 beforeAll(() => {
@@ -92,7 +85,7 @@ describe('examples/cluster: Kamailio dispatcher in front of rxsip nodes', () => 
     // pipe, which the test may read a moment later.
     const endedCount = () =>
       c.nodes.reduce((n, node) => n + events(node).filter((e) => e.msg === 'dialog ended').length, 0);
-    await until("every call ended in the nodes' logs", () => endedCount() >= 6, 5_000);
+    await until("every call ended in the nodes' logs", endedCount, (n) => n >= 6, 5_000);
     for (const [i, node] of c.nodes.entries()) {
       const other = c.nodes[1 - i] as (typeof c.nodes)[number];
       const mine = new Set(established(node));
@@ -130,7 +123,11 @@ describe('examples/cluster: Kamailio dispatcher in front of rxsip nodes', () => 
       extra: ['-d', '4000'],
       timeoutSeconds: 60,
     });
-    await until('two calls up on the node to drain', () => established(drained).length >= 2);
+    await until(
+      'two calls up on the node to drain',
+      () => established(drained).length,
+      (n) => n >= 2,
+    );
     drained.process.kill('SIGTERM');
     const result = await sipp.done;
     expect(result.failed, result.stdout).toBe(0);

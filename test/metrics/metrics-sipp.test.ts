@@ -6,21 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ExampleProcess, startExample } from '../support/example-process.js';
 import { freePort } from '../support/ports.js';
 import { startSipp } from '../support/sipp.js';
+import { until } from '../support/until.js';
 import { type Sample, sampleValue, scrape } from './exposition.js';
 
 const running: ExampleProcess[] = [];
 afterEach(() => {
   for (const p of running.splice(0)) p.stop();
 });
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`never saw ${what}`);
-}
 
 const CALLS = 15;
 
