@@ -67,5 +67,5 @@ export function sdpFor(
 export function headersForA(options: B2buaOptions, response: SipResponse): HeaderInit {
   const copied = copyHeaders(response, options.proxyResponseHeaders);
   const extra = options.responseHeaders;
-  return typeof extra === 'function' ? { ...copied, ...extra(response, copied) } : { ...copied, ...extra };
+  return Object.assign({}, copied, typeof extra === 'function' ? extra(response, copied) : extra);
 }

@@ -73,17 +73,17 @@ export function b2buaProgress$(
     const relay100rel =
       passProvisional && (hasOptionTag(req, 'supported', '100rel') || hasOptionTag(req, 'require', '100rel'));
     const lateOffer = req.payload.length === 0;
-    const uacOptions: UacOptions = {
-      ...options,
-      method: 'INVITE',
+    // Object.assign, not a spread: see lint/no-spread-then-member.grit.
+    const uacOptions: UacOptions = Object.assign({}, options, {
+      method: 'INVITE' as const,
       localSdp: lateOffer ? undefined : (options.localSdpB ?? req.body),
-      headers: { ...copyHeaders(req, options.proxyRequestHeaders), ...options.headers },
+      headers: Object.assign(copyHeaders(req, options.proxyRequestHeaders), options.headers),
       callingNumber: options.callingNumber ?? req.callingNumber,
       callingName: options.callingName ?? req.callingName,
       calledNumber: options.calledNumber ?? req.calledNumber,
       noAck: lateOffer,
-      prack: relay100rel ? 'manual' : 'auto',
-    };
+      prack: relay100rel ? ('manual' as const) : ('auto' as const),
+    });
     let prackWaiting: ((body: string) => void) | undefined;
     let cancelB: ((headers: HeaderInit) => void) | undefined;
     if (relay100rel) {

@@ -261,7 +261,12 @@ export class Dialog extends DialogCore {
     if (method === 'UPDATE') return sendUpdate$(this, this.invite, rest);
     if (method === 'SUBSCRIBE' && this.subscription) return resubscribe$(this, this.subscription, rest);
     if (method === 'NOTIFY') return sendNotify$(this, this.subscription, rest);
-    return sendRequest$(this, { ...rest, method });
+    return sendRequest$(this, {
+      method,
+      headers: rest.headers,
+      body: rest.body,
+      contentType: rest.contentType,
+    });
   }
 
   /**
@@ -384,6 +389,6 @@ export class Dialog extends DialogCore {
    * @returns a plain object for `JSON.stringify`
    */
   override toJSON(): object {
-    return { ...super.toJSON(), onHold: this.onHold };
+    return Object.assign(super.toJSON(), { onHold: this.onHold });
   }
 }

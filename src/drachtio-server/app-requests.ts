@@ -169,9 +169,9 @@ export class AppRequests {
     };
     tx.subscription = this.core.engine
       .send(request, {
+        cancel$: tx.cancel,
         ...(proxy ? { proxy } : {}),
         ...(dialog?.flowId === undefined ? {} : { flowId: dialog.flowId }),
-        cancel$: tx.cancel,
       })
       .subscribe({
         next: (event) => {

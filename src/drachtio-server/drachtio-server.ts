@@ -66,7 +66,7 @@ export class DrachtioServer {
       dialogs: new ServerDialogs((dialog) => released(dialog.owner)),
       incoming: new Map<string, IncomingTransaction>(),
       cdr: new CdrEmitter(this.apps, scheduler),
-      limits: { ...DEFAULT_DRACHTIO_SERVER_LIMITS, ...options.limits },
+      limits: Object.assign({}, DEFAULT_DRACHTIO_SERVER_LIMITS, options.limits),
     };
     const points = () => engine.listeningPoints;
     this.sessions = new AppSessions(this.core, new AppRequests(this.core, released), {
@@ -194,5 +194,10 @@ export async function startDrachtioServer(options: DrachtioServerOptions): Promi
     }
     server.on('error', (err) => logger.error({ err }, 'drachtio server: admin port error'));
   }
-  return new DrachtioServer(engine, admin, options.engine === undefined, { ...options, logger });
+  return new DrachtioServer(
+    engine,
+    admin,
+    options.engine === undefined,
+    Object.assign({}, options, { logger }),
+  );
 }

@@ -47,7 +47,7 @@ export class ServerDialogs {
     let id = base;
     // Both legs of a call through the server itself share Call-ID and From tag.
     for (let n = 2; this.byId.has(id); n++) id = `${base};leg=${n}`;
-    const made: ServerDialog = { ...dialog, id };
+    const made: ServerDialog = Object.assign({}, dialog, { id });
     this.byId.set(id, made);
     this.byKey.set(key(route.callId, route.localTag, route.remoteTag), made);
     dialog.owner.dialogs.add(id);

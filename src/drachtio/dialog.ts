@@ -289,7 +289,7 @@ export class Dialog extends RxDialog {
    * @returns the final response
    */
   info(options: Omit<RequestOptions, 'method'> = {}, callback?: Callback<SipResponse>): Promise<SipResponse> {
-    return this.request({ ...options, method: 'INFO' }, callback);
+    return this.request(Object.assign({}, options, { method: 'INFO' }), callback);
   }
   /**
    * Sends NOTIFY.
@@ -302,7 +302,7 @@ export class Dialog extends RxDialog {
     options: Omit<RequestOptions, 'method'> = {},
     callback?: Callback<SipResponse>,
   ): Promise<SipResponse> {
-    return this.request({ ...options, method: 'NOTIFY' }, callback);
+    return this.request(Object.assign({}, options, { method: 'NOTIFY' }), callback);
   }
   /**
    * Sends REFER.
@@ -315,7 +315,7 @@ export class Dialog extends RxDialog {
     options: Omit<RequestOptions, 'method'> = {},
     callback?: Callback<SipResponse>,
   ): Promise<SipResponse> {
-    return this.request({ ...options, method: 'REFER' }, callback);
+    return this.request(Object.assign({}, options, { method: 'REFER' }), callback);
   }
   /**
    * Sends MESSAGE.
@@ -328,7 +328,7 @@ export class Dialog extends RxDialog {
     options: Omit<RequestOptions, 'method'> = {},
     callback?: Callback<SipResponse>,
   ): Promise<SipResponse> {
-    return this.request({ ...options, method: 'MESSAGE' }, callback);
+    return this.request(Object.assign({}, options, { method: 'MESSAGE' }), callback);
   }
   /**
    * Sends UPDATE.
@@ -341,7 +341,7 @@ export class Dialog extends RxDialog {
     options: Omit<RequestOptions, 'method'> = {},
     callback?: Callback<SipResponse>,
   ): Promise<SipResponse> {
-    return this.request({ ...options, method: 'UPDATE' }, callback);
+    return this.request(Object.assign({}, options, { method: 'UPDATE' }), callback);
   }
 }
 

@@ -117,7 +117,9 @@ export class SrfBase extends SrfMiddleware {
    * @returns this Srf, once listening
    */
   override start(options: EmbeddedEngineOptions): Promise<this> {
-    const started = super.start({ ...options, timers: { tryingDelay: 0, ...options.timers } });
+    const started = super.start(
+      Object.assign({}, options, { timers: { tryingDelay: 0, ...options.timers } }),
+    );
     this.starting = started;
     started.then(
       () => (this.starting = undefined),

@@ -86,7 +86,7 @@ export function parseUri(text: string | undefined): DrachtioSipUri | DrachtioTel
  */
 export function stringifyUri(uri: DrachtioSipUri | DrachtioTelUri): string {
   if (uri.scheme === 'tel') {
-    const params = uri.context ? { ...uri.params, 'phone-context': uri.context } : uri.params;
+    const params = uri.context ? Object.assign({}, uri.params, { 'phone-context': uri.context }) : uri.params;
     return stringifyRxUri({ scheme: 'tel', number: uri.number, params });
   }
   const host = uri.host.includes(':') && !uri.host.startsWith('[') ? `[${uri.host}]` : uri.host;

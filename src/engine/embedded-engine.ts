@@ -234,7 +234,7 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   }
   const transport = new SocketTransportLayer({
     listen,
-    limits: { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits },
+    limits: Object.assign({}, DEFAULT_TRANSPORT_LIMITS, options.limits),
     tlsClient: options.tlsClient,
     dns: options.dns && 'servers' in options.dns ? serverDns(options.dns.servers) : options.dns,
     scheduler,
@@ -242,9 +242,9 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
   });
   await transport.start();
   return new StackEngine(transport, {
-    timers: { ...DEFAULT_TIMERS, ...options.timers },
-    limits: { ...DEFAULT_TRANSACTION_LIMITS, ...options.limits },
-    policy: { ...DEFAULT_REQUEST_POLICY, ...options.policy },
+    timers: Object.assign({}, DEFAULT_TIMERS, options.timers),
+    limits: Object.assign({}, DEFAULT_TRANSACTION_LIMITS, options.limits),
+    policy: Object.assign({}, DEFAULT_REQUEST_POLICY, options.policy),
     scheduler,
     logger,
     userAgent: options.userAgent,

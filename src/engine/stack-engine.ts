@@ -180,7 +180,8 @@ export class StackEngine implements Engine, TransactionUser {
 
   private targetsFor(request: SipRequest, options: SendOptions | undefined): Observable<Target[]> {
     const flow = options?.flowId !== undefined ? this.transport.flow(options.flowId) : undefined;
-    if (flow && options?.flowId !== undefined) return of([{ ...flow, flowId: options.flowId }]);
+    if (flow && options?.flowId !== undefined)
+      return of([Object.assign({}, flow, { flowId: options.flowId })]);
     const hop = nextHop(request, options?.proxy);
     return hop ? this.transport.resolve(hop) : (EMPTY as Observable<Target[]>);
   }

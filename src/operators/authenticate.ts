@@ -46,7 +46,7 @@ export function authenticate(
       return verdict instanceof Promise ? from(verdict) : of(verdict);
     }).pipe(
       mergeMap((verdict): Observable<AuthenticatedRequest> => {
-        if (verdict.kind === 'ok') return of({ ...event, auth: verdict });
+        if (verdict.kind === 'ok') return of(Object.assign({}, event, { auth: verdict }));
         auth.respond(event.req, event.res, verdict);
         return EMPTY;
       }),

@@ -93,13 +93,10 @@ export function authorize(
   const challenge = pickChallenge(challengesOf(response));
   if (!challenge) return undefined;
   const request = template.clone();
-  const answer = answerChallenge(challenge, {
-    ...credentials,
-    method: request.method,
-    uri: request.uri,
-    body: request.payload,
-    nc,
-  });
+  const answer = answerChallenge(
+    challenge,
+    Object.assign({}, credentials, { method: request.method, uri: request.uri, body: request.payload, nc }),
+  );
   request.set('CSeq', `${cseq} ${template.method}`);
   request.append(proxy ? 'Proxy-Authorization' : 'Authorization', stringifyAuthHeader(answer));
   return request;

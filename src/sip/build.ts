@@ -4,6 +4,7 @@ import { canonicalHeaderName, headerKey } from './header-names.js';
 import { newCallId, newTag } from './ids.js';
 import { type HeaderField, type HeaderInit, SipRequest, SipResponse } from './message.js';
 import { type NameAddr, parseNameAddr, stringifyNameAddr } from './name-addr.js';
+import { copyParams } from './params.js';
 import { reasonPhrase } from './status-reasons.js';
 import { parseUri } from './uri.js';
 
@@ -48,6 +49,13 @@ function givenValue(headers: HeaderInit | undefined, key: string): string | unde
   return undefined;
 }
 
+/** `addr` with a `tag` parameter (RFC 3261 §19.3), `addr` itself left as it is. */
+function withTagParam(addr: NameAddr, tag: string): NameAddr {
+  const params = copyParams(addr.params);
+  params.tag = tag;
+  return Object.assign({}, addr, { params });
+}
+
 /** A From or To of a new request: its structure (a copy, with `tag` added when it has none) and its line. */
 function withTag(
   value: string | NameAddr,
@@ -56,11 +64,14 @@ function withTag(
 ): { addr: NameAddr; text: string } {
   const addr = typeof value === 'string' ? parseNameAddr(value, 'name-addr', uriCheck) : value;
   if (tag !== undefined && addr.params.tag == null) {
-    const tagged = { ...addr, params: { ...addr.params, tag } };
+    const tagged = withTagParam(addr, tag);
     return { addr: tagged, text: stringifyNameAddr(tagged) };
   }
   if (typeof value === 'string') return { addr, text: value };
-  return { addr: { ...value, params: { ...value.params } }, text: stringifyNameAddr(value) };
+  return {
+    addr: Object.assign({}, value, { params: copyParams(value.params) }),
+    text: stringifyNameAddr(value),
+  };
 }
 
 /** Runs a full check of a URI, its failure reported as `parseNameAddr` reports it. */
@@ -193,14 +204,15 @@ export function createResponse(request: SipRequest, status: number, init: Respon
       ? parsedOrUndefined(() => (givenTo === undefined ? request.to : parseNameAddr(givenTo, 'To')))
       : undefined;
   const tag = to && to.params.tag == null ? (init.toTag ?? newTag()) : undefined;
-  if (to && tag !== undefined) to = { ...to, params: { ...to.params, tag } };
+  if (to && tag !== undefined) to = withTagParam(to, tag);
   for (const f of request.fields) {
     if (!COPIED.has(f.key)) continue;
     if (f.key === 'to' && givenTo !== undefined) {
-      fields.push({ ...f, value: to ? stringifyNameAddr(to) : givenTo });
+      fields.push({ name: f.name, key: f.key, value: to ? stringifyNameAddr(to) : givenTo });
       continue;
     }
-    fields.push(f.key === 'to' && tag !== undefined ? { ...f, value: `${f.value};tag=${tag}` } : { ...f });
+    const value = f.key === 'to' && tag !== undefined ? `${f.value};tag=${tag}` : f.value;
+    fields.push({ name: f.name, key: f.key, value });
   }
   if (status === 100) {
     const timestamp = request.get('timestamp');

@@ -69,7 +69,7 @@ export function withoutFirstValue(fields: HeaderField[], key: string): HeaderFie
   const rest = splitList(field.value).slice(1);
   const out = fields.slice();
   if (rest.length === 0) out.splice(index, 1);
-  else out[index] = { ...field, value: rest.join(', ') };
+  else out[index] = { name: field.name, key: field.key, value: rest.join(', ') };
   return out;
 }
 

@@ -18,6 +18,17 @@ export function emptyParams(): Params {
   return emptyBag<string | null>();
 }
 
+/**
+ * A copy of `params` that a caller may add to: a bag like {@link emptyParams}'s. A spread
+ * (`{ ...params, tag }`) would cost about 1 µs per added key on Node 20 (see
+ * lint/no-spread-then-member.grit) and give the copy Object.prototype back.
+ * @param params - the parameters to copy
+ * @returns a new bag with the same entries
+ */
+export function copyParams(params: Params): Params {
+  return Object.assign(emptyParams(), params);
+}
+
 // Parameter names nearly every message carries, as constants: a name read from the text is then
 // neither copied out of it nor looked up in V8's string table to become a property key.
 const KNOWN_NAMES: readonly (readonly string[])[] = [

@@ -106,7 +106,7 @@ export class Srf {
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.timers = { t1: 500, t2: 4000, ...options.timers };
     this.random = options.random;
-    this.sessionTimers = { ...DEFAULT_SESSION_TIMERS, ...options.sessionTimers };
+    this.sessionTimers = Object.assign({}, DEFAULT_SESSION_TIMERS, options.sessionTimers);
     this.router = new RequestRouter(this.log, {
       context: () => this.ua,
       channelFor: (req) => (this.ua && req.method === 'INVITE' ? acceptInvite(this.ua, req) : undefined),

@@ -68,9 +68,9 @@ export class MemoryEngine extends StackEngine {
       logger,
     );
     super(transport, {
-      timers: { ...DEFAULT_TIMERS, ...options.timers },
-      limits: { ...DEFAULT_TRANSACTION_LIMITS, ...options.limits },
-      policy: { ...DEFAULT_REQUEST_POLICY, ...options.policy },
+      timers: Object.assign({}, DEFAULT_TIMERS, options.timers),
+      limits: Object.assign({}, DEFAULT_TRANSACTION_LIMITS, options.limits),
+      policy: Object.assign({}, DEFAULT_REQUEST_POLICY, options.policy),
       scheduler: network.scheduler,
       logger,
       userAgent: options.userAgent,

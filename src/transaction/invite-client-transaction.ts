@@ -201,7 +201,8 @@ export class InviteClientTransaction implements ClientTransaction {
 export function buildNon2xxAck(invite: SipRequest, response: SipResponse): SipRequest {
   const fields: HeaderField[] = [];
   const topVia = invite.fields.find((f) => f.key === 'via');
-  if (topVia) fields.push({ ...topVia, value: splitList(topVia.value)[0] ?? topVia.value });
+  if (topVia)
+    fields.push({ name: topVia.name, key: topVia.key, value: splitList(topVia.value)[0] ?? topVia.value });
   fields.push({ name: 'Max-Forwards', key: 'max-forwards', value: '70' });
   for (const f of invite.fields) if (f.key === 'route') fields.push({ ...f });
   const to = response.fields.find((f) => f.key === 'to');
@@ -220,7 +221,8 @@ export function buildNon2xxAck(invite: SipRequest, response: SipResponse): SipRe
 export function buildCancel(invite: SipRequest, headers?: HeaderInit): SipRequest {
   const fields: HeaderField[] = [];
   const topVia = invite.fields.find((f) => f.key === 'via');
-  if (topVia) fields.push({ ...topVia, value: splitList(topVia.value)[0] ?? topVia.value });
+  if (topVia)
+    fields.push({ name: topVia.name, key: topVia.key, value: splitList(topVia.value)[0] ?? topVia.value });
   fields.push({ name: 'Max-Forwards', key: 'max-forwards', value: '70' });
   for (const f of invite.fields) {
     if (f.key === 'route' || f.key === 'from' || f.key === 'to' || f.key === 'call-id') fields.push({ ...f });

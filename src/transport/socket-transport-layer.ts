@@ -226,12 +226,13 @@ export class SocketTransportLayer implements TransportLayer {
     if (target.protocol === 'tcp' || target.protocol === 'tls') {
       const socket =
         target.protocol === 'tls'
-          ? tlsConnect({
-              ...tlsClient,
-              host: target.address,
-              port: target.port,
-              servername: target.hostname ?? tlsClient?.servername,
-            })
+          ? tlsConnect(
+              Object.assign({}, tlsClient, {
+                host: target.address,
+                port: target.port,
+                servername: target.hostname ?? tlsClient?.servername,
+              }),
+            )
           : tcpConnect({ host: target.address, port: target.port });
       socket.once('error', (err) => onError?.(err));
       connection = new StreamConnection(
@@ -249,8 +250,8 @@ export class SocketTransportLayer implements TransportLayer {
         `${scheme}://${hostPort(target.hostname ?? target.address, target.port)}`,
         'sip',
         {
-          ...(target.protocol === 'wss' ? tlsClient : {}),
           maxPayload: limits.maxMessageBytes,
+          ...(target.protocol === 'wss' ? tlsClient : {}),
         },
       );
       socket.once('error', (err) => onError?.(err));

@@ -1,5 +1,5 @@
 import type { SipRequest } from '../sip/message.js';
-import type { Params } from '../sip/params.js';
+import { copyParams } from '../sip/params.js';
 import { bareHost } from '../sip/uri.js';
 import { stringifyVia } from '../sip/via.js';
 import type { Source } from './types.js';
@@ -14,9 +14,10 @@ export function stampVia(request: SipRequest, source: Source): void {
   const host = bareHost(top.host);
   const wantsRport = 'rport' in top.params && top.params.rport === null;
   if (!wantsRport && host === source.address) return;
-  const params: Params = { ...top.params, received: source.address };
+  const params = copyParams(top.params);
+  params.received = source.address;
   if (wantsRport) params.rport = String(source.port);
-  const stamped = { ...top, params };
+  const stamped = Object.assign({}, top, { params });
   request.removeFirstValue('via');
   request.append('Via', stringifyVia(stamped), { first: true });
   request.seedParsed('via', stamped);

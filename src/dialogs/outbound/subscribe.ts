@@ -13,7 +13,7 @@ export function resubscribe$(
 ): Observable<SipResponse> {
   return defer(() => {
     if (core.state === 'terminated') throw dialogEnded(core);
-    const request = core.build({ ...options, method: 'SUBSCRIBE' });
+    const request = core.build(Object.assign({}, options, { method: 'SUBSCRIBE' }));
     return core.transmit$(request).pipe(
       tap((response) => {
         if (response.status < 200) return;
@@ -36,7 +36,7 @@ export function sendNotify$(
 ): Observable<SipResponse> {
   return defer(() => {
     if (core.state === 'terminated') throw dialogEnded(core);
-    const notify = core.build({ ...options, method: 'NOTIFY' });
+    const notify = core.build(Object.assign({}, options, { method: 'NOTIFY' }));
     const ends =
       usage !== undefined &&
       core.type === 'uas' &&

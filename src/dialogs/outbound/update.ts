@@ -22,7 +22,7 @@ export function sendUpdate$(
 ): Observable<SipResponse> {
   return defer(() => {
     if (core.state === 'terminated') throw dialogEnded(core);
-    const request = core.build({ ...options, method: 'UPDATE' });
+    const request = core.build(Object.assign({}, options, { method: 'UPDATE' }));
     const offer = request.payload.length > 0 ? request.body : undefined;
     let open = false;
     if (offer && usage) {

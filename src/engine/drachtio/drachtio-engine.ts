@@ -73,7 +73,7 @@ export class DrachtioEngine implements Engine {
 
   /** @param options - methods routed, limits, logger, scheduler */
   constructor(options: DrachtioEngineOptions = {}) {
-    this.limits = { ...DEFAULT_DRACHTIO_LIMITS, ...options.limits };
+    this.limits = Object.assign({}, DEFAULT_DRACHTIO_LIMITS, options.limits);
     this.methods = (options.methods ?? DRACHTIO_METHODS).map((m) => m.toLowerCase());
     this.log = options.logger ?? pino({ name: 'rxsip', level: 'warn' });
     this.scheduler = options.scheduler ?? asyncScheduler;
@@ -179,7 +179,7 @@ export class DrachtioEngine implements Engine {
           this.scheduler,
           {
             sip: (l, meta, message) => this.received(l, meta, message),
-            cdr: (l, record, msg) => this.cdrs.next({ ...record, msg, flowId: l.id }),
+            cdr: (l, record, msg) => this.cdrs.next(Object.assign({}, record, { msg, flowId: l.id })),
             closed: (l, reason) => {
               if (l.ready) this.linkClosed(l, reason);
               else reject(new Error(`drachtio-server ${server}: ${reason}`));

@@ -133,7 +133,6 @@ const shared = {
     .optional(),
 };
 const connectSchema = z.strictObject({
-  ...shared,
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).optional(),
   tls: z.looseObject({}).optional(),
@@ -146,12 +145,13 @@ const connectSchema = z.strictObject({
     })
     .partial()
     .optional(),
+  ...shared,
 });
 const listenSchema = z.strictObject({
-  ...shared,
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535),
   tls: z.looseObject({}).optional(),
+  ...shared,
 });
 
 /**
