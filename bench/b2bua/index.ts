@@ -14,7 +14,7 @@ import {
 } from '../lib/calls.js';
 import { type Goal, RUN_RESULTS, type Scenario, type ScenarioResult } from '../lib/scenario.js';
 import { requireSipp } from '../lib/sipp.js';
-import { RxsipSystem } from '../lib/systems.js';
+import { NodeFloorReference, RxsipSystem } from '../lib/systems.js';
 
 /** The issue's goals for the B2BUA, against the UAS example. */
 const GOALS = { anchor: 300, cpuVsUas: 1.6, rateVsUas: 0.5, rssPerCallKiB: 10, steadySeconds: 12 };
@@ -40,6 +40,15 @@ const scenario: Scenario = {
         { system: rxsip(), plan: rxsipPlan },
         {
           system: new RxsipSystem('rxsip UAS (same rate)', 'uas'),
+          plan: { ...plan(quick, 'uac', { start: 1000, max: 16000, anchors, jit: true }), anchorsOnly: true },
+        },
+        // The two Node floors at the same rate: the least a Node B2BUA costs over a Node UAS.
+        {
+          system: new NodeFloorReference('Node B2BUA floor (reference)', 'b2bua/node-floor.cjs'),
+          plan: { ...plan(quick, 'uac', { start: 1000, max: 16000, anchors, jit: true }), anchorsOnly: true },
+        },
+        {
+          system: new NodeFloorReference('Node UAS floor (reference)'),
           plan: { ...plan(quick, 'uac', { start: 1000, max: 16000, anchors, jit: true }), anchorsOnly: true },
         },
       ],
@@ -85,6 +94,41 @@ const scenario: Scenario = {
         ),
       );
     else result.notes?.push("The max clean rate ratio to the UAS's needs the uas scenario in the same run.");
+    if (anchors.length) {
+      const b2bFloor = ramps.find((x) => x.system.startsWith('Node B2BUA floor'));
+      const uasFloor = ramps.find((x) => x.system.startsWith('Node UAS floor'));
+      const cpu = (ramp: typeof uas) => anchorStep(ramp, GOALS.anchor)?.cpuPerCall ?? null;
+      const ratio = (x: number | null, y: number | null) => (x && y ? Number((x / y).toFixed(2)) : null);
+      result.tables = [
+        ...(result.tables ?? []),
+        {
+          title: `CPU per call at ${GOALS.anchor} calls/s (µs): each B2BUA over its UAS, rxsip and the Node floors`,
+          rows: [
+            {
+              '': 'rxsip',
+              B2BUA: cpu(r),
+              UAS: cpu(uas),
+              'B2BUA / UAS': ratio(cpu(r), cpu(uas)),
+            },
+            {
+              '': 'Node floor',
+              B2BUA: cpu(b2bFloor),
+              UAS: cpu(uasFloor),
+              'B2BUA / UAS': ratio(cpu(b2bFloor), cpu(uasFloor)),
+            },
+            {
+              '': 'rxsip / floor',
+              B2BUA: ratio(cpu(r), cpu(b2bFloor)),
+              UAS: ratio(cpu(uas), cpu(uasFloor)),
+              'B2BUA / UAS': null,
+            },
+          ],
+        },
+      ];
+      result.notes?.push(
+        'The Node floors (bench/b2bua/node-floor.cjs, bench/uas/node-floor.cjs) do the least a Node process can for the same calls: their B2BUA / UAS ratio is the least any Node B2BUA can show against a Node UAS.',
+      );
+    }
     if (steady)
       result.tables = [
         ...(result.tables ?? []),

@@ -191,16 +191,24 @@ export class KamailioReference extends BaseSystem {
 }
 
 /**
- * The Node floor (bench/uas/node-floor.cjs): a Node.js UDP responder with canned 180/200 and no
- * transactions or state, the least a Node process does per call. CPU per call at the same
- * offered rate, rxsip over this, is what the stack costs above Node's datagram I/O.
+ * A Node floor: a Node.js UDP process doing the least its role needs, with no transactions and no
+ * state beyond a call map. `uas/node-floor.cjs` answers with canned 180/200; `b2bua/node-floor.cjs`
+ * bridges to a SIPp callee. CPU per call at the same offered rate, rxsip over its floor, is what
+ * the stack costs above Node's datagram I/O.
  */
 export class NodeFloorReference extends BaseSystem {
   readonly role = 'reference';
   floor: Managed | undefined;
 
-  constructor(readonly label: string) {
-    super(false);
+  /**
+   * @param label - its name in the tables
+   * @param script - under bench/: `uas/node-floor.cjs` or `b2bua/node-floor.cjs` (which needs a callee)
+   */
+  constructor(
+    readonly label: string,
+    private readonly script: 'uas/node-floor.cjs' | 'b2bua/node-floor.cjs' = 'uas/node-floor.cjs',
+  ) {
+    super(script === 'b2bua/node-floor.cjs');
   }
 
   protected process(): Managed | undefined {
@@ -208,16 +216,19 @@ export class NodeFloorReference extends BaseSystem {
   }
 
   async start(): Promise<void> {
+    const callee = await this.callee?.start();
     this.port = await freeUdpPort();
-    const script = join(BENCH_DIR, 'uas', 'node-floor.cjs');
+    const args = [join(BENCH_DIR, this.script), String(this.port)];
+    if (callee) args.push(callee.slice(callee.lastIndexOf(':') + 1));
     this.floor = new Managed(
       this.label,
-      spawn(process.execPath, [script, String(this.port)], { stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }),
     );
     await this.floor.waitListening(this.port);
   }
 
   override async stop(): Promise<void> {
     await this.floor?.stop('SIGKILL', 1000);
+    await this.callee?.stop();
   }
 }
