@@ -90,10 +90,15 @@ export class InviteClientTransaction implements ClientTransaction {
     switch (this.state) {
       case 'calling':
       case 'proceeding':
+        // Cancelled timers are let go of, not kept in a field through Timer M or D.
         this.retransmit?.cancel();
+        this.retransmit = undefined;
         if (status < 200) {
           // Timer B only: in Proceeding the timeout is the wait after a CANCEL.
-          if (this.state === 'calling') this.timeout?.cancel();
+          if (this.state === 'calling') {
+            this.timeout?.cancel();
+            this.timeout = undefined;
+          }
           this.state = 'proceeding';
           this.sendPendingCancel();
           this.user?.onResponse(response);

@@ -218,6 +218,7 @@ export class InviteServerTransaction implements ServerTransaction {
       case 'completed':
         this.state = 'confirmed';
         this.retransmit?.cancel();
+        this.retransmit = undefined;
         this.timeout?.cancel();
         this.final = undefined;
         // Timer I: absorb ACK retransmissions for T4; zero on reliable transports.

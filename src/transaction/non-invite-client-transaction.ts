@@ -92,7 +92,9 @@ export class NonInviteClientTransaction implements ClientTransaction {
         }
         this.state = 'completed';
         this.pending = undefined;
+        // Let go of the cancelled timers: a field still holding one keeps it for Timer K.
         this.retransmit?.cancel();
+        this.retransmit = undefined;
         this.timeout?.cancel();
         // Timer K: absorb retransmitted responses for T4; zero on reliable transports.
         // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.

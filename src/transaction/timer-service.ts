@@ -9,15 +9,23 @@ class Entry implements Timer {
   constructor(
     readonly due: number,
     public fire: (() => void) | undefined,
-    private readonly queue: DelayQueue,
+    private readonly queue: DelayQueue | undefined,
+    // Its slot in the queue's array while it is live (kept up to date when the array is rebuilt).
+    public index: number,
   ) {}
 
   cancel(): void {
     if (this.fire === undefined) return;
     this.fire = undefined;
-    this.queue.cancelled();
+    this.queue?.cancelled(this);
   }
 }
+
+// What a slot holds once its entry is cancelled or has fired: the queue lets go of the entry at
+// once. Most timers are cancelled within milliseconds (Timer A, B, E, F at the response, the
+// answer deadline at the answer), so their entries die young instead of being kept by the
+// 32 s and 180 s queues' arrays through scavenges into the old generation. Always due, never fires.
+const GONE = new Entry(Number.NEGATIVE_INFINITY, undefined, undefined, -1);
 
 // Below this many cancelled entries a queue is not compacted: copying would cost more than it frees.
 const COMPACT_MIN = 1024;
@@ -48,14 +56,17 @@ class DelayQueue {
   ) {}
 
   start(fire: () => void): Timer {
-    const entry = new Entry(this.scheduler.now() + this.delay, fire, this);
+    const entry = new Entry(this.scheduler.now() + this.delay, fire, this, this.entries.length);
     this.entries.push(entry);
     if (!this.action && !this.running) this.arm(this.delay);
     return entry;
   }
 
   /** One of this queue's entries was cancelled before its time. */
-  cancelled(): void {
+  cancelled(entry: Entry): void {
+    // Not there after dispose(): nothing to let go of.
+    if (this.entries[entry.index] !== entry) return;
+    this.entries[entry.index] = GONE;
     this.dead++;
     if (!this.running) this.compactIfMostlyDead();
   }
@@ -66,7 +77,10 @@ class DelayQueue {
     const live: Entry[] = [];
     for (let i = this.head; i < this.entries.length; i++) {
       const entry = this.entries[i] as Entry;
-      if (entry.fire !== undefined) live.push(entry);
+      if (entry.fire !== undefined) {
+        entry.index = live.length;
+        live.push(entry);
+      }
     }
     this.entries = live;
     this.head = 0;
@@ -91,6 +105,7 @@ class DelayQueue {
     if (this.head > COMPACT_MIN && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
+      for (let i = 0; i < this.entries.length; i++) (this.entries[i] as Entry).index = i;
     }
     const next = this.entries[this.head];
     if (next) this.arm(next.due - now);
@@ -116,7 +131,7 @@ class DelayQueue {
     while (this.head < this.entries.length) {
       const entry = this.entries[this.head] as Entry;
       if (entry.due > now) break;
-      this.head++;
+      this.entries[this.head++] = GONE;
       const fire = entry.fire;
       if (fire === undefined) {
         this.dead--;

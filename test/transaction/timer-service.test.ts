@@ -1,3 +1,6 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type Timer, TimerService } from '../../src/transaction/timer-service.js';
 import { CountingScheduler, virtualTime } from './harness.js';
@@ -172,5 +175,32 @@ describe('TimerService', () => {
       expect(timers.pending).toBe(0);
       expect(timers.retained).toBe(0);
     });
+  });
+
+  it('lets go of a timer at once when it is cancelled or fires, while its queue has others pending', async () => {
+    // A full collection on demand (the test has no --expose-gc). WeakRef targets live to the end
+    // of the job that made them, so the collection runs in a later one, in the middle of virtual time.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const scheduler = new VirtualTimeScheduler();
+    const timers = new TimerService(scheduler);
+    const refs: WeakRef<Timer>[] = [];
+    // Others of each duration stay pending: the queues are not emptied, only the two let go of.
+    timers.start(32_000, () => undefined);
+    timers.start(50, () => undefined);
+    timers.start(100, () => undefined);
+    // One cancelled (Timer B at the final response), one that fires at 50 ms.
+    ((cancelled: Timer) => {
+      refs.push(new WeakRef(cancelled));
+      cancelled.cancel();
+    })(timers.start(32_000, () => undefined));
+    refs.push(new WeakRef(timers.start(50, () => undefined)));
+    scheduler.maxFrames = 60;
+    scheduler.flush();
+    expect(timers.pending).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(refs.map((r) => r.deref())).toEqual([undefined, undefined]);
+    timers.dispose();
   });
 });
