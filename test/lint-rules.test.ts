@@ -1,26 +1,36 @@
 // The repository's own lint rules (lint/*.grit, biome plugins), run by Biome on sample files: each
 // flags what it is for and passes what it allows.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const biome = join(repo, 'node_modules', '.bin', 'biome');
-const dir = mkdtempSync(join(tmpdir(), 'rxsip-lint-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tmp = mkdtempSync(join(tmpdir(), 'rxsip-lint-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// A checkout that itself sits under a folder named src (~/src/rxsip): only its own src/ is linted.
+const checkout = join(tmp, 'src', 'rxsip');
 
-/** The 1-based lines of `file` (under `dir`) that the rule flags. */
-function flaggedLines(rule: string, file: string, source: string): number[] {
-  writeFileSync(join(dir, 'biome.json'), JSON.stringify({ plugins: [join(repo, 'lint', rule)] }));
-  mkdirSync(dirname(join(dir, file)), { recursive: true });
-  writeFileSync(join(dir, file), source);
+/** The repository's biome.json overrides, their plugins' paths made absolute. */
+function overrides(): unknown {
+  const config = JSON.parse(readFileSync(join(repo, 'biome.json'), 'utf8')) as {
+    overrides: { includes: string[]; plugins?: string[] }[];
+  };
+  return config.overrides.map((o) => ({ ...o, plugins: o.plugins?.map((p) => resolve(repo, p)) }));
+}
+
+/** The 1-based lines of `file` (in the checkout) that the repository's lint plugins flag. */
+function flaggedLines(file: string, source: string): number[] {
+  mkdirSync(dirname(join(checkout, file)), { recursive: true });
+  writeFileSync(join(checkout, 'biome.json'), JSON.stringify({ root: true, overrides: overrides() }));
+  writeFileSync(join(checkout, file), source);
   let out: string;
   try {
     out = execFileSync(biome, ['lint', '--max-diagnostics=100', file], {
-      cwd: dir,
+      cwd: checkout,
       encoding: 'utf8',
       stdio: 'pipe',
     });
@@ -44,10 +54,10 @@ describe('lint/no-spread-then-member.grit', () => {
   ].join('\n');
 
   it('flags an object literal in src/ that starts with a spread and goes on', () => {
-    expect(flaggedLines('no-spread-then-member.grit', 'src/sample.ts', sample)).toEqual([1, 2, 3, 9]);
+    expect(flaggedLines('src/sample.ts', sample)).toEqual([1, 2, 3, 9]);
   });
 
-  it('leaves files outside src/ alone (tests, examples, the bench)', () => {
-    expect(flaggedLines('no-spread-then-member.grit', 'test/sample.ts', sample)).toEqual([]);
+  it('leaves files outside src/ alone (tests, examples, the bench), in a checkout under a folder named src', () => {
+    expect(flaggedLines('test/sample.ts', sample)).toEqual([]);
   });
 });
