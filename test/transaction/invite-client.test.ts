@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { type SchedulerLike, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { HeaderInit, SipRequest, SipResponse } from '../../src/sip/message.js';
 import type { ClientFailure, ClientTransactionUser } from '../../src/transaction/transaction-context.js';
@@ -26,6 +26,25 @@ function recordingUser(scheduler: { now(): number }, calls: string[]): ClientTra
     onFailure: (failure) => calls.push(`${scheduler.now()} ${failure}`),
     onTerminated: () => calls.push(`${scheduler.now()} terminated`),
   };
+}
+
+/**
+ * The callee's 200s to the INVITE: tag `one` at 1 ms and again at 501 (a retransmission), tag
+ * `two` at 1 s (another fork), `one` once more after Timer M; with the client table's counts
+ * just before and after Timer M ends the transaction.
+ */
+function answerRetransmittedAndForked(
+  scheduler: SchedulerLike,
+  uac: ReturnType<typeof uacSetup>['uac'],
+  peer: ReturnType<typeof uacSetup>['peer'],
+): string[] {
+  const answer = (tag: string) => () => peer.reply(peer.first('INVITE'), 200, { toTag: tag });
+  at(scheduler, 1, answer('one'));
+  at(scheduler, 501, answer('one'));
+  at(scheduler, 1000, answer('two'));
+  const counts = countsAround(scheduler, uac, 'client', 32_002);
+  at(scheduler, 32_010, answer('one'));
+  return counts;
 }
 
 describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
@@ -212,12 +231,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
           },
           complete: events.complete,
         });
-        const answer = (tag: string) => () => peer.reply(peer.first('INVITE'), 200, { toTag: tag });
-        at(scheduler, 1, answer('one'));
-        at(scheduler, 501, answer('one'));
-        at(scheduler, 1000, answer('two'));
-        const counts = countsAround(scheduler, uac, 'client', 32_002);
-        at(scheduler, 32_010, answer('one'));
+        const counts = answerRetransmittedAndForked(scheduler, uac, peer);
         flush();
         // no ACK from the transaction for a 2xx: that is the TU's (RFC 3261 §13.2.2.4)
         expect(wire(net, A)).toEqual(['0 INVITE']);
@@ -235,12 +249,7 @@ describe('INVITE client transaction (RFC 3261 §17.1.1)', () => {
         uac
           .send(invite(B), { later2xx: (r) => later.push(`${scheduler.now()} ${r.status} ${r.toTag}`) })
           .subscribe(events);
-        const answer = (tag: string) => () => peer.reply(peer.first('INVITE'), 200, { toTag: tag });
-        at(scheduler, 1, answer('one'));
-        at(scheduler, 501, answer('one'));
-        at(scheduler, 1000, answer('two'));
-        const counts = countsAround(scheduler, uac, 'client', 32_002);
-        at(scheduler, 32_010, answer('one'));
+        const counts = answerRetransmittedAndForked(scheduler, uac, peer);
         flush();
         expect(wire(net, A)).toEqual(['0 INVITE']);
         expect(events.lines).toEqual([`0 sent ${B}`, '2 200', '2 complete']);
