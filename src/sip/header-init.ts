@@ -53,17 +53,33 @@ export const SINGLETON_HEADERS: ReadonlySet<string> = new Set([
  * ```
  */
 export function mergeHeaders(...inits: ReadonlyArray<HeaderInit | undefined>): HeaderInit {
-  const byKey = new Map<string, [string, HeaderInit[string]]>();
+  // Three parallel arrays and a linear search, not a Map of pairs: an answer merges a handful of
+  // headers (every 200 a UAS sends comes through here), where a Map and a pair per header were
+  // most of what the merge allocated.
+  const keys: string[] = [];
+  const names: string[] = [];
+  const values: HeaderInit[string][] = [];
   for (const init of inits) {
     if (!init) continue;
     for (const name in init) {
       const key = headerKey(name);
-      byKey.delete(key);
-      byKey.set(key, [name, init[name]]);
+      const at = keys.indexOf(key);
+      if (at !== -1) {
+        // Given again: the later one wins, and takes the later place.
+        keys.splice(at, 1);
+        names.splice(at, 1);
+        values.splice(at, 1);
+      }
+      keys.push(key);
+      names.push(name);
+      values.push(init[name]);
     }
   }
   const out: HeaderInit = {};
-  for (const [name, value] of byKey.values()) if (value !== undefined) out[name] = value;
+  for (let i = 0; i < keys.length; i++) {
+    const value = values[i];
+    if (value !== undefined) out[names[i] as string] = value;
+  }
   return out;
 }
 

@@ -17,6 +17,24 @@ describe('mergeHeaders', () => {
     expect(mergeHeaders({ 'X-A': '1', 'X-B': '2' }, undefined, { 'x-a': undefined })).toEqual({ 'X-B': '2' });
   });
 
+  it('writes headers in the order given, a header given again taking its later place', () => {
+    const merged = mergeHeaders(
+      { 'X-A': '1', 'X-B': '2', 'X-C': '3' },
+      { 'x-a': '4', 'X-D': '5' },
+      { 'X-B': undefined },
+    );
+    expect(Object.entries(merged)).toEqual([
+      ['X-C', '3'],
+      ['x-a', '4'],
+      ['X-D', '5'],
+    ]);
+    // Two spellings in one object: the later one.
+    expect(Object.entries(mergeHeaders({ Contact: '<sip:a@h>', Allow: 'INVITE', m: '<sip:b@h>' }))).toEqual([
+      ['Allow', 'INVITE'],
+      ['m', '<sip:b@h>'],
+    ]);
+  });
+
   it('finds a header by any spelling', () => {
     expect(hasHeader({ 'content-TYPE': 'a/b' }, 'Content-Type')).toBe(true);
     expect(hasHeader({ c: 'a/b' }, 'content-type')).toBe(true);
