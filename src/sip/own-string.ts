@@ -9,6 +9,9 @@
  * @returns the same characters in a string of their own
  */
 export function ownString(text: string): string {
-  // Slicing a fresh concatenation flattens it into a new string that the slice then points at.
-  return text.length === 0 ? text : ` ${text}`.slice(1);
+  // V8 copies a slice shorter than 13 characters; a longer one would be a SlicedString over a
+  // fresh parent: two objects kept where one will do. Array#join writes its result flat, in one
+  // string (measured on Node 20: as fast as slicing a concatenation, which it replaces).
+  if (text.length < 13) return text.length === 0 ? text : ` ${text}`.slice(1);
+  return [text.slice(0, 1), text.slice(1)].join('');
 }

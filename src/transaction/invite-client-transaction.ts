@@ -48,15 +48,15 @@ export class InviteClientTransaction implements ClientTransaction {
   start(): void {
     if (this.pending) this.send(this.pending.data);
     // Timer A (unreliable only): retransmit at T1, doubling each time.
-    if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, () => this.timerA());
+    if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, this.timerA, this);
     // Timer B: give up after 64*T1 without any response.
-    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.giveUp());
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.giveUp, this);
   }
 
   // A transport may fail while sending: the failure is reported on the next turn of the
   // scheduler, so that the user never hears of it before sendRequest() has returned.
   private send(data: Buffer): void {
-    this.ctx.transmit(data, this.target, () => this.ctx.timers.start(0, () => this.transportError()));
+    this.ctx.transmit(data, this.target, () => this.ctx.timers.start(0, this.transportError, this));
   }
 
   private timerA(): void {
@@ -64,7 +64,7 @@ export class InviteClientTransaction implements ClientTransaction {
     this.ctx.stats.requestRetransmissions++;
     this.send(this.pending.data);
     this.interval *= 2;
-    this.retransmit = this.ctx.timers.start(this.interval, () => this.timerA());
+    this.retransmit = this.ctx.timers.start(this.interval, this.timerA, this);
   }
 
   // Timer B in Calling; in Proceeding, the 64*T1 wait for a final response after CANCEL.
@@ -151,7 +151,7 @@ export class InviteClientTransaction implements ClientTransaction {
     send();
     // RFC 3261 §9.1: with no final response 64*T1 after the CANCEL, the INVITE is given up.
     this.timeout?.cancel();
-    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.giveUp());
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.giveUp, this);
   }
 
   // RFC 6026 §7.2: Accepted, Timer M = 64*T1. A user that gave `later2xx` is let go: what it
@@ -165,8 +165,8 @@ export class InviteClientTransaction implements ClientTransaction {
     this.pending = undefined;
     this.cancelPending = undefined;
     this.timeout?.cancel();
-    // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
-    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.terminate.bind(this));
+    // A method on this, not an arrow: an arrow here would keep this scope's message for the whole wait.
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.terminate, this);
   }
 
   private complete(response: SipResponse): void {
@@ -179,8 +179,8 @@ export class InviteClientTransaction implements ClientTransaction {
     if (this.ack) this.send(this.ack);
     // Timer D: absorb retransmitted finals; zero on reliable transports.
     const wait = this.reliable ? 0 : this.ctx.config.timerD;
-    // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
-    this.timeout = this.ctx.timers.start(wait, this.terminate.bind(this));
+    // A method on this, not an arrow: an arrow here would keep this scope's message for the whole wait.
+    this.timeout = this.ctx.timers.start(wait, this.terminate, this);
   }
 
   terminate(): void {

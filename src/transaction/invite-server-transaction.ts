@@ -46,7 +46,7 @@ export class InviteServerTransaction implements ServerTransaction {
     // RFC 3261 §17.2.1: 100 Trying unless the TU answers within 200 ms. With tryingDelay 0 it
     // goes out now, ahead of anything the TU sends, as drachtio-server and Kamailio do.
     if (ctx.config.tryingDelay === 0) this.sendTrying();
-    else this.trying = ctx.timers.start(ctx.config.tryingDelay, () => this.sendTrying());
+    else this.trying = ctx.timers.start(ctx.config.tryingDelay, this.sendTrying, this);
   }
 
   get finalSent(): boolean {
@@ -82,15 +82,22 @@ export class InviteServerTransaction implements ServerTransaction {
     }
     const byExpires = expires !== undefined && expires * 1000 < this.ctx.config.inviteAnswerTimeout;
     const delay = byExpires ? (expires as number) * 1000 : this.ctx.config.inviteAnswerTimeout;
-    this.deadline = this.ctx.timers.start(delay, () => {
-      this.deadline = undefined;
-      if (this.state !== 'proceeding' || !this.request) return;
-      this.ctx.log.info(
-        { key: this.key },
-        byExpires ? 'INVITE expired unanswered' : 'no answer from the application',
-      );
-      this.respond(createResponse(this.request, byExpires ? 487 : 408, { toTag: this.cancelToTag() }));
-    });
+    this.deadline = this.ctx.timers.start(delay, byExpires ? this.expired : this.notAnswered, this);
+  }
+
+  private expired(): void {
+    this.answerForDeadline(487, 'INVITE expired unanswered');
+  }
+
+  private notAnswered(): void {
+    this.answerForDeadline(408, 'no answer from the application');
+  }
+
+  private answerForDeadline(status: 408 | 487, why: string): void {
+    this.deadline = undefined;
+    if (this.state !== 'proceeding' || !this.request) return;
+    this.ctx.log.info({ key: this.key }, why);
+    this.respond(createResponse(this.request, status, { toTag: this.cancelToTag() }));
   }
 
   private sendTrying(): void {
@@ -162,8 +169,8 @@ export class InviteServerTransaction implements ServerTransaction {
     this.cancels?.complete();
     this.cancels = undefined;
     // Timer L: 64*T1 for retransmitted INVITEs and ACKs to drain.
-    // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
-    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.terminate.bind(this));
+    // A method on this, not an arrow: an arrow here would keep this scope's message for the whole wait.
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.terminate, this);
   }
 
   private complete(data: Buffer): void {
@@ -175,8 +182,8 @@ export class InviteServerTransaction implements ServerTransaction {
     this.cancels?.complete();
     this.cancels = undefined;
     // Timer G (unreliable): retransmit the final at T1 doubling up to T2; Timer H: 64*T1 for the ACK.
-    if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, () => this.timerG());
-    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.timerH());
+    if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, this.timerG, this);
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.timerH, this);
   }
 
   private timerG(): void {
@@ -184,7 +191,7 @@ export class InviteServerTransaction implements ServerTransaction {
     this.ctx.stats.responseRetransmissions++;
     this.send(this.final);
     this.interval = Math.min(2 * this.interval, this.ctx.config.t2);
-    this.retransmit = this.ctx.timers.start(this.interval, () => this.timerG());
+    this.retransmit = this.ctx.timers.start(this.interval, this.timerG, this);
   }
 
   private timerH(): void {
@@ -222,11 +229,8 @@ export class InviteServerTransaction implements ServerTransaction {
         this.timeout?.cancel();
         this.final = undefined;
         // Timer I: absorb ACK retransmissions for T4; zero on reliable transports.
-        // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
-        this.timeout = this.ctx.timers.start(
-          this.reliable ? 0 : this.ctx.config.t4,
-          this.terminate.bind(this),
-        );
+        // A method on this, not an arrow: an arrow here would keep this scope's message for the whole wait.
+        this.timeout = this.ctx.timers.start(this.reliable ? 0 : this.ctx.config.t4, this.terminate, this);
         return false;
       case 'accepted':
         return true;

@@ -41,8 +41,8 @@ export class NonInviteClientTransaction implements ClientTransaction {
   start(): void {
     this.send();
     // Timer E (unreliable only): T1, doubling up to T2; Timer F: give up after 64*T1.
-    if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, () => this.timerE());
-    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, () => this.timerF());
+    if (!this.reliable) this.retransmit = this.ctx.timers.start(this.interval, this.timerE, this);
+    this.timeout = this.ctx.timers.start(64 * this.ctx.config.t1, this.timerF, this);
   }
 
   // A transport may fail while sending: the failure is reported on the next turn of the
@@ -50,7 +50,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
   private send(): void {
     if (!this.pending) return;
     this.ctx.transmit(this.pending.data, this.target, () =>
-      this.ctx.timers.start(0, () => this.transportError()),
+      this.ctx.timers.start(0, this.transportError, this),
     );
   }
 
@@ -61,7 +61,7 @@ export class NonInviteClientTransaction implements ClientTransaction {
     // RFC 3261 §17.1.2.2: in Proceeding, retransmit every T2.
     this.interval =
       this.state === 'proceeding' ? this.ctx.config.t2 : Math.min(2 * this.interval, this.ctx.config.t2);
-    this.retransmit = this.ctx.timers.start(this.interval, () => this.timerE());
+    this.retransmit = this.ctx.timers.start(this.interval, this.timerE, this);
   }
 
   private timerF(): void {
@@ -97,11 +97,8 @@ export class NonInviteClientTransaction implements ClientTransaction {
         this.retransmit = undefined;
         this.timeout?.cancel();
         // Timer K: absorb retransmitted responses for T4; zero on reliable transports.
-        // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
-        this.timeout = this.ctx.timers.start(
-          this.reliable ? 0 : this.ctx.config.t4,
-          this.terminate.bind(this),
-        );
+        // A method on this, not an arrow: an arrow here would keep this scope's message for the whole wait.
+        this.timeout = this.ctx.timers.start(this.reliable ? 0 : this.ctx.config.t4, this.terminate, this);
         {
           // RFC 3261 §17.1.2.2: in Completed the transaction only absorbs retransmissions of
           // the final response; its user hears nothing more. So the user, and all its callbacks

@@ -20,6 +20,8 @@ export class NonInviteServerTransaction implements ServerTransaction {
   private last: Buffer | undefined;
   private timeout: Timer | undefined;
   private deadline: Timer | undefined;
+  // The request, for the answer deadline's 500, until a final response is sent.
+  private unanswered: SipRequest | undefined;
   private finals: Subject<SipResponse> | undefined;
 
   constructor(
@@ -30,13 +32,20 @@ export class NonInviteServerTransaction implements ServerTransaction {
     request: SipRequest,
   ) {
     // The stack answers for an application that never does (the request is kept until then).
-    this.deadline = ctx.timers.start(ctx.config.answerTimeout, () => {
-      this.deadline = undefined;
-      if (this.state === 'trying' || this.state === 'proceeding') {
-        ctx.log.warn({ key, method: request.method }, 'no answer from the application: answering 500');
-        this.respond(createResponse(request, 500, { reason: 'No Answer From Application' }));
-      }
-    });
+    this.unanswered = request;
+    this.deadline = ctx.timers.start(ctx.config.answerTimeout, this.answerDeadline, this);
+  }
+
+  private answerDeadline(): void {
+    this.deadline = undefined;
+    const request = this.unanswered;
+    if (request && (this.state === 'trying' || this.state === 'proceeding')) {
+      this.ctx.log.warn(
+        { key: this.key, method: request.method },
+        'no answer from the application: answering 500',
+      );
+      this.respond(createResponse(request, 500, { reason: 'No Answer From Application' }));
+    }
   }
 
   get finalSent(): boolean {
@@ -71,12 +80,13 @@ export class NonInviteServerTransaction implements ServerTransaction {
           this.state = 'completed';
           this.deadline?.cancel();
           this.deadline = undefined;
+          this.unanswered = undefined;
           // Timer J: answer retransmissions for 64*T1; zero on reliable transports.
           const reliable = isReliable(this.source.protocol);
           const wait = reliable ? 0 : 64 * this.ctx.config.t1;
           if (!reliable) this.last = keepToResend(data);
-          // Bound, not an arrow: an arrow here would keep this scope's message for the whole wait.
-          this.timeout = this.ctx.timers.start(wait, this.terminate.bind(this));
+          // A method on this, not an arrow: an arrow here would keep this scope's message for the whole wait.
+          this.timeout = this.ctx.timers.start(wait, this.terminate, this);
           const finals = this.finals;
           this.finals = undefined;
           finals?.next(response);
@@ -104,6 +114,7 @@ export class NonInviteServerTransaction implements ServerTransaction {
     this.state = 'terminated';
     this.timeout?.cancel();
     this.deadline?.cancel();
+    this.unanswered = undefined;
     this.last = undefined;
     this.finals?.complete();
     this.ctx.terminated(this.key, 'server', this);

@@ -1,6 +1,5 @@
 import { MAGIC_COOKIE } from '../sip/ids.js';
 import type { SipRequest } from '../sip/message.js';
-import { ownString } from '../sip/own-string.js';
 import type { Via } from '../sip/via.js';
 
 const SEP = '\u0000';
@@ -20,22 +19,21 @@ export function serverKey(request: SipRequest, method = request.method): string 
   const m = method === 'ACK' ? 'INVITE' : method;
   const branch = top.params.branch;
   // Keys live as long as the transaction (32 s after it ends): copies, not slices of the message.
-  if (branch?.startsWith(MAGIC_COOKIE)) return ownString(branch + SEP + sentBy(top) + SEP + m);
-  return ownString(
-    [
-      '2543',
-      request.uri,
-      request.fromTag ?? '',
-      request.callId,
-      request.cseq.seq,
-      sentBy(top),
-      branch ?? '',
-      m,
-    ].join(SEP),
-  );
+  // Array#join writes one flat string, which holds on to nothing of the message.
+  if (branch?.startsWith(MAGIC_COOKIE)) return [branch, sentBy(top), m].join(SEP);
+  return [
+    '2543',
+    request.uri,
+    request.fromTag ?? '',
+    request.callId,
+    request.cseq.seq,
+    sentBy(top),
+    branch ?? '',
+    m,
+  ].join(SEP);
 }
 
 /** The key that matches a response to its client transaction (RFC 3261 §17.1.3). */
 export function clientKey(branch: string, cseqMethod: string): string {
-  return ownString(branch + SEP + (cseqMethod === 'ACK' ? 'INVITE' : cseqMethod));
+  return [branch, cseqMethod === 'ACK' ? 'INVITE' : cseqMethod].join(SEP);
 }

@@ -24,6 +24,11 @@ export function responseTarget(topVia: Via, source: Source): Target {
   const reliable = isReliable(protocol);
   const fromRport = !reliable && rport != null && /^\d+$/.test(rport) ? Number(rport) : undefined;
   const port = validPort(fromRport) ?? validPort(topVia.port ?? defaultPort(viaProtocol)) ?? source.port;
+  // The common case, an answer to where the request came from: the source is that target (a
+  // Source is a Target with its listening point), and a lingering transaction keeps one object
+  // and one address string, not two of each.
+  if (address === source.address && port === source.port && (reliable || source.flowId === undefined))
+    return source;
   const target: Target = { protocol, address, port };
   if (reliable && source.flowId !== undefined) target.flowId = source.flowId;
   return target;

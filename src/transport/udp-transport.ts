@@ -63,9 +63,14 @@ export class UdpTransport {
         };
         this.point = point;
         const local = { protocol: 'udp' as const, address: point.address, port: point.port };
+        // Node makes a new address string for every datagram; what a transaction keeps for 32 s
+        // (its source, and the target answered there) shares one per peer in the common run of
+        // datagrams from one address.
+        let lastAddress = '';
         socket.on('message', (data, rinfo) => {
           try {
-            this.onDatagram(data, { protocol: 'udp', address: rinfo.address, port: rinfo.port, local });
+            if (rinfo.address !== lastAddress) lastAddress = rinfo.address;
+            this.onDatagram(data, { protocol: 'udp', address: lastAddress, port: rinfo.port, local });
           } catch (err) {
             this.log.error({ err }, 'unexpected error handling a datagram');
           }

@@ -203,4 +203,36 @@ describe('TimerService', () => {
     expect(refs.map((r) => r.deref())).toEqual([undefined, undefined]);
     timers.dispose();
   });
+
+  it('calls a method on its object, and a kept Timer holds the object no longer once cancelled or fired', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const scheduler = new VirtualTimeScheduler();
+    const timers = new TimerService(scheduler);
+    class Transaction {
+      fired: number[] = [];
+      timerK(this: Transaction): void {
+        this.fired.push(scheduler.now());
+      }
+    }
+    const seen = new Transaction();
+    timers.start(50, seen.timerK, seen);
+    // The caller keeps both Timers, as a transaction's field may; their objects must not be kept.
+    const refs: WeakRef<Transaction>[] = [];
+    const kept: Timer[] = [];
+    ((cancelled: Transaction, fired: Transaction) => {
+      refs.push(new WeakRef(cancelled), new WeakRef(fired));
+      kept.push(timers.start(32_000, cancelled.timerK, cancelled), timers.start(50, fired.timerK, fired));
+      kept[0]?.cancel();
+    })(new Transaction(), new Transaction());
+    timers.start(32_000, () => undefined);
+    scheduler.maxFrames = 60;
+    scheduler.flush();
+    expect(seen.fired).toEqual([50]);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(refs.map((r) => r.deref())).toEqual([undefined, undefined]);
+    expect(kept).toHaveLength(2);
+    timers.dispose();
+  });
 });

@@ -12,11 +12,21 @@ function source(protocol: Protocol, address: string, port: number, flowId?: stri
 describe('responseTarget (RFC 3261 §18.2.2, RFC 3581 §4)', () => {
   it('sends a UDP response to received and rport', () => {
     const via = parseVia('SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bK1;received=192.0.2.1;rport=40000');
-    expect(responseTarget(via, source('udp', '192.0.2.1', 40000))).toEqual({
+    expect(responseTarget(via, source('udp', '192.0.2.1', 40000))).toMatchObject({
       protocol: 'udp',
       address: '192.0.2.1',
       port: 40000,
     });
+  });
+
+  it('answers to the source itself when the Via leads back there: a lingering transaction keeps one object', () => {
+    const via = parseVia('SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bK1;received=192.0.2.1;rport=40000');
+    const from = source('udp', '192.0.2.1', 40000);
+    expect(responseTarget(via, from)).toBe(from);
+    // Elsewhere (the sent-by port without rport), a target of its own.
+    const sentBy = parseVia('SIP/2.0/UDP 10.0.0.1:5062;branch=z9hG4bK1;received=192.0.2.1');
+    expect(responseTarget(sentBy, from)).not.toBe(from);
+    expect(responseTarget(sentBy, from)).toEqual({ protocol: 'udp', address: '192.0.2.1', port: 5062 });
   });
 
   it('sends a UDP response without rport to the sent-by port at the received address', () => {
