@@ -11,7 +11,9 @@ type Fire = (this: unknown) => void;
 
 class Entry implements Timer {
   constructor(
-    readonly due: number,
+    // Due time less the queue's epoch: a small integer, stored in the entry, where a time since
+    // 1970 in milliseconds would be a heap number of its own beside each entry.
+    public due: number,
     public fire: Fire | undefined,
     public self: unknown,
     private readonly queue: DelayQueue | undefined,
@@ -35,6 +37,9 @@ const GONE = new Entry(Number.NEGATIVE_INFINITY, undefined, undefined, undefined
 
 // Below this many cancelled entries a queue is not compacted: copying would cost more than it frees.
 const COMPACT_MIN = 1024;
+// A queue moves its epoch forward once it is this far behind (6 days), keeping due times within
+// V8's small integers (31 bits) on a process that runs for months.
+const EPOCH_SPAN = 2 ** 29;
 
 /**
  * Timers of one duration expire in the order they start, so a FIFO with one scheduled action
@@ -54,15 +59,20 @@ class DelayQueue {
   // While the due entries fire, timers they start must not arm a second action: run() arms
   // one for the head when it is done.
   private running = false;
+  // What entries' due times count from.
+  private epoch: number;
 
   constructor(
     private readonly delay: number,
     private readonly scheduler: SchedulerLike,
     private readonly onError: (err: unknown) => void,
-  ) {}
+  ) {
+    this.epoch = scheduler.now();
+  }
 
   start(fire: Fire, self: unknown): Timer {
-    const entry = new Entry(this.scheduler.now() + this.delay, fire, self, this, this.entries.length);
+    const due = this.scheduler.now() - this.epoch + this.delay;
+    const entry = new Entry(due, fire, self, this, this.entries.length);
     this.entries.push(entry);
     if (!this.action && !this.running) this.arm(this.delay);
     return entry;
@@ -114,12 +124,24 @@ class DelayQueue {
       for (let i = 0; i < this.entries.length; i++) (this.entries[i] as Entry).index = i;
     }
     const next = this.entries[this.head];
-    if (next) this.arm(next.due - now);
-    else {
+    if (next) {
+      if (now - this.epoch > EPOCH_SPAN) this.moveEpoch(now);
+      this.arm(next.due - (now - this.epoch));
+    } else {
       this.entries = [];
       this.head = 0;
       this.dead = 0;
+      this.epoch = now;
     }
+  }
+
+  private moveEpoch(now: number): void {
+    const shift = now - this.epoch;
+    for (let i = this.head; i < this.entries.length; i++) {
+      const entry = this.entries[i] as Entry;
+      if (entry !== GONE) entry.due -= shift;
+    }
+    this.epoch = now;
   }
 
   // Cancelled entries at the head go now, whatever their due time: arming for one would wake
@@ -134,9 +156,10 @@ class DelayQueue {
   }
 
   private fireDue(now: number): void {
+    const at = now - this.epoch;
     while (this.head < this.entries.length) {
       const entry = this.entries[this.head] as Entry;
-      if (entry.due > now) break;
+      if (entry.due > at) break;
       this.entries[this.head++] = GONE;
       const fire = entry.fire;
       if (fire === undefined) {

@@ -235,4 +235,38 @@ describe('TimerService', () => {
     expect(kept).toHaveLength(2);
     timers.dispose();
   });
+
+  it('keeps time through weeks of uptime and on a clock that starts in 1970, as Date.now() does', () => {
+    // A queue's due times count from its epoch, which moves forward every 6 days of a queue that is
+    // never empty: a heartbeat keeps the 32 s queue busy for 20 days of virtual time.
+    class Clock extends VirtualTimeScheduler {
+      override now(): number {
+        return 1_765_000_000_000 + super.now();
+      }
+    }
+    const scheduler = new Clock();
+    const timers = new TimerService(scheduler);
+    const start = scheduler.now();
+    let beats = 0;
+    const beat = () => {
+      beats++;
+      if (scheduler.now() - start < 20 * 86_400_000) timers.start(32_000, beat);
+    };
+    timers.start(32_000, beat);
+    const fired: number[] = [];
+    for (const at of [1, 7, 13, 19]) {
+      scheduler.schedule(
+        () => {
+          const from = scheduler.now();
+          timers.start(32_000, () => fired.push(scheduler.now() - from));
+          timers.start(5_000, () => fired.push(scheduler.now() - from));
+        },
+        at * 86_400_000 + 1234,
+      );
+    }
+    scheduler.flush();
+    expect(fired).toEqual([5_000, 32_000, 5_000, 32_000, 5_000, 32_000, 5_000, 32_000]);
+    expect(beats).toBe((20 * 86_400_000) / 32_000);
+    expect(timers.pending).toBe(0);
+  });
 });
