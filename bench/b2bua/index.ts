@@ -91,6 +91,7 @@ const scenario: Scenario = {
           GOALS.rateVsUas,
           r.best?.offered ?? null,
           uasMax,
+          r.atLeast,
         ),
       );
     else result.notes?.push("The max clean rate ratio to the UAS's needs the uas scenario in the same run.");

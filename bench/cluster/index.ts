@@ -99,13 +99,10 @@ const scenario: Scenario = {
         ? Number(((r.best?.offered ?? 0) / one.best.offered).toFixed(2))
         : null,
     }));
-    // A ramp whose last held step was clean ran out of held steps (--quick allows 3) before
-    // finding a failing rate: its max clean rate is a floor.
+    // A ramp that ran out of held steps (--quick allows 3) before finding a failing rate: its
+    // max clean rate is a floor.
     const floors = ramps
-      .filter((r) => {
-        const holds = r.steps.filter((s) => s.phase === 'hold');
-        return holds.length > 0 && holds.at(-1)?.clean === true;
-      })
+      .filter((r) => r.atLeast)
       .map(
         (r) =>
           `${r.system}: still clean at its last held step, so its limit is above ${r.best?.offered} calls/s.`,

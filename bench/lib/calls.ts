@@ -174,7 +174,15 @@ export async function runCallBench(
         `max clean: the highest offered rate held for ${rampPlan.holdSeconds} s with no failed ${unit === 'calls' ? 'call' : 'transaction'},`,
         `retransmissions <= ${rampPlan.maxRetransmissionRatio * 100}% of them and >= 95% of the offered rate achieved; p50/p99/CPU are that step's.`,
         'Held steps start between the last clean and the first failed probe, then go up by',
-        `${Math.round((rampPlan.holdFactor - 1) * 100)}% until one fails (or down by ${Math.round((1 - 1 / rampPlan.holdFactor ** 2) * 100)}% until one holds): the max clean rate is within a step of the true one.`,
+        `${Math.round((rampPlan.holdFactor - 1) * 100)}% until one fails (or down by ${Math.round((1 - 1 / rampPlan.holdFactor ** 2) * 100)}% until one holds): the max clean rate is within a step of the true one,`,
+        `unless the ${rampPlan.maxHolds} held steps going up were all clean: then it is a lower bound (listed below).`,
+        'A system restarted after a failed step is warmed up to the highest rate it has passed before the next step.',
+        ...ramps
+          .filter((r) => r.atLeast)
+          .map(
+            (r) =>
+              `${r.system}: every held step clean up to the last, so its max clean rate is at least ${r.best?.offered} ${unit}/s.`,
+          ),
         'p50/p99: SIPp response time 1 (INVITE or OPTIONS to its 200), in whole milliseconds (SIPp resolution).',
         'CPU: the time the process(es) under test ran, user + system (schedstat ns, all threads, GC included), per successful call.',
         'other CPU %: what the rest of the machine used meanwhile (other processes, kernel threads), of one core.',
@@ -241,9 +249,15 @@ export function ratioFloorGoal(
   target: number,
   measured: number | null,
   reference: number | null,
+  lowerBound = false,
 ): Goal {
   const value = ratio(measured, reference);
-  return { goal, target, measured: value, met: value >= target };
+  return {
+    goal: lowerBound ? `${goal} (a lower bound)` : goal,
+    target,
+    measured: value,
+    met: value >= target,
+  };
 }
 
 /** The step of a ramp held at `rate` (an anchor), if any. */

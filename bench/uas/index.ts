@@ -81,6 +81,7 @@ const scenario: Scenario = {
         GOALS.rateVsSipp,
         r.best?.offered ?? null,
         sipp?.best?.offered ?? null,
+        r.atLeast,
       ),
       ceilingGoal(
         `UAS p99 INVITE→200 at half its max clean rate (${half?.offered ?? '-'} calls/s)`,
