@@ -176,7 +176,6 @@ export async function runCallBench(
         'Held steps start between the last clean and the first failed probe, then go up by',
         `${Math.round((rampPlan.holdFactor - 1) * 100)}% until one fails (or down by ${Math.round((1 - 1 / rampPlan.holdFactor ** 2) * 100)}% until one holds): the max clean rate is within a step of the true one,`,
         `unless the ${rampPlan.maxHolds} held steps going up were all clean: then it is a lower bound (listed below).`,
-        'A system restarted after a failed step is warmed up to the highest rate it has passed before the next step.',
         ...ramps
           .filter((r) => r.atLeast)
           .map(
