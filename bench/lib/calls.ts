@@ -337,5 +337,14 @@ function mainThreadProfile(dir: string): string {
 }
 
 function emptyRamp(): RampResult {
-  return { system: '', role: 'rxsip', steps: [], best: undefined, peakRssKiB: 0, restarts: 0, seconds: 0 };
+  return {
+    system: '',
+    role: 'rxsip',
+    steps: [],
+    best: undefined,
+    atLeast: false,
+    peakRssKiB: 0,
+    restarts: 0,
+    seconds: 0,
+  };
 }
