@@ -32,8 +32,10 @@ class Entry implements Timer {
 // What a slot holds once its entry is cancelled or has fired: the queue lets go of the entry at
 // once. Most timers are cancelled within milliseconds (Timer A, B, E, F at the response, the
 // answer deadline at the answer), so their entries die young instead of being kept by the
-// 32 s and 180 s queues' arrays through scavenges into the old generation. Always due, never fires.
-const GONE = new Entry(Number.NEGATIVE_INFINITY, undefined, undefined, undefined, -1);
+// 32 s and 180 s queues' arrays through scavenges into the old generation. Never fires; always
+// due, as a due time of 0 is (the epoch is never later than now). A small integer, not -Infinity:
+// the first Entry made sets how V8 stores `due` for all, and a double would box every entry's.
+const GONE = new Entry(0, undefined, undefined, undefined, -1);
 
 // Below this many cancelled entries a queue is not compacted: copying would cost more than it frees.
 const COMPACT_MIN = 1024;
@@ -71,7 +73,9 @@ class DelayQueue {
   }
 
   start(fire: Fire, self: unknown): Timer {
-    const due = this.scheduler.now() - this.epoch + this.delay;
+    // Rounded up (never early) by Math.ceil, which also yields a small integer where the plain
+    // difference of two clock readings would be a heap number, and make every entry's `due` one.
+    const due = Math.ceil(this.scheduler.now() - this.epoch + this.delay);
     const entry = new Entry(due, fire, self, this, this.entries.length);
     this.entries.push(entry);
     if (!this.action && !this.running) this.arm(this.delay);
@@ -136,12 +140,13 @@ class DelayQueue {
   }
 
   private moveEpoch(now: number): void {
-    const shift = now - this.epoch;
+    // A whole number of milliseconds, so that the shifted due times stay small integers.
+    const shift = Math.floor(now - this.epoch);
     for (let i = this.head; i < this.entries.length; i++) {
       const entry = this.entries[i] as Entry;
       if (entry !== GONE) entry.due -= shift;
     }
-    this.epoch = now;
+    this.epoch += shift;
   }
 
   // Cancelled entries at the head go now, whatever their due time: arming for one would wake
